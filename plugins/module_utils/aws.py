@@ -1,0 +1,158 @@
+# -*- coding: utf-8 -*-
+# Copyright: Slipway contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one idiom Slipway uses to talk to AWS.
+
+* ``Aws`` hands out boto3 clients that share one session, one retry policy
+  (botocore "standard" mode: jittered exponential backoff on throttling and
+  5xx) and one call counter (every API operation, by name).
+* ``call`` runs one API operation and turns any botocore failure into
+  ``AwsError``, so callers never catch botocore exceptions themselves.
+* ``paginate`` walks a paginator; a page that fails is retried by the client's
+  retry policy, never the whole walk from page 1.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+from typing import Any, Iterator
+
+try:
+    import boto3
+    import botocore.config
+    import botocore.exceptions
+
+    HAS_BOTO3 = True
+except ImportError:  # pragma: no cover - reported by the module/action
+    HAS_BOTO3 = False
+
+from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, SlipwayError
+
+# Operations that change state; the call counter reports them separately so a
+# test or a benchmark can prove that a dry run wrote nothing.
+_READ_PREFIXES = ("Describe", "List", "Get", "BatchGet", "Query", "Scan")
+
+
+def is_write(operation: str) -> bool:
+    return not operation.startswith(_READ_PREFIXES)
+
+
+class CallCounter:
+    """Counts API operations as ``service.Operation``; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.calls: collections.Counter[str] = collections.Counter()
+
+    def record(self, service: str, operation: str) -> None:
+        with self._lock:
+            self.calls[f"{service}.{operation}"] += 1
+
+    @property
+    def writes(self) -> dict[str, int]:
+        return {k: v for k, v in sorted(self.calls.items()) if is_write(k.split(".", 1)[1])}
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(sorted(self.calls.items()))
+
+    @property
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+
+class Aws:
+    """Session, clients and the call counter for one run."""
+
+    def __init__(
+        self,
+        region: str | None = None,
+        endpoint_url: str | None = None,
+        profile: str | None = None,
+        access_key: str | None = None,
+        secret_key: str | None = None,
+        session_token: str | None = None,
+        max_attempts: int = 8,
+        connect_timeout: float = 5,
+        read_timeout: float = 30,
+    ) -> None:
+        if not HAS_BOTO3:
+            raise SlipwayError("boto3 is required: install the pinned requirements (make setup)")
+        self.endpoint_url = endpoint_url or None
+        self.counter = CallCounter()
+        self._session = boto3.session.Session(
+            profile_name=profile or None,
+            region_name=region or None,
+            aws_access_key_id=access_key or None,
+            aws_secret_access_key=secret_key or None,
+            aws_session_token=session_token or None,
+        )
+        self.region = self._session.region_name
+        if not self.region:
+            raise SlipwayError("no AWS region: set `region` (or AWS_REGION / AWS_DEFAULT_REGION)")
+        self._config = botocore.config.Config(
+            retries={"mode": "standard", "max_attempts": max_attempts},
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            user_agent_extra="slipway",
+        )
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def client(self, service: str) -> Any:
+        with self._lock:
+            if service not in self._clients:
+                client = self._session.client(service, config=self._config, endpoint_url=self.endpoint_url)
+                name = client.meta.service_model.service_name
+                client.meta.events.register(
+                    "before-call",
+                    lambda model, **_kw: self.counter.record(name, model.name),
+                )
+                self._clients[service] = client
+            return self._clients[service]
+
+
+def _describe(exc: Exception) -> tuple[str, str]:
+    if isinstance(exc, botocore.exceptions.ClientError):
+        err = exc.response.get("Error", {})
+        return err.get("Code", "ClientError"), err.get("Message", str(exc))
+    if isinstance(exc, botocore.exceptions.EndpointConnectionError):
+        return "EndpointConnectionError", str(exc)
+    if isinstance(exc, botocore.exceptions.NoCredentialsError):
+        return "NoCredentials", "no AWS credentials found (profile, environment or instance role)"
+    return type(exc).__name__, str(exc)
+
+
+def call(client: Any, operation: str, **kwargs: Any) -> dict[str, Any]:
+    """Run one API operation; failures become ``AwsError``."""
+    try:
+        return getattr(client, operation)(**kwargs)
+    except botocore.exceptions.BotoCoreError as exc:
+        code, message = _describe(exc)
+        raise AwsError(operation, code, message) from exc
+    except botocore.exceptions.ClientError as exc:
+        code, message = _describe(exc)
+        raise AwsError(operation, code, message) from exc
+
+
+def paginate(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[Any]:
+    """Yield the items under ``key`` from every page of ``operation``."""
+    try:
+        for page in client.get_paginator(operation).paginate(**kwargs):
+            yield from page.get(key, [])
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+        code, message = _describe(exc)
+        raise AwsError(operation, code, message) from exc
+
+
+def probe_endpoint(aws: Aws) -> None:
+    """Fail early, before any write, when the AWS endpoint cannot be reached."""
+    try:
+        call(aws.client("sts"), "get_caller_identity")
+    except AwsError as exc:
+        where = aws.endpoint_url or f"AWS in {aws.region}"
+        if exc.code == "EndpointConnectionError":
+            hint = "start the local emulator (tools/local-aws up)" if aws.endpoint_url else "check network access"
+            raise SlipwayError(f"cannot reach {where}: {exc.message}. Fix: {hint}") from exc
+        raise SlipwayError(f"cannot use {where}: {exc}. Fix: check credentials and endpoint") from exc
+

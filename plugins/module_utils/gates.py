@@ -1,0 +1,179 @@
+# -*- coding: utf-8 -*-
+# Copyright: Slipway contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Release gates: HTTP smoke tests, CloudWatch metric analysis, alarm state.
+
+Each gate returns a ``GateResult``; ``status`` is one of PASS, FAIL, ERROR
+(could not be evaluated — never treated as a pass) or NO_DATA (the metric
+window held too few requests to judge; fails when the gate requires traffic).
+"""
+
+from __future__ import annotations
+
+import datetime
+import http.client
+import time
+import urllib.parse
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws, call
+from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError
+
+
+@dataclass
+class GateResult:
+    gate: str
+    status: str
+    summary: str
+    step: int | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("PASS", "NO_DATA")
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def http_get(url: str, host: str, timeout: float) -> tuple[int, str, float]:
+    """GET ``url`` with a Host header; returns (status, body excerpt, seconds)."""
+    parts = urllib.parse.urlsplit(url)
+    conn_cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    conn = conn_cls(parts.hostname, parts.port, timeout=timeout)
+    started = time.monotonic()
+    try:
+        path = parts.path or "/"
+        if parts.query:
+            path += "?" + parts.query
+        conn.request("GET", path, headers={"Host": host, "User-Agent": "slipway-smoke"})
+        resp = conn.getresponse()
+        body = resp.read(2048).decode("utf-8", "replace")
+        return resp.status, body[:300], time.monotonic() - started
+    finally:
+        conn.close()
+
+
+def smoke(base_url: str, host: str, paths: list[str], attempts: int = 3, timeout: float = 5.0) -> GateResult:
+    """Every path must answer 2xx on every attempt through the test listener."""
+    started = time.monotonic()
+    checks = []
+    failed = []
+    for path in paths:
+        for attempt in range(1, attempts + 1):
+            url = base_url.rstrip("/") + path
+            try:
+                status, body, secs = http_get(url, host, timeout)
+            except OSError as exc:
+                checks.append({"path": path, "attempt": attempt, "error": str(exc)})
+                failed.append(f"{path}: {exc}")
+                continue
+            checks.append({"path": path, "attempt": attempt, "status": status, "ms": round(secs * 1000), "body": body[:120]})
+            if not 200 <= status < 300:
+                failed.append(f"{path}: HTTP {status}")
+    took = time.monotonic() - started
+    evidence = {"url": base_url, "host": host, "checks": checks}
+    if failed:
+        return GateResult("smoke", "FAIL", f"{len(failed)}/{len(checks)} requests failed ({'; '.join(sorted(set(failed))[:3])})", evidence=evidence, seconds=took)
+    return GateResult("smoke", "PASS", f"{len(checks)} requests, all 2xx", evidence=evidence, seconds=took)
+
+
+def alarms(aws: Aws, names: list[str]) -> GateResult:
+    """FAIL when any named alarm is in ALARM; ERROR when one does not exist."""
+    started = time.monotonic()
+    if not names:
+        return GateResult("alarms", "PASS", "no alarms configured")
+    try:
+        found = call(aws.client("cloudwatch"), "describe_alarms", AlarmNames=names).get("MetricAlarms", [])
+    except AwsError as exc:
+        return GateResult("alarms", "ERROR", f"could not read alarms: {exc}", seconds=time.monotonic() - started)
+    states = {a["AlarmName"]: a["StateValue"] for a in found}
+    missing = sorted(set(names) - set(states))
+    firing = sorted(n for n, s in states.items() if s == "ALARM")
+    evidence = {"states": states}
+    took = time.monotonic() - started
+    if firing:
+        reasons = {a["AlarmName"]: a.get("StateReason", "") for a in found if a["AlarmName"] in firing}
+        evidence["reasons"] = reasons
+        return GateResult("alarms", "FAIL", f"in ALARM: {', '.join(firing)}", evidence=evidence, seconds=took)
+    if missing:
+        evidence["missing"] = missing
+        return GateResult("alarms", "ERROR", f"alarms not found: {', '.join(missing)}", evidence=evidence, seconds=took)
+    return GateResult("alarms", "PASS", f"{len(states)} alarms OK", evidence=evidence, seconds=took)
+
+
+def _metric_query(qid: str, metric: str, stat: str, tg_dim: str, lb_dim: str, period: int) -> dict[str, Any]:
+    return {
+        "Id": qid,
+        "MetricStat": {
+            "Metric": {
+                "Namespace": "AWS/ApplicationELB",
+                "MetricName": metric,
+                "Dimensions": [{"Name": "TargetGroup", "Value": tg_dim}, {"Name": "LoadBalancer", "Value": lb_dim}],
+            },
+            "Period": period,
+            "Stat": stat,
+        },
+        "ReturnData": True,
+    }
+
+
+def arn_suffix(arn: str, marker: str) -> str:
+    """``targetgroup/NAME/ID`` or ``app/NAME/ID``: the CloudWatch dimension form of an ELB ARN."""
+    return arn[arn.index(marker):]
+
+
+def metrics(
+    aws: Aws,
+    target_group_arn: str,
+    load_balancer_arn: str,
+    start: float,
+    end: float,
+    max_5xx_rate: float,
+    max_latency_ms: float,
+    min_requests: int,
+    require_traffic: bool,
+    period: int = 60,
+) -> GateResult:
+    """5xx rate and mean latency of one target group over [start, end]."""
+    started = time.monotonic()
+    tg_dim = arn_suffix(target_group_arn, "targetgroup/")
+    lb_dim = arn_suffix(load_balancer_arn, "app/")
+    # Whole periods around the window, so a datapoint stamped inside it is never cut off.
+    t0 = datetime.datetime.fromtimestamp(start - start % period, datetime.timezone.utc)
+    t1 = datetime.datetime.fromtimestamp(end - end % period + period, datetime.timezone.utc)
+    queries = [
+        _metric_query("requests", "RequestCount", "Sum", tg_dim, lb_dim, period),
+        _metric_query("errors", "HTTPCode_Target_5XX_Count", "Sum", tg_dim, lb_dim, period),
+        _metric_query("latency", "TargetResponseTime", "Average", tg_dim, lb_dim, period),
+    ]
+    try:
+        resp = call(aws.client("cloudwatch"), "get_metric_data", MetricDataQueries=queries, StartTime=t0, EndTime=t1)
+    except AwsError as exc:
+        return GateResult("metrics", "ERROR", f"could not read CloudWatch metrics: {exc}", seconds=time.monotonic() - started)
+    values = {r["Id"]: r.get("Values", []) for r in resp.get("MetricDataResults", [])}
+    requests = sum(values.get("requests", []))
+    errors = sum(values.get("errors", []))
+    lat = values.get("latency", [])
+    latency_ms = 1000 * sum(lat) / len(lat) if lat else 0.0
+    rate = errors / requests if requests else 0.0
+    evidence = {
+        "target_group": tg_dim,
+        "window": [t0.isoformat(), t1.isoformat()],
+        "requests": int(requests),
+        "errors_5xx": int(errors),
+        "error_rate": round(rate, 4),
+        "latency_ms": round(latency_ms, 1),
+        "limits": {"max_5xx_rate": max_5xx_rate, "max_latency_ms": max_latency_ms, "min_requests": min_requests},
+    }
+    took = time.monotonic() - started
+    if requests and rate > max_5xx_rate:
+        return GateResult("metrics", "FAIL", f"5xx rate {rate:.1%} > limit {max_5xx_rate:.1%} ({int(errors)}/{int(requests)} requests)", evidence=evidence, seconds=took)
+    if requests and latency_ms > max_latency_ms:
+        return GateResult("metrics", "FAIL", f"mean latency {latency_ms:.0f} ms > limit {max_latency_ms:.0f} ms", evidence=evidence, seconds=took)
+    if requests < min_requests:
+        status = "FAIL" if require_traffic else "NO_DATA"
+        return GateResult("metrics", status, f"only {int(requests)} requests (< {min_requests}) in the window: not judged", evidence=evidence, seconds=took)
+    return GateResult("metrics", "PASS", f"{int(requests)} requests, 5xx {rate:.1%}, mean latency {latency_ms:.0f} ms", evidence=evidence, seconds=took)

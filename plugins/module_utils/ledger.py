@@ -1,0 +1,179 @@
+# -*- coding: utf-8 -*-
+# Copyright: Slipway contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The deployment table: a per-service lease (the release lock) and the ledger.
+
+Items (hash key ``pk``, range key ``sk``):
+* ``lock#SVC`` / ``lock`` — the lease: holder, release id, expiry, and the
+  release's progress (phase, colours, revisions) so that a later run can repair
+  a release whose controller died.
+* ``release#SVC`` / ``<started ISO time>#<release id>`` — one ledger entry per release.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws, call
+from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, LockHeldError, SlipwayError
+
+
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def _n(value: float) -> dict[str, str]:
+    return {"N": str(int(value))}
+
+
+class Lease:
+    """A DynamoDB lease with expiry; renewed by heartbeats while the release runs."""
+
+    def __init__(self, aws: Aws, table: str, service: str, release_id: str, ttl: int, clock=time.time) -> None:
+        self.aws = aws
+        self.table = table
+        self.service = service
+        self.release_id = release_id
+        self.ttl = ttl
+        self.clock = clock
+        self.held = False
+        self._renewed = 0.0
+
+    @property
+    def key(self) -> dict[str, Any]:
+        return {"pk": _s(f"lock#{self.service}"), "sk": _s("lock")}
+
+    def read(self) -> dict[str, Any] | None:
+        """The current lease item (held or expired), decoded; None if absent."""
+        item = call(self.aws.client("dynamodb"), "get_item", TableName=self.table, Key=self.key, ConsistentRead=True).get("Item")
+        if not item:
+            return None
+        return {
+            "release_id": item.get("release_id", {}).get("S", ""),
+            "holder": item.get("holder", {}).get("S", ""),
+            "started_at": item.get("started_at", {}).get("S", ""),
+            "expires_at": int(item.get("expires_at", {}).get("N", "0")),
+            "state": json.loads(item.get("state", {}).get("S", "{}")),
+            "expired": int(item.get("expires_at", {}).get("N", "0")) <= self.clock(),
+        }
+
+    def acquire(self, holder: str, started_at: str, state: dict[str, Any]) -> None:
+        now = self.clock()
+        try:
+            call(
+                self.aws.client("dynamodb"),
+                "put_item",
+                TableName=self.table,
+                Item={
+                    **self.key,
+                    "release_id": _s(self.release_id),
+                    "holder": _s(holder),
+                    "started_at": _s(started_at),
+                    "expires_at": _n(now + self.ttl),
+                    "state": _s(json.dumps(state, sort_keys=True)),
+                },
+                ConditionExpression="attribute_not_exists(pk) OR expires_at < :now",
+                ExpressionAttributeValues={":now": _n(now)},
+            )
+        except AwsError as exc:
+            if exc.code == "ConditionalCheckFailedException":
+                current = self.read() or {}
+                raise LockHeldError(
+                    f"another release of {self.service} is in progress: release {current.get('release_id')} "
+                    f"by {current.get('holder')} since {current.get('started_at')}. "
+                    "Fix: wait for it to finish; if its controller died, its lease expires "
+                    f"at {time.strftime('%H:%M:%S', time.gmtime(current.get('expires_at', 0)))} UTC and the next run repairs it",
+                    current,
+                ) from exc
+            raise
+        self.held = True
+        self._renewed = now
+
+    def update(self, state: dict[str, Any], force: bool = False) -> None:
+        """Record progress and renew the lease (at most every ttl/4 unless forced)."""
+        if not self.held:
+            return
+        now = self.clock()
+        if not force and now - self._renewed < self.ttl / 4 and not state.get("_changed"):
+            return
+        state = {k: v for k, v in state.items() if k != "_changed"}
+        try:
+            call(
+                self.aws.client("dynamodb"),
+                "update_item",
+                TableName=self.table,
+                Key=self.key,
+                UpdateExpression="SET expires_at = :exp, #st = :state",
+                ConditionExpression="release_id = :rid",
+                ExpressionAttributeNames={"#st": "state"},
+                ExpressionAttributeValues={
+                    ":exp": _n(now + self.ttl),
+                    ":state": _s(json.dumps(state, sort_keys=True)),
+                    ":rid": _s(self.release_id),
+                },
+            )
+        except AwsError as exc:
+            if exc.code == "ConditionalCheckFailedException":
+                self.held = False
+                raise SlipwayError(f"lost the release lease of {self.service} (it expired and another run took it)") from exc
+            raise
+        self._renewed = now
+
+    def release(self) -> None:
+        if not self.held:
+            return
+        try:
+            call(
+                self.aws.client("dynamodb"),
+                "delete_item",
+                TableName=self.table,
+                Key=self.key,
+                ConditionExpression="release_id = :rid",
+                ExpressionAttributeValues={":rid": _s(self.release_id)},
+            )
+        except AwsError as exc:
+            if exc.code != "ConditionalCheckFailedException":
+                raise
+        self.held = False
+
+    def take_over_expired(self, expired_release_id: str) -> None:
+        """Delete an expired lease left by a dead controller (after repairing it)."""
+        try:
+            call(
+                self.aws.client("dynamodb"),
+                "delete_item",
+                TableName=self.table,
+                Key=self.key,
+                ConditionExpression="release_id = :rid AND expires_at < :now",
+                ExpressionAttributeValues={":rid": _s(expired_release_id), ":now": _n(self.clock())},
+            )
+        except AwsError as exc:
+            if exc.code != "ConditionalCheckFailedException":
+                raise
+
+
+def ledger_put(aws: Aws, table: str, entry: dict[str, Any]) -> None:
+    """Append one release to the ledger (entries are never overwritten)."""
+    item = {
+        "pk": _s(f"release#{entry['service']}"),
+        "sk": _s(f"{entry['started_at']}#{entry['release_id']}"),
+        "outcome": _s(entry["outcome"]),
+        "entry": _s(json.dumps(entry, sort_keys=True, default=str)),
+    }
+    call(aws.client("dynamodb"), "put_item", TableName=table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+
+
+def ledger_list(aws: Aws, table: str, service: str, limit: int = 20) -> list[dict[str, Any]]:
+    """The newest ledger entries of a service, newest first."""
+    resp = call(
+        aws.client("dynamodb"),
+        "query",
+        TableName=table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": _s(f"release#{service}")},
+        ScanIndexForward=False,
+        Limit=limit,
+    )
+    return [json.loads(i["entry"]["S"]) for i in resp.get("Items", [])]

@@ -1,0 +1,208 @@
+# -*- coding: utf-8 -*-
+# Copyright: Slipway contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Argument spec and entry point shared by the ecs_release action plugin and module."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from ansible_collections.slipway.aws.plugins.module_utils import taskdef, traffic
+from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws, probe_endpoint
+from ansible_collections.slipway.aws.plugins.module_utils.errors import PreflightError, SlipwayError
+from ansible_collections.slipway.aws.plugins.module_utils.release import Release, ReleaseConfig
+
+ARGUMENT_SPEC: dict[str, Any] = {
+    "service": {"type": "str", "required": True},
+    "environment": {"type": "str", "required": True},
+    "foundation": {"type": "dict", "required": True},
+    "settings": {"type": "dict", "default": {}},
+    "image_tag": {"type": "str"},
+    "strategy": {"type": "str", "choices": list(traffic.STRATEGIES)},
+    "canary_percent": {"type": "int", "default": 10},
+    "linear_step_percent": {"type": "int", "default": 25},
+    "test_listener_url": {"type": "str", "required": True},
+    "step_bake_seconds": {"type": "float", "default": 60.0},
+    "metrics_delay_seconds": {"type": "float", "default": 0.0},
+    "min_requests": {"type": "int", "default": 20},
+    "require_traffic": {"type": "bool", "default": False},
+    "smoke_attempts": {"type": "int", "default": 3},
+    "manual_approval": {"type": "bool", "default": False},
+    "approval_timeout_seconds": {"type": "float", "default": 3600.0},
+    "scale_down_wait_seconds": {"type": "float", "default": 0.0},
+    "health_timeout_seconds": {"type": "float", "default": 1200.0},
+    "health_grace_seconds": {"type": "float", "default": 60.0},
+    "max_task_failures": {"type": "int", "default": 3},
+    "poll_interval": {"type": "float", "default": 5.0},
+    "lock_ttl_seconds": {"type": "int", "default": 120},
+    "notify_slack": {"type": "bool", "default": True},
+    "notify_sns": {"type": "bool", "default": True},
+    "summary_dir": {"type": "path"},
+    "actor": {"type": "str", "default": "unknown"},
+    "git_sha": {"type": "str", "default": "unknown"},
+    "region": {"type": "str", "aliases": ["aws_region"]},
+    "endpoint_url": {"type": "str", "aliases": ["aws_endpoint_url"]},
+    "profile": {"type": "str", "aliases": ["aws_profile"]},
+    "access_key": {"type": "str", "aliases": ["aws_access_key"], "no_log": True},
+    "secret_key": {"type": "str", "aliases": ["aws_secret_key"], "no_log": True},
+    "session_token": {"type": "str", "aliases": ["aws_session_token"], "no_log": True},
+}
+
+_FOUNDATION_KEYS = ("cluster_name", "alb_arn", "deployment_table_name", "services")
+_SERVICE_KEYS = (
+    "ecr_repository_name",
+    "ecr_repository_url",
+    "task_family",
+    "container_name",
+    "blue_service_name",
+    "green_service_name",
+    "blue_target_group_arn",
+    "green_target_group_arn",
+    "prod_rule_arn",
+    "test_rule_arn",
+    "host_header",
+)
+
+
+def build_config(p: dict[str, Any]) -> ReleaseConfig:
+    """Check the inputs and turn them into a ReleaseConfig; PreflightError names the fix."""
+    foundation = p["foundation"]
+    missing = [k for k in _FOUNDATION_KEYS if k not in foundation]
+    if missing:
+        raise PreflightError(f"the Terraform outputs lack {', '.join(missing)}. Fix: apply terraform/environments/{p['environment']} and check its outputs")
+    services = foundation["services"]
+    svc = p["service"]
+    if svc not in services:
+        raise PreflightError(f"unknown service '{svc}'. Known services: {', '.join(sorted(services))}. Fix: -e svc=<one of them>")
+    out = services[svc]
+    missing = [k for k in _SERVICE_KEYS if k not in out]
+    if missing:
+        raise PreflightError(f"the Terraform outputs for {svc} lack {', '.join(missing)}. Fix: apply the foundation")
+    settings = p["settings"] or {}
+    gates = settings.get("gates") or {}
+    strategy = p["strategy"] or settings.get("strategy") or "canary"
+    if strategy not in traffic.STRATEGIES:
+        raise PreflightError(f"unknown strategy '{strategy}'. Fix: use one of {', '.join(traffic.STRATEGIES)}")
+    tag = p["image_tag"]
+    if tag is not None and not taskdef.IMAGE_TAG_RE.match(tag):
+        raise PreflightError(
+            f"malformed image tag {tag!r}: a tag is 1-128 characters of letters, digits, '_', '.' and '-', not starting with '.' or '-'. Fix: -e image_tag=1.4.0"
+        )
+    for name in ("step_bake_seconds", "scale_down_wait_seconds", "poll_interval", "health_timeout_seconds"):
+        if p[name] < 0:
+            raise PreflightError(f"{name} must be >= 0, got {p[name]}")
+    if p["poll_interval"] <= 0:
+        raise PreflightError("poll_interval must be > 0")
+    return ReleaseConfig(
+        service=svc,
+        environment=p["environment"],
+        cluster=foundation["cluster_name"],
+        ecr_repository_name=out["ecr_repository_name"],
+        ecr_repository_url=out["ecr_repository_url"],
+        task_family=out["task_family"],
+        container_name=out["container_name"],
+        blue_service=out["blue_service_name"],
+        green_service=out["green_service_name"],
+        blue_target_group_arn=out["blue_target_group_arn"],
+        green_target_group_arn=out["green_target_group_arn"],
+        prod_rule_arn=out["prod_rule_arn"],
+        test_rule_arn=out["test_rule_arn"],
+        load_balancer_arn=foundation["alb_arn"],
+        host_header=out["host_header"],
+        deployment_table=foundation["deployment_table_name"],
+        test_listener_url=p["test_listener_url"],
+        image_tag=tag,
+        strategy=strategy,
+        canary_percent=p["canary_percent"],
+        linear_step_percent=p["linear_step_percent"],
+        desired_count=int(settings.get("desired_count", 1)),
+        cpu=settings.get("cpu"),
+        memory=settings.get("memory"),
+        alarm_names=out.get("alarm_names") or {},
+        smoke_paths=list(gates.get("smoke_paths") or [settings.get("health_path", "/")]),
+        smoke_attempts=p["smoke_attempts"],
+        max_5xx_rate=float(gates.get("max_5xx_rate", 0.01)),
+        max_latency_ms=float(gates.get("max_latency_ms", 1000)),
+        min_requests=p["min_requests"],
+        require_traffic=p["require_traffic"],
+        step_bake_seconds=p["step_bake_seconds"],
+        metrics_delay_seconds=p["metrics_delay_seconds"],
+        manual_approval=p["manual_approval"],
+        approval_timeout_seconds=p["approval_timeout_seconds"],
+        scale_down_wait_seconds=p["scale_down_wait_seconds"],
+        health_timeout_seconds=p["health_timeout_seconds"],
+        health_grace_seconds=p["health_grace_seconds"],
+        max_task_failures=p["max_task_failures"],
+        poll_interval=p["poll_interval"],
+        lock_ttl_seconds=p["lock_ttl_seconds"],
+        slack_secret_id=foundation.get("slack_webhook_secret_arn") if p["notify_slack"] else None,
+        sns_topic_arn=foundation.get("release_topic_arn") if p["notify_sns"] else None,
+        summary_dir=p["summary_dir"],
+        actor=p["actor"],
+        git_sha=p["git_sha"],
+    )
+
+
+def _plan_view(plan: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in plan.items() if k not in ("rendered",)}
+
+
+def run(p: dict[str, Any], check_mode: bool, diff_mode: bool, emit: Callable[[str], None]) -> dict[str, Any]:
+    """Plan, then (unless check mode or nothing to do) release. Returns an Ansible result dict."""
+    try:
+        cfg = build_config(p)
+        aws = Aws(
+            region=p["region"],
+            endpoint_url=p["endpoint_url"],
+            profile=p["profile"],
+            access_key=p["access_key"],
+            secret_key=p["secret_key"],
+            session_token=p["session_token"],
+        )
+        probe_endpoint(aws)
+        release = Release(aws, cfg, emit)
+        plan = release.plan()
+    except SlipwayError as exc:
+        return {"failed": True, "changed": False, "msg": str(exc), "outcome": "refused"}
+
+    result: dict[str, Any] = {
+        "service": cfg.service,
+        "release_id": release.release_id,
+        "plan": _plan_view(plan),
+        "image_tag": plan["image_tag"],
+        "image_digest": plan["image_digest"],
+    }
+    if diff_mode:
+        live = release.describe_taskdef(plan["live_task_definition"])
+        result["diff"] = {
+            "before": json.dumps(taskdef.normalise(live), indent=2, sort_keys=True) + "\n",
+            "after": json.dumps(taskdef.normalise(plan["rendered"]), indent=2, sort_keys=True) + "\n",
+            "before_header": plan["live_task_definition"].rsplit("/", 1)[-1],
+            "after_header": f"{cfg.task_family}:{'new' if plan['register_task_definition'] else (plan['reuse_task_definition'] or '').rsplit(':', 1)[-1]}",
+        }
+    if plan["no_change"]:
+        result.update(changed=False, outcome="unchanged", msg=f"{cfg.service} {plan['image_tag']} is already live on {plan['from_colour']}; nothing to do")
+        result["api_calls"] = aws.counter.as_dict()
+        return result
+    if check_mode:
+        what = "repair the abandoned release, then " if plan["repair"] else ""
+        result.update(
+            changed=True,
+            outcome="planned",
+            msg=f"would {what}release {cfg.service} {plan['image_tag']} {plan['from_colour']} → {plan['to_colour']} in steps {plan['steps']}"
+            + ("" if plan["register_task_definition"] else " (reusing an existing task-definition revision)"),
+        )
+        result["api_calls"] = aws.counter.as_dict()
+        return result
+
+    summary = release.execute(plan)
+    result.update(summary)
+    result["changed"] = True
+    ok = summary["outcome"] in ("succeeded", "repaired")
+    if not ok:
+        result["failed"] = True
+        result["msg"] = f"release of {cfg.service} {plan['image_tag']} {summary['outcome'].upper().replace('_', ' ')}: {summary['message']}"
+    else:
+        result["msg"] = summary["message"]
+    return result
