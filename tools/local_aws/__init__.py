@@ -1,0 +1,1 @@
+"""Slipway local AWS emulator: moto server plus an ECS/ALB data plane."""

@@ -1,0 +1,309 @@
+"""`tools/local-aws` command line: up, down, status, reset, push-image, serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from .config import ACCOUNT_ID, REGION, Settings, state_dir
+from .images import BEHAVIOURS, SERVICE_RE, TAG_RE, Behaviour, build_manifest, manifest_digest
+
+
+class CliError(Exception):
+    pass
+
+
+def endpoint(settings: Settings) -> str:
+    return f"http://127.0.0.1:{settings.port}"
+
+
+def pid_file() -> Path:
+    return state_dir() / "emulator.pid"
+
+
+def log_file() -> Path:
+    return state_dir() / "emulator.log"
+
+
+def read_pid() -> int | None:
+    try:
+        pid = int(pid_file().read_text().strip())
+    except (OSError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid
+    return pid
+
+
+def is_ready(settings: Settings, timeout: float = 1.0) -> bool:
+    url = endpoint(settings) + "/moto-api/state-manager/get-transition?model_name=ecs::task"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return resp.status == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def log_tail(lines: int = 25) -> str:
+    try:
+        text = log_file().read_text(errors="replace").splitlines()
+    except OSError:
+        return "(no log)"
+    return "\n".join(text[-lines:])
+
+
+def client(service: str, settings: Settings) -> Any:
+    import boto3
+
+    return boto3.client(
+        service,
+        endpoint_url=endpoint(settings),
+        region_name=REGION,
+        aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "testing"),
+        aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
+    )
+
+
+# ---------------------------------------------------------------- commands
+def cmd_up(settings: Settings, _args: argparse.Namespace) -> int:
+    pid = read_pid()
+    if pid and is_ready(settings):
+        print(endpoint(settings))
+        return 0
+    if pid:
+        # our process exists but does not answer (starting or wedged): give it a moment
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if is_ready(settings):
+                print(endpoint(settings))
+                return 0
+            time.sleep(0.2)
+        raise CliError(
+            f"emulator pid {pid} is running but not answering on {endpoint(settings)}; "
+            f"try `tools/local-aws down`.\n--- {log_file()} ---\n{log_tail()}"
+        )
+    if port_in_use(settings.port):
+        raise CliError(
+            f"port 127.0.0.1:{settings.port} is already in use by another process; "
+            "stop it or set SLIPWAY_EMULATOR_PORT"
+        )
+    state_dir().mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    tools_dir = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = tools_dir + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env["SLIPWAY_EMULATOR_STATE_DIR"] = str(state_dir())
+    with open(log_file(), "ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "local_aws.cli", "serve"],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+            close_fds=True,
+        )
+    pid_file().write_text(str(proc.pid))
+    deadline = time.monotonic() + settings.start_timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pid_file().unlink(missing_ok=True)
+            raise CliError(
+                f"emulator exited during start (code {proc.returncode}).\n"
+                f"--- {log_file()} ---\n{log_tail()}"
+            )
+        if is_ready(settings):
+            print(endpoint(settings))
+            return 0
+        time.sleep(0.1)
+    _terminate(proc.pid, 5)
+    raise CliError(
+        f"emulator did not become ready within {settings.start_timeout:g}s.\n"
+        f"--- {log_file()} ---\n{log_tail()}"
+    )
+
+
+def _terminate(pid: int, grace: float) -> None:
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def cmd_down(settings: Settings, _args: argparse.Namespace) -> int:
+    pid = read_pid()
+    if pid is None:
+        pid_file().unlink(missing_ok=True)
+        print("emulator is not running")
+        return 0
+    _terminate(pid, float(os.environ.get("SLIPWAY_STOP_TIMEOUT", "10")))
+    # reap if it is our child (it is not, normally: start_new_session)
+    pid_file().unlink(missing_ok=True)
+    (state_dir() / "emulator.json").unlink(missing_ok=True)
+    print(f"emulator stopped (pid {pid})")
+    return 0
+
+
+def cmd_status(settings: Settings, _args: argparse.Namespace) -> int:
+    pid = read_pid()
+    if pid is None or not is_ready(settings):
+        state = "not running" if pid is None else f"pid {pid} not answering"
+        print(f"emulator: {state} ({endpoint(settings)})")
+        return 1
+    print(f"emulator: running  endpoint {endpoint(settings)}  pid {pid}  region {REGION}  account {ACCOUNT_ID}")
+    elb = client("elbv2", settings)
+    lbs = elb.describe_load_balancers().get("LoadBalancers", [])
+    if not lbs:
+        print("load balancers: none")
+    for lb in lbs:
+        print(f"load balancer {lb['LoadBalancerName']}")
+        for lst in elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"]).get("Listeners", []):
+            local = settings.listener_port_base + int(lst["Port"])
+            serving = "" if port_in_use(local) else "  (not serving)"
+            print(f"  {lb['LoadBalancerName']}  {lst['Protocol']}:{lst['Port']}  -> http://127.0.0.1:{local}{serving}")
+    ecs = client("ecs", settings)
+    clusters = ecs.list_clusters().get("clusterArns", [])
+    if not clusters:
+        print("clusters: none")
+    for carn in clusters:
+        name = carn.split("/")[-1]
+        print(f"cluster {name}")
+        arns = ecs.list_services(cluster=carn).get("serviceArns", [])
+        for i in range(0, len(arns), 10):
+            for svc in ecs.describe_services(cluster=carn, services=arns[i:i + 10])["services"]:
+                print(
+                    f"  {svc['serviceName']:<24} {svc['status']:<8} desired {svc['desiredCount']}  "
+                    f"running {svc['runningCount']}  pending {svc['pendingCount']}"
+                )
+                for dep in svc.get("deployments", []):
+                    print(
+                        f"    {dep['status']:<7} {dep['id']}  {dep.get('taskDefinition', '').split('/')[-1]}  "
+                        f"{dep.get('rolloutState', '-')}  desired {dep.get('desiredCount')} "
+                        f"running {dep.get('runningCount')} pending {dep.get('pendingCount')} "
+                        f"failed {dep.get('failedTasks', 0)}"
+                    )
+    return 0
+
+
+def cmd_reset(settings: Settings, _args: argparse.Namespace) -> int:
+    if read_pid() is None or not is_ready(settings):
+        raise CliError(f"emulator is not running on {endpoint(settings)}")
+    req = urllib.request.Request(endpoint(settings) + "/moto-api/reset", method="POST", data=b"")
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        if resp.status != 200:
+            raise CliError(f"reset failed: HTTP {resp.status}")
+    print("emulator state reset")
+    return 0
+
+
+def cmd_push_image(settings: Settings, args: argparse.Namespace) -> int:
+    svc, tag = args.service, args.tag
+    if not SERVICE_RE.match(svc):
+        raise CliError(f"invalid service name {svc!r}: lowercase letters, digits and . _ - separators")
+    if not TAG_RE.match(tag):
+        raise CliError(
+            f"invalid tag {tag!r}: 1-128 characters of letters, digits, '_', '.', '-', not starting with '.' or '-'"
+        )
+    kind = "unhealthy" if args.unhealthy else "crash" if args.crash else "healthy"
+    rate = args.error_rate or 0.0
+    if not 0.0 <= rate <= 1.0:
+        raise CliError(f"--error-rate must be between 0 and 1, got {rate:g}")
+    latency = args.latency_ms or 0
+    if latency < 0:
+        raise CliError(f"--latency-ms must be >= 0, got {latency}")
+    assert kind in BEHAVIOURS
+    behaviour = Behaviour(kind, rate, latency, tag)
+    if not is_ready(settings):
+        raise CliError(f"emulator is not running on {endpoint(settings)} (run `tools/local-aws up`)")
+    repo = f"slipway/{svc}"
+    ecr = client("ecr", settings)
+    try:
+        ecr.describe_repositories(repositoryNames=[repo])
+    except ecr.exceptions.RepositoryNotFoundException:
+        raise CliError(f"ECR repository {repo} does not exist in the emulator; run terraform first") from None
+    manifest = build_manifest(svc, tag, behaviour)
+    digest = manifest_digest(manifest)
+    try:
+        resp = ecr.put_image(
+            repositoryName=repo,
+            imageManifest=manifest,
+            imageManifestMediaType="application/vnd.oci.image.manifest.v1+json",
+            imageTag=tag,
+            imageDigest=digest,
+        )
+        digest = resp["image"]["imageId"]["imageDigest"]
+    except ecr.exceptions.ImageAlreadyExistsException:
+        pass  # same tag, same behaviour: already there
+    except Exception as exc:  # e.g. immutable tag
+        raise CliError(f"put_image failed: {exc}") from None
+    print(f"{repo}:{tag} {digest}")
+    return 0
+
+
+def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
+    from .server import serve
+
+    return serve(settings)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="local-aws", description="Slipway local AWS emulator")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("up", help="start the emulator (idempotent) and print its endpoint")
+    sub.add_parser("down", help="stop the emulator (idempotent)")
+    sub.add_parser("status", help="show endpoint, listeners and services; non-zero when not running")
+    sub.add_parser("reset", help="wipe all emulated state")
+    sub.add_parser("serve", help="run the emulator in the foreground")
+    push = sub.add_parser("push-image", help="put an image with a declared behaviour into slipway/SERVICE")
+    push.add_argument("service")
+    push.add_argument("tag")
+    group = push.add_mutually_exclusive_group()
+    group.add_argument("--unhealthy", action="store_true", help="every request (and health check) gets 503")
+    group.add_argument("--crash", action="store_true", help="the container exits with code 1 shortly after start")
+    push.add_argument("--error-rate", type=float, metavar="R", help="fraction 0..1 of requests answered 500")
+    push.add_argument("--latency-ms", type=int, metavar="N", help="delay every answer by N ms")
+    args = parser.parse_args(argv)
+    handlers = {
+        "up": cmd_up, "down": cmd_down, "status": cmd_status, "reset": cmd_reset,
+        "serve": cmd_serve, "push-image": cmd_push_image,
+    }
+    try:
+        settings = Settings.from_env()
+        return handlers[args.command](settings, args)
+    except CliError as exc:
+        print(f"local-aws: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""Wrappers around moto internals (installed once, at class level, so they
+survive /moto-api/reset, which re-creates the backend objects)."""
+
+from __future__ import annotations
+
+import copy
+import functools
+from typing import Any
+
+from moto.core.responses import BaseResponse
+from moto.core.utils import utcnow
+from moto.ecs.models import EC2ContainerServiceBackend
+from moto.ecs.responses import EC2ContainerServiceResponse
+from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeTargetGroup
+from moto.moto_api._internal.models import MotoAPIBackend
+
+from .plane import LOCK, DataPlane, default_deployment_configuration
+
+_INSTALLED = False
+
+
+def _merge_deployment_configuration(given: dict[str, Any] | None) -> dict[str, Any]:
+    conf = default_deployment_configuration()
+    for key, value in (given or {}).items():
+        if isinstance(value, dict) and isinstance(conf.get(key), dict):
+            conf[key] = {**conf[key], **value}
+        else:
+            conf[key] = value
+    return conf
+
+
+def install(plane: DataPlane) -> None:
+    global _INSTALLED
+    if _INSTALLED:
+        return
+    _INSTALLED = True
+
+    # 1. every moto API action runs under the data-plane lock
+    orig_call_action = BaseResponse.call_action
+
+    @functools.wraps(orig_call_action)
+    def call_action(self: BaseResponse) -> Any:
+        with LOCK:
+            return orig_call_action(self)
+
+    BaseResponse.call_action = call_action  # type: ignore[method-assign]
+
+    # 2. ECS create_service: our deployment bookkeeping + deploymentConfiguration
+    orig_create = EC2ContainerServiceBackend.create_service
+
+    @functools.wraps(orig_create)
+    def create_service(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with LOCK:
+            svc = orig_create(self, *args, **kwargs)
+            svc.running_count = 0
+            svc.pending_count = 0
+            if not hasattr(svc, "deployment_configuration"):
+                svc.deployment_configuration = default_deployment_configuration()
+            for dep in svc.deployments:
+                dep["runningCount"] = 0
+                dep["pendingCount"] = 0
+                dep["failedTasks"] = 0
+                if dep.get("desiredCount"):
+                    dep["rolloutState"] = "IN_PROGRESS"
+                    dep["rolloutStateReason"] = f"ECS deployment {dep['id']} in progress."
+            if svc.deployments:
+                svc.events.insert(
+                    0,
+                    {"id": svc.deployments[0]["id"].split("/")[-1], "createdAt": utcnow(),
+                     "message": f"(service {svc.name}) was created."},
+                )
+            return svc
+
+    EC2ContainerServiceBackend.create_service = create_service  # type: ignore[method-assign]
+
+    orig_resp_create = EC2ContainerServiceResponse.create_service
+
+    @functools.wraps(orig_resp_create)
+    def resp_create_service(self: Any) -> Any:
+        result = orig_resp_create(self)
+        conf = self._get_param("deploymentConfiguration")
+        svc = self.ecs_backend._get_service(
+            self._get_param("cluster", "default"), self._get_param("serviceName")
+        )
+        svc.deployment_configuration = _merge_deployment_configuration(conf)
+        grace = self._get_param("healthCheckGracePeriodSeconds")
+        if grace is not None:
+            svc.health_check_grace_period_seconds = grace
+        return result
+
+    EC2ContainerServiceResponse.create_service = resp_create_service  # type: ignore[method-assign]
+
+    # 3. ECS update_service: new deployments on task-definition change / force
+    orig_update = EC2ContainerServiceBackend.update_service
+
+    @functools.wraps(orig_update)
+    def update_service(self: Any, service_properties: dict[str, Any]) -> Any:
+        with LOCK:
+            cluster_str = service_properties.get("cluster", "default")
+            name = str(service_properties.get("service", "")).split("/")[-1]
+            svc = self._get_service(cluster_str, name)
+            before_td = svc.task_definition
+            before_run, before_pend = svc.running_count, svc.pending_count
+            before_deps = copy.deepcopy(svc.deployments)
+            before_conf = getattr(svc, "deployment_configuration", None)
+            force = bool(service_properties.get("force_new_deployment"))
+            new_conf = service_properties.get("deployment_configuration")
+            svc = orig_update(self, service_properties)
+            # moto pretends the new desired count runs immediately: undo
+            svc.running_count, svc.pending_count = before_run, before_pend
+            svc.deployments = before_deps
+            svc.deployment_configuration = (
+                _merge_deployment_configuration(new_conf) if new_conf is not None
+                else before_conf or default_deployment_configuration()
+            )
+            # moto stores the short form as given; ECS answers with the full ARN
+            if svc.task_definition and svc.task_definition != before_td:
+                svc.task_definition = self.describe_task_definition(svc.task_definition).arn
+            primary = next((d for d in svc.deployments if d.get("status") == "PRIMARY"), None)
+            if svc.task_definition != before_td or force or primary is None:
+                for dep in svc.deployments:
+                    if dep.get("status") == "PRIMARY":
+                        dep["status"] = "ACTIVE"
+                        dep["updatedAt"] = utcnow()
+                new = DataPlane._new_deployment(svc, svc.task_definition, svc.desired_count)
+                svc.deployments.insert(0, new)
+                plane.steady[f"{svc.cluster_name}:{svc.name}"] = False
+            elif primary["desiredCount"] != svc.desired_count:
+                primary["desiredCount"] = svc.desired_count
+                primary["updatedAt"] = utcnow()
+                plane.steady[f"{svc.cluster_name}:{svc.name}"] = False
+            return svc
+
+    EC2ContainerServiceBackend.update_service = update_service  # type: ignore[method-assign]
+
+    # 4. target health comes from the data plane for targets it owns
+    orig_health_for = FakeTargetGroup.health_for
+
+    @functools.wraps(orig_health_for)
+    def health_for(self: FakeTargetGroup, target: dict[str, Any], ec2_backend: Any) -> Any:
+        h = plane.health.get((self.arn, target["Id"]))
+        if h is None:
+            return orig_health_for(self, target, ec2_backend)
+        return FakeHealthStatus(
+            target["Id"], str(h.port), self.health_check_port, h.state, h.reason, h.description
+        )
+
+    FakeTargetGroup.health_for = health_for  # type: ignore[method-assign]
+
+    orig_dth = ELBv2Backend.describe_target_health
+
+    @functools.wraps(orig_dth)
+    def describe_target_health(self: Any, target_group_arn: str, targets: list[dict[str, Any]]) -> Any:
+        if not targets:
+            tg = self.target_groups.get(target_group_arn)
+            if tg is not None:
+                targets = list(tg.targets.values())
+                seen = {t["Id"] for t in targets}
+                for (arn, ip), h in plane.health.items():
+                    if arn == target_group_arn and h.state == "draining" and ip not in seen:
+                        targets.append({"Id": ip, "Port": h.port})
+                if not targets:
+                    return []
+        return orig_dth(self, target_group_arn, targets)
+
+    ELBv2Backend.describe_target_health = describe_target_health  # type: ignore[method-assign]
+
+    # 5. /moto-api/reset also wipes the data plane (and closes listener ports)
+    orig_reset = MotoAPIBackend.reset
+
+    @functools.wraps(orig_reset)
+    def reset(self: Any) -> None:
+        with LOCK:
+            orig_reset(self)
+            plane.clear()
+            if plane.alb is not None:
+                plane.alb.clear()
+
+    MotoAPIBackend.reset = reset  # type: ignore[method-assign]
+

@@ -1,0 +1,90 @@
+"""The emulator process: moto's threaded server plus the data-plane threads."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+
+from .config import Settings, state_dir
+
+LOG = logging.getLogger("local_aws.server")
+
+
+def port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def serve(settings: Settings) -> int:
+    logging.basicConfig(
+        level=os.environ.get("SLIPWAY_EMULATOR_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not os.environ.get("SLIPWAY_EMULATOR_ACCESS_LOG"):
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    if not port_free(settings.port):
+        LOG.error("port 127.0.0.1:%s is already in use", settings.port)
+        return 2
+
+    from moto.server import ThreadedMotoServer
+
+    from . import patches
+    from .alb import AlbPlane
+    from .plane import DataPlane
+
+    plane = DataPlane(settings)
+    alb = AlbPlane(settings, plane)
+    plane.alb = alb
+    patches.install(plane)
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=settings.port, verbose=False)
+    server.start()
+    LOG.info("moto server on http://127.0.0.1:%s; settings %s", settings.port, settings.describe())
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        LOG.info("signal %s: shutting down", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    info = state_dir() / "emulator.json"
+    info.parent.mkdir(parents=True, exist_ok=True)
+    info.write_text(json.dumps({"pid": os.getpid(), "port": settings.port,
+                                "listener_port_base": settings.listener_port_base}))
+
+    def loop() -> None:
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                plane.tick()
+                alb.reconcile()
+                alb.maybe_flush()
+            except Exception:
+                LOG.exception("reconcile tick failed")
+            stop.wait(max(0.0, settings.tick - (time.monotonic() - started)))
+
+    worker = threading.Thread(target=loop, name="reconcile", daemon=True)
+    worker.start()
+    stop.wait()
+    alb.clear()
+    server.stop()
+    LOG.info("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(serve(Settings.from_env()))
