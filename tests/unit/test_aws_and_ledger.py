@@ -1,0 +1,99 @@
+"""The AWS call layer and the deployment-table lease, on in-process moto."""
+
+import os
+
+import pytest
+from moto import mock_aws
+
+from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws, call, is_write, paginate
+from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, LockHeldError, SlipwayError
+from ansible_collections.slipway.aws.plugins.module_utils.ledger import Lease, ledger_list, ledger_put
+
+TABLE = "slipway-test-deployments"
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    for var in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    with mock_aws():
+        a = Aws(region="us-east-1")
+        a.client("dynamodb").create_table(
+            TableName=TABLE,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        yield a
+
+
+def test_errors_become_aws_error_with_code(aws):
+    with pytest.raises(AwsError) as err:
+        call(aws.client("ecs"), "describe_task_definition", taskDefinition="nope:1")
+    assert err.value.operation == "describe_task_definition"
+    assert err.value.code
+
+
+def test_counter_counts_operations_and_writes(aws):
+    call(aws.client("dynamodb"), "describe_table", TableName=TABLE)
+    assert aws.counter.calls["dynamodb.DescribeTable"] == 1
+    assert "dynamodb.CreateTable" in aws.counter.writes
+    assert not is_write("DescribeServices") and is_write("ModifyRule")
+
+
+def test_paginate_walks_every_page(aws):
+    ssm = aws.client("ssm")
+    for i in range(15):
+        ssm.put_parameter(Name=f"/p/{i}", Value="x", Type="String")
+    names = [p["Name"] for p in paginate(ssm, "describe_parameters", "Parameters", PaginationConfig={"PageSize": 4})]
+    assert len(names) == 15
+
+
+def test_lease_excludes_second_holder_until_expiry(aws):
+    clock = [1000.0]
+    first = Lease(aws, TABLE, "user", "r1", ttl=30, clock=lambda: clock[0])
+    second = Lease(aws, TABLE, "user", "r2", ttl=30, clock=lambda: clock[0])
+    first.acquire("alice", "2026-11-27T00:00:00Z", {"phase": "locked"})
+    with pytest.raises(LockHeldError, match="r1 by alice"):
+        second.acquire("bob", "2026-11-27T00:00:01Z", {})
+    other_service = Lease(aws, TABLE, "event", "r3", ttl=30, clock=lambda: clock[0])
+    other_service.acquire("bob", "t", {})  # leases are per service
+    clock[0] += 31
+    state = second.read()
+    assert state["expired"] and state["release_id"] == "r1"
+    second.acquire("bob", "2026-11-27T00:01:00Z", {"phase": "locked"})
+    # The first holder has lost its lease and must be told so.
+    with pytest.raises(SlipwayError, match="lost the release lease"):
+        first.update({"phase": "x"}, force=True)
+    second.release()
+    assert second.read() is None
+
+
+def test_heartbeat_extends_and_records_state(aws):
+    clock = [1000.0]
+    lease = Lease(aws, TABLE, "user", "r1", ttl=40, clock=lambda: clock[0])
+    lease.acquire("alice", "t", {"phase": "locked"})
+    clock[0] += 30
+    lease.update({"phase": "step_1", "_changed": True})
+    got = lease.read()
+    assert got["state"] == {"phase": "step_1"}
+    assert got["expires_at"] == 1070 and not got["expired"]
+
+
+def test_ledger_appends_and_lists_newest_first(aws):
+    for i, outcome in enumerate(["succeeded", "rolled_back"]):
+        ledger_put(aws, TABLE, {"service": "user", "release_id": f"r{i}", "started_at": f"2026-11-27T00:0{i}:00Z", "outcome": outcome})
+    entries = ledger_list(aws, TABLE, "user")
+    assert [e["release_id"] for e in entries] == ["r1", "r0"]
+    with pytest.raises(AwsError):
+        ledger_put(aws, TABLE, {"service": "user", "release_id": "r1", "started_at": "2026-11-27T00:01:00Z", "outcome": "x"})
+
+
+def test_region_is_required(monkeypatch):
+    for var in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    with pytest.raises(SlipwayError, match="region"):
+        Aws()
