@@ -1,0 +1,92 @@
+# Exactly the outputs of docs/contract.md: Ansible reads them through
+# slipway.aws.terraform_output. Keep names and shapes in step with the contract.
+
+output "environment" {
+  description = "Environment name."
+  value       = module.stack.environment
+}
+
+output "region" {
+  description = "AWS region."
+  value       = module.stack.region
+}
+
+output "account_id" {
+  description = "AWS account ID."
+  value       = module.stack.account_id
+}
+
+output "cluster_name" {
+  description = "Name of the ECS cluster."
+  value       = module.stack.cluster_name
+}
+
+output "cluster_arn" {
+  description = "ARN of the ECS cluster."
+  value       = module.stack.cluster_arn
+}
+
+output "alb_arn" {
+  description = "ARN of the ALB."
+  value       = module.stack.alb_arn
+}
+
+output "alb_dns_name" {
+  description = "DNS name of the ALB."
+  value       = module.stack.alb_dns_name
+}
+
+output "prod_listener_arn" {
+  description = "ARN of the production listener."
+  value       = module.stack.prod_listener_arn
+}
+
+output "prod_listener_port" {
+  description = "Port of the production listener."
+  value       = module.stack.prod_listener_port
+}
+
+output "test_listener_arn" {
+  description = "ARN of the test listener."
+  value       = module.stack.test_listener_arn
+}
+
+output "test_listener_port" {
+  description = "Port of the test listener."
+  value       = module.stack.test_listener_port
+}
+
+output "private_subnet_ids" {
+  description = "Private subnet IDs the tasks run in."
+  value       = module.stack.private_subnet_ids
+}
+
+output "service_security_group_id" {
+  description = "Security group of the ECS services."
+  value       = module.stack.service_security_group_id
+}
+
+output "execution_role_arn" {
+  description = "ARN of the task execution role."
+  value       = module.stack.execution_role_arn
+}
+
+output "deployment_table_name" {
+  description = "Name of the deployment table."
+  value       = module.stack.deployment_table_name
+}
+
+output "release_topic_arn" {
+  description = "ARN of the release SNS topic."
+  value       = module.stack.release_topic_arn
+}
+
+output "slack_webhook_secret_arn" {
+  description = "ARN of the Slack webhook secret (value set by an operator)."
+  value       = module.stack.slack_webhook_secret_arn
+}
+
+output "services" {
+  description = "Per service: ECR repository, task family, container, roles, log group, host header, ECS services, target groups, listener rules and alarm names."
+  value       = module.stack.services
+}

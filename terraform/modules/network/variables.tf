@@ -1,0 +1,71 @@
+variable "name" {
+  description = "Name prefix for every network resource, e.g. slipway-local."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}$", var.name))
+    error_message = "name must be 2-31 characters of lower-case letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "cidr_block" {
+  description = "IPv4 CIDR block of the VPC. Subnets are carved from it as /(prefix+4) blocks."
+  type        = string
+  default     = "10.40.0.0/16"
+
+  validation {
+    condition     = can(cidrhost(var.cidr_block, 0)) && tonumber(split("/", var.cidr_block)[1]) <= 24
+    error_message = "cidr_block must be a valid IPv4 CIDR with a prefix of /24 or shorter."
+  }
+}
+
+variable "az_count" {
+  description = "Number of availability zones to spread public and private subnets over (an ALB needs at least two)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.az_count >= 2 && var.az_count <= 4 && floor(var.az_count) == var.az_count
+    error_message = "az_count must be a whole number between 2 and 4."
+  }
+}
+
+variable "enable_nat_gateway" {
+  description = "Create one NAT gateway per availability zone so private subnets reach the internet (ECR, CloudWatch). Off on the local emulator."
+  type        = bool
+  default     = true
+}
+
+variable "enable_flow_logs" {
+  description = "Send VPC flow logs (all traffic) to a CloudWatch log group. Off on the local emulator."
+  type        = bool
+  default     = true
+}
+
+variable "flow_log_retention_days" {
+  description = "Retention of the VPC flow-log group, in days."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.flow_log_retention_days)
+    error_message = "flow_log_retention_days must be a retention period CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ... 3653)."
+  }
+}
+
+variable "log_kms_key_arn" {
+  description = "KMS key ARN to encrypt the flow-log group with. Null keeps CloudWatch Logs' default server-side encryption."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.log_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.log_kms_key_arn))
+    error_message = "log_kms_key_arn must be a KMS key ARN or null."
+  }
+}
+
+variable "tags" {
+  description = "Tags applied to every resource of the module."
+  type        = map(string)
+  default     = {}
+}
