@@ -1,0 +1,21 @@
+terraform {
+  # 1.10 for S3-native state locking (use_lockfile).
+  required_version = ">= 1.10"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 5.100"
+    }
+  }
+
+  # Placeholder bucket: replace with the real state bucket of the prod account
+  # (versioned, encrypted, public access blocked).
+  backend "s3" {
+    bucket       = "slipway-prod-terraform-state-CHANGE-ME"
+    key          = "slipway/prod/terraform.tfstate"
+    region       = "us-east-1"
+    encrypt      = true
+    use_lockfile = true
+  }
+}
