@@ -9,7 +9,6 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
-
 from ansible_collections.slipway.aws.plugins.module_utils import release_runner
 
 display = Display()

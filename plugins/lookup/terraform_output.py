@@ -73,9 +73,7 @@ class LookupModule(LookupBase):
             outputs = _CACHE[key]
             missing = [name for name in self.get_option("required") if name not in outputs]
             if missing:
-                raise AnsibleLookupError(
-                    f"Terraform root {root} has no output(s) {', '.join(missing)}. Fix: apply it (make foundation) with the current code"
-                )
+                raise AnsibleLookupError(f"Terraform root {root} has no output(s) {', '.join(missing)}. Fix: apply it (make foundation) with the current code")
             results.append(outputs)
         return results
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import collections
 import threading
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 try:
     import boto3
@@ -155,4 +156,3 @@ def probe_endpoint(aws: Aws) -> None:
             hint = "start the local emulator (tools/local-aws up)" if aws.endpoint_url else "check network access"
             raise SlipwayError(f"cannot reach {where}: {exc.message}. Fix: {hint}") from exc
         raise SlipwayError(f"cannot use {where}: {exc}. Fix: check credentials and endpoint") from exc
-

@@ -76,7 +76,9 @@ def smoke(base_url: str, host: str, paths: list[str], attempts: int = 3, timeout
     took = time.monotonic() - started
     evidence = {"url": base_url, "host": host, "checks": checks}
     if failed:
-        return GateResult("smoke", "FAIL", f"{len(failed)}/{len(checks)} requests failed ({'; '.join(sorted(set(failed))[:3])})", evidence=evidence, seconds=took)
+        return GateResult(
+            "smoke", "FAIL", f"{len(failed)}/{len(checks)} requests failed ({'; '.join(sorted(set(failed))[:3])})", evidence=evidence, seconds=took
+        )
     return GateResult("smoke", "PASS", f"{len(checks)} requests, all 2xx", evidence=evidence, seconds=took)
 
 
@@ -122,7 +124,7 @@ def _metric_query(qid: str, metric: str, stat: str, tg_dim: str, lb_dim: str, pe
 
 def arn_suffix(arn: str, marker: str) -> str:
     """``targetgroup/NAME/ID`` or ``app/NAME/ID``: the CloudWatch dimension form of an ELB ARN."""
-    return arn[arn.index(marker):]
+    return arn[arn.index(marker) :]
 
 
 def metrics(
@@ -142,8 +144,8 @@ def metrics(
     tg_dim = arn_suffix(target_group_arn, "targetgroup/")
     lb_dim = arn_suffix(load_balancer_arn, "app/")
     # Whole periods around the window, so a datapoint stamped inside it is never cut off.
-    t0 = datetime.datetime.fromtimestamp(start - start % period, datetime.timezone.utc)
-    t1 = datetime.datetime.fromtimestamp(end - end % period + period, datetime.timezone.utc)
+    t0 = datetime.datetime.fromtimestamp(start - start % period, datetime.UTC)
+    t1 = datetime.datetime.fromtimestamp(end - end % period + period, datetime.UTC)
     queries = [
         _metric_query("requests", "RequestCount", "Sum", tg_dim, lb_dim, period),
         _metric_query("errors", "HTTPCode_Target_5XX_Count", "Sum", tg_dim, lb_dim, period),
@@ -170,7 +172,9 @@ def metrics(
     }
     took = time.monotonic() - started
     if requests and rate > max_5xx_rate:
-        return GateResult("metrics", "FAIL", f"5xx rate {rate:.1%} > limit {max_5xx_rate:.1%} ({int(errors)}/{int(requests)} requests)", evidence=evidence, seconds=took)
+        return GateResult(
+            "metrics", "FAIL", f"5xx rate {rate:.1%} > limit {max_5xx_rate:.1%} ({int(errors)}/{int(requests)} requests)", evidence=evidence, seconds=took
+        )
     if requests and latency_ms > max_latency_ms:
         return GateResult("metrics", "FAIL", f"mean latency {latency_ms:.0f} ms > limit {max_latency_ms:.0f} ms", evidence=evidence, seconds=took)
     if requests < min_requests:

@@ -59,10 +59,16 @@ class Notifier:
         text = render_text(event, summary)
         url = self._webhook_url()
         if url:
-            payload = {"text": text, "slipway": {"event": event, "release": {k: summary.get(k) for k in ("service", "environment", "release_id", "image_tag", "image_digest", "outcome")}}}
+            payload = {
+                "text": text,
+                "slipway": {
+                    "event": event,
+                    "release": {k: summary.get(k) for k in ("service", "environment", "release_id", "image_tag", "image_digest", "outcome")},
+                },
+            }
             req = urllib.request.Request(url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}, method="POST")
             try:
-                with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 - URL is operator-configured
+                with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                     resp.read()
                 self.sent.append(f"slack:{event}")
             except (urllib.error.URLError, OSError) as exc:

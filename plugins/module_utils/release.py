@@ -27,8 +27,9 @@ import secrets
 import signal
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from ansible_collections.slipway.aws.plugins.module_utils import gates as gatelib
 from ansible_collections.slipway.aws.plugins.module_utils import taskdef, traffic
@@ -105,11 +106,11 @@ class ReleaseConfig:
 
 
 def _now_iso() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def new_release_id() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+    return datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
 
 
 def wait_until(
@@ -246,7 +247,10 @@ class Release:
         """An existing revision equal to ``rendered`` (live, idle, or newest of the family)."""
         seen = set()
         try:
-            newest = next(iter(call(self._ecs(), "list_task_definitions", familyPrefix=self.cfg.task_family, sort="DESC", maxResults=1).get("taskDefinitionArns", [])), None)
+            newest = next(
+                iter(call(self._ecs(), "list_task_definitions", familyPrefix=self.cfg.task_family, sort="DESC", maxResults=1).get("taskDefinitionArns", [])),
+                None,
+            )
         except AwsError:
             newest = None
         for arn in candidates + ([newest] if newest else []):
@@ -421,16 +425,24 @@ class Release:
         except GateFailed as exc:
             self.gates.append(gatelib.GateResult("health", "FAIL", str(exc).split(": ", 1)[-1], evidence=exc.evidence, seconds=time.monotonic() - started))
             raise
-        self.gates.append(gatelib.GateResult("health", "PASS", f"{count}/{count} targets healthy in {tg.split('/')[-2]}", seconds=round(time.monotonic() - started, 2)))
+        self.gates.append(
+            gatelib.GateResult("health", "PASS", f"{count}/{count} targets healthy in {tg.split('/')[-2]}", seconds=round(time.monotonic() - started, 2))
+        )
         self.emit(f"  gate health: PASS ({count} healthy targets)")
 
     def _stopped_tasks(self, colour: str, td_arn: str) -> list[dict[str, Any]]:
-        arns = list(paginate(self._ecs(), "list_tasks", "taskArns", cluster=self.cfg.cluster, serviceName=self.cfg.ecs_service(colour), desiredStatus="STOPPED"))
+        arns = list(
+            paginate(self._ecs(), "list_tasks", "taskArns", cluster=self.cfg.cluster, serviceName=self.cfg.ecs_service(colour), desiredStatus="STOPPED")
+        )
         if not arns:
             return []
         tasks = call(self._ecs(), "describe_tasks", cluster=self.cfg.cluster, tasks=arns[:20]).get("tasks", [])
         return [
-            {"task": t["taskArn"].rsplit("/", 1)[-1], "stoppedReason": t.get("stoppedReason"), "exitCode": next((c.get("exitCode") for c in t.get("containers", [])), None)}
+            {
+                "task": t["taskArn"].rsplit("/", 1)[-1],
+                "stoppedReason": t.get("stoppedReason"),
+                "exitCode": next((c.get("exitCode") for c in t.get("containers", [])), None),
+            }
             for t in tasks
             if t.get("taskDefinitionArn") == td_arn
         ][:5]
@@ -468,7 +480,9 @@ class Release:
             return item["decision"]["S"] if item else None
 
         try:
-            decision = wait_until(check, self.cfg.approval_timeout_seconds, self.cfg.poll_interval, "approval", on_tick=self._heartbeat, max_interval=self.cfg.poll_interval)
+            decision = wait_until(
+                check, self.cfg.approval_timeout_seconds, self.cfg.poll_interval, "approval", on_tick=self._heartbeat, max_interval=self.cfg.poll_interval
+            )
         except GateFailed as exc:
             self._gate(gatelib.GateResult("approval", "FAIL", str(exc), seconds=time.monotonic() - started))
             return
@@ -481,7 +495,9 @@ class Release:
         state = lease.get("state", {})
         good = state.get("from_colour") or traffic.live_colour(self.rule_weights(self.cfg.prod_rule_arn)) or "blue"
         bad = traffic.other(good)
-        self.emit(f"REPAIR: release {lease.get('release_id')} by {lease.get('holder')} was left at phase '{state.get('phase', '?')}'; returning all traffic to {good}")
+        self.emit(
+            f"REPAIR: release {lease.get('release_id')} by {lease.get('holder')} was left at phase '{state.get('phase', '?')}'; returning all traffic to {good}"
+        )
         self.set_weights(self.cfg.prod_rule_arn, traffic.weights_for(good, 100))
         self.set_weights(self.cfg.test_rule_arn, traffic.weights_for(bad, 100))
         if self.describe_service(bad).get("desiredCount", 0) > 0:
@@ -522,7 +538,9 @@ class Release:
                         return self._finish(plan, "repaired", "the abandoned release was repaired; the requested image was already live", None)
                 self.notifier.send("started", self._summary(plan, "started", ""))
                 new, old = plan["to_colour"], plan["from_colour"]
-                self.emit(f"release {self.release_id}: {cfg.service} {plan['image_tag']} ({plan['image_digest'][:19]}…) {old} → {new}, strategy {cfg.strategy} {plan['steps']}")
+                self.emit(
+                    f"release {self.release_id}: {cfg.service} {plan['image_tag']} ({plan['image_digest'][:19]}…) {old} → {new}, strategy {cfg.strategy} {plan['steps']}"
+                )
 
                 self._phase("register")
                 if plan["register_task_definition"]:
@@ -670,4 +688,3 @@ class Release:
             json.dump(summary, fh, indent=2, sort_keys=True, default=str)
         os.replace(tmp, path)
         return path
-

@@ -6,7 +6,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ansible_collections.slipway.aws.plugins.module_utils import taskdef, traffic
 from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws, probe_endpoint

@@ -27,7 +27,7 @@ def schedule(strategy: str, canary_percent: int = 10, linear_step_percent: int =
         if not 1 <= linear_step_percent <= 99:
             raise ValueError(f"linear_step_percent must be 1..99, got {linear_step_percent}")
         steps = list(range(linear_step_percent, 100, linear_step_percent))
-        return steps + [100]
+        return [*steps, 100]
     raise ValueError(f"unknown strategy '{strategy}': use one of {', '.join(STRATEGIES)}")
 
 

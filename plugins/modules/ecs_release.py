@@ -227,7 +227,6 @@ summary_file:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.slipway.aws.plugins.module_utils import release_runner
 
 

@@ -3,11 +3,10 @@
 import os
 
 import pytest
-from moto import mock_aws
-
 from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws, call, is_write, paginate
 from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, LockHeldError, SlipwayError
 from ansible_collections.slipway.aws.plugins.module_utils.ledger import Lease, ledger_list, ledger_put
+from moto import mock_aws
 
 TABLE = "slipway-test-deployments"
 

@@ -1,5 +1,4 @@
 import pytest
-
 from ansible_collections.slipway.aws.plugins.module_utils import traffic
 
 

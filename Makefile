@@ -1,0 +1,74 @@
+# Slipway — `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SERVICES := api-gateway user event notification
+INITIAL_TAG ?= 1.0.0
+DEMO_TAG ?= 1.1.0
+
+# The local default: the Slipway emulator on loopback.
+export AWS_ENDPOINT_URL ?= http://127.0.0.1:$(or $(SLIPWAY_EMULATOR_PORT),4566)
+export AWS_ACCESS_KEY_ID ?= test
+export AWS_SECRET_ACCESS_KEY ?= test
+export AWS_DEFAULT_REGION ?= us-east-1
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: help setup emulator foundation images demo test unit lint integration emulator-test bench down clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(BIN)/.installed ## Create the virtualenv with the pinned dependencies and link the collection
+	@mkdir -p collections/ansible_collections/slipway
+	@ln -sfn ../../.. collections/ansible_collections/slipway/aws
+	@command -v terraform >/dev/null || { echo "terraform >= 1.6 is required on PATH"; exit 1; }
+
+emulator: setup ## Start the local AWS emulator (idempotent)
+	tools/local-aws up
+
+foundation: emulator ## Apply the local Terraform foundation to the emulator
+	tools/tf-apply-local
+
+images: foundation ## Push the initial images (INITIAL_TAG) of every service into the emulated ECR
+	@for s in $(SERVICES); do tools/local-aws push-image $$s $(INITIAL_TAG); done
+
+demo: images ## Set up everything, then release `user` blue-green (DEMO_TAG)
+	tools/local-aws push-image user $(DEMO_TAG)
+	$(BIN)/ansible-playbook playbooks/deploy_service.yml -e svc=user -e image_tag=$(DEMO_TAG)
+	tools/local-aws status
+
+test: lint unit emulator-test integration ## Run every test (what CI runs)
+
+lint: setup ## Static checks: ruff, yamllint, ansible-lint, terraform fmt/validate
+	$(BIN)/ruff check plugins tools tests benchmarks
+	$(BIN)/ruff format --check plugins tools tests benchmarks
+	$(BIN)/yamllint -s .
+	$(BIN)/ansible-lint --profile production --offline
+	tools/tf fmt -check -recursive terraform
+
+unit: setup ## Unit tests (no servers)
+	$(BIN)/python -m pytest -q tests/unit
+
+emulator-test: setup ## Tests of the local AWS emulator itself
+	$(BIN)/python -m pytest -q tests/emulator
+
+integration: setup ## Real ansible-playbook runs against the emulator with the foundation applied by Terraform
+	$(BIN)/python -m pytest -q tests/integration
+
+bench: setup ## Benchmarks: wall time and API calls per release (printed, see benchmarks/README.md)
+	$(BIN)/python benchmarks/release_bench.py
+
+down: ## Stop the local emulator
+	tools/local-aws down
+
+clean: down ## Remove the virtualenv and local state
+	rm -rf $(VENV) .local-aws .tfcli releases terraform/environments/local/.terraform terraform/environments/local/terraform.tfstate*

@@ -1,0 +1,252 @@
+"""Real `ansible-playbook playbooks/deploy_service.yml` runs against the emulator.
+
+Every assertion reads state back from the emulated AWS API (rules, services,
+task definitions, the deployment table), the listeners over HTTP, the Slack
+receiver, or the files written — never from what the playbook says it did.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import threading
+import time
+
+import pytest
+
+from .conftest import Stack, kill_controller
+
+pytestmark = pytest.mark.timeout(300)
+
+FAST = {"service_release_step_bake_seconds": 1}
+
+
+def recap_changed(stdout: str) -> int:
+    m = re.search(r"localhost\s*:\s*ok=\d+\s+changed=(\d+)", stdout)
+    assert m, stdout[-2000:]
+    return int(m.group(1))
+
+
+def assert_live(stack: Stack, service: str, colour: str, digest: str) -> None:
+    assert stack.weights(service) == {colour: 100, ("green" if colour == "blue" else "blue"): 0}
+    assert stack.image_of(service, colour).endswith("@" + digest)
+    other = "green" if colour == "blue" else "blue"
+    assert stack.ecs_service(service, other)["desiredCount"] == 0
+
+
+@pytest.mark.parametrize(
+    "service,strategy,steps",
+    [("notification", "all_at_once", [100]), ("user", "canary", [10, 100]), ("event", "linear", [25, 50, 75, 100])],
+)
+def test_release_each_strategy(stack: Stack, service: str, strategy: str, steps: list[int]) -> None:
+    before = stack.live_colour(service)
+    new = "green" if before == "blue" else "blue"
+    digest = stack.push(service, f"2.0.0-{strategy}")
+    seen: list[dict[str, int]] = []
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            seen.append(stack.weights(service))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    proc = stack.release(service, image_tag=f"2.0.0-{strategy}", strategy=strategy, **FAST)
+    stop.set()
+    sampler.join()
+    assert proc.returncode == 0, proc.stdout[-4000:]
+
+    assert_live(stack, service, new, digest)
+    assert stack.weights(service, "test_rule_arn")[before] == 100  # the test listener follows the idle colour
+    status, body = stack.http(service)
+    assert status == 200 and body["version"] == f"2.0.0-{strategy}"
+    # Intermediate weights observed on the production rule follow the schedule.
+    observed = sorted({w[new] for w in seen} - {0})
+    assert set(observed) <= set(steps) and 100 in observed
+    entry = stack.ledger(service)[0]
+    assert entry["outcome"] == "succeeded" and entry["image_digest"] == digest and entry["strategy"] == strategy
+    assert entry["steps"] == steps and entry["from_colour"] == before and entry["to_colour"] == new
+    assert [g["gate"] for g in entry["gates"]][:2] == ["health", "smoke"]
+    assert entry["git_sha"] != "unknown" and entry["who"]
+    summary = json.loads(open(re.search(r"summary: (\S+\.json)", proc.stdout).group(1)).read())
+    assert summary["release_id"] == entry["release_id"]
+    assert stack.lock(service) is None
+
+
+def test_second_identical_run_changes_nothing(stack: Stack) -> None:
+    service = "api-gateway"
+    stack.push(service, "2.1.0")
+    first = stack.release(service, image_tag="2.1.0", **FAST)
+    assert first.returncode == 0, first.stdout[-3000:]
+    before = stack.snapshot()
+    second = stack.release(service, image_tag="2.1.0", **FAST)
+    assert second.returncode == 0, second.stdout[-3000:]
+    assert recap_changed(second.stdout) == 0
+    assert stack.snapshot() == before  # no new revision, no ledger entry, no lock, same weights
+
+
+def test_check_mode_writes_nothing_and_shows_diff(stack: Stack) -> None:
+    service = "api-gateway"
+    digest = stack.push(service, "2.2.0")
+    before = stack.snapshot()
+    proc = stack.release(service, "--check", "--diff", image_tag="2.2.0")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert digest in proc.stdout  # the diff shows the pinned digest
+    assert "would release api-gateway 2.2.0" in proc.stdout
+    assert stack.snapshot() == before
+
+
+def test_unhealthy_image_rolls_back_without_touching_production(stack: Stack) -> None:
+    service = "user"
+    live = stack.live_colour(service)
+    live_image = stack.image_of(service, live)
+    stack.push(service, "3.0.0-bad", "--unhealthy")
+    seen: list[dict[str, int]] = []
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            seen.append(stack.weights(service))
+            time.sleep(0.1)
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    proc = stack.release(service, image_tag="3.0.0-bad", **FAST)
+    stop.set()
+    t.join()
+    assert proc.returncode != 0
+    assert "ROLLED BACK" in proc.stdout and "gate 'health' failed" in proc.stdout
+    assert seen and all(w[live] == 100 for w in seen)  # production never left the old colour
+    assert stack.image_of(service, live) == live_image
+    idle = "green" if live == "blue" else "blue"
+    assert stack.ecs_service(service, idle)["desiredCount"] == 0
+    entry = stack.ledger(service)[0]
+    assert entry["outcome"] == "rolled_back"
+    health = next(g for g in entry["gates"] if g["gate"] == "health")
+    assert health["status"] == "FAIL" and any(t["State"] == "unhealthy" for t in health["evidence"]["targets"])
+    assert stack.lock(service) is None
+
+
+def test_crashing_image_rolls_back_with_stopped_reason(stack: Stack) -> None:
+    service = "notification"
+    live = stack.live_colour(service)
+    stack.push(service, "3.1.0-crash", "--crash")
+    proc = stack.release(service, image_tag="3.1.0-crash", **FAST)
+    assert proc.returncode != 0
+    assert "ROLLED BACK" in proc.stdout
+    entry = stack.ledger(service)[0]
+    assert entry["outcome"] == "rolled_back"
+    assert "Essential container in task exited" in json.dumps(entry["evidence"])
+    assert stack.weights(service)[live] == 100
+
+
+def test_alarm_during_canary_rolls_back(stack: Stack) -> None:
+    service = "user"
+    live = stack.live_colour(service)
+    new = "green" if live == "blue" else "blue"
+    stack.push(service, "3.2.0")
+    alarm = stack.svc(service)["alarm_names"][new][0]
+    proc = stack.start_release(service, image_tag="3.2.0", strategy="canary", service_release_step_bake_seconds=30)
+    try:
+        deadline = time.time() + 120
+        while stack.weights(service)[new] == 0:
+            assert proc.poll() is None and time.time() < deadline, "canary step never started"
+            time.sleep(0.2)
+        assert stack.weights(service)[new] == 10
+        stack.client("cloudwatch").set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="test: 5xx spike on the canary")
+        out, _ = proc.communicate(timeout=120)
+    finally:
+        stack.client("cloudwatch").set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="test over")
+    assert proc.returncode != 0
+    assert "ROLLED BACK" in out and alarm in out
+    assert stack.weights(service) == {live: 100, new: 0}
+    assert stack.ledger(service)[0]["outcome"] == "rolled_back"
+    events = [m["slipway"]["event"] for m in stack.slack.messages if m["slipway"]["release"]["service"] == service]
+    assert events[-2:] == ["started", "rolled_back"]
+    assert "5xx spike" in stack.slack.messages[-1]["text"] or alarm in stack.slack.messages[-1]["text"]
+
+
+def test_error_rate_above_limit_rolls_back(stack: Stack, traffic) -> None:
+    service = "event"
+    live = stack.live_colour(service)
+    stack.push(service, "3.3.0-flaky", "--error-rate", "0.5")
+    traffic(service, rate=60)
+    proc = stack.release(
+        service,
+        image_tag="3.3.0-flaky",
+        strategy="canary",
+        canary_percent=50,
+        service_release_step_bake_seconds=4,
+        service_release_metrics_delay_seconds=2,
+        service_release_min_requests=5,
+    )
+    assert proc.returncode != 0, proc.stdout[-3000:]
+    assert "ROLLED BACK" in proc.stdout and "5xx rate" in proc.stdout
+    assert stack.weights(service)[live] == 100
+    metrics = next(g for g in stack.ledger(service)[0]["gates"] if g["gate"] == "metrics")
+    assert metrics["status"] == "FAIL" and metrics["evidence"]["errors_5xx"] > 0
+
+
+def test_concurrent_release_is_refused(stack: Stack) -> None:
+    service = "api-gateway"
+    stack.push(service, "4.0.0")
+    first = stack.start_release(service, image_tag="4.0.0", service_release_step_bake_seconds=8)
+    deadline = time.time() + 60
+    while stack.lock(service) is None:
+        assert first.poll() is None and time.time() < deadline, "first release never took the lock"
+        time.sleep(0.1)
+    before = stack.ledger(service)
+    second = stack.release(service, image_tag="4.0.0", **FAST)
+    assert second.returncode != 0
+    assert "another release of api-gateway is in progress" in second.stdout
+    out, _ = first.communicate(timeout=180)
+    assert first.returncode == 0, out[-3000:]
+    after = stack.ledger(service)
+    assert len(after) == len(before) + 1 and after[0]["outcome"] == "succeeded"
+
+
+def test_killed_controller_is_repaired_by_next_run(stack: Stack) -> None:
+    service = "event"
+    live = stack.live_colour(service)
+    new = "green" if live == "blue" else "blue"
+    digest = stack.push(service, "4.1.0")
+    proc = stack.start_release(service, image_tag="4.1.0", strategy="canary", service_release_step_bake_seconds=60, service_release_lock_ttl_seconds=4)
+    deadline = time.time() + 120
+    while stack.weights(service)[new] == 0:
+        assert proc.poll() is None and time.time() < deadline
+        time.sleep(0.2)
+    kill_controller(proc)
+    assert stack.weights(service)[new] == 10  # left half-done
+    time.sleep(5)  # the dead controller's lease expires
+    again = stack.release(service, image_tag="4.1.0", **FAST)
+    assert again.returncode == 0, again.stdout[-4000:]
+    assert "REPAIR" in again.stdout
+    entries = stack.ledger(service)
+    assert entries[0]["outcome"] == "succeeded"
+    assert any(e["outcome"] == "abandoned" for e in entries)
+    final = stack.live_colour(service)
+    assert_live(stack, service, final, digest)
+
+
+def test_interrupt_rolls_back(stack: Stack) -> None:
+    service = "notification"
+    live = stack.live_colour(service)
+    new = "green" if live == "blue" else "blue"
+    stack.push(service, "4.2.0")
+    proc = stack.start_release(service, image_tag="4.2.0", strategy="canary", service_release_step_bake_seconds=60)
+    deadline = time.time() + 120
+    while stack.weights(service)[new] == 0:
+        assert proc.poll() is None and time.time() < deadline
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)  # Ctrl-C reaches ansible-playbook, which forwards it to its worker
+    proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    deadline = time.time() + 30
+    while time.time() < deadline and (stack.lock(service) is not None or stack.weights(service)[live] != 100):
+        time.sleep(0.2)
+    assert stack.weights(service) == {live: 100, new: 0}
+    assert stack.ecs_service(service, new)["desiredCount"] == 0
+    entry = stack.ledger(service)[0]
+    assert entry["outcome"] == "rolled_back" and "interrupted" in entry["message"]
