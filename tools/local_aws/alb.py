@@ -10,6 +10,7 @@ import itertools
 import json
 import logging
 import random
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -243,6 +244,11 @@ class AlbPlane:
 
             def log_message(self, fmt: str, *args: Any) -> None:  # quiet
                 return
+
+            def setup(self) -> None:
+                super().setup()
+                # one small response = header write + body write; avoid Nagle/delayed-ACK stalls
+                self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def _handle(self) -> None:
                 alb.handle(self, s)

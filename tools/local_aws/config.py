@@ -36,6 +36,7 @@ class Settings:
     unhealthy_threshold: int
     deregistration_delay: float
     crash_delay: float
+    stable_delay: float
     retry_backoff: float
     retry_backoff_max: float
     unhealthy_task_checks: int
@@ -60,6 +61,7 @@ class Settings:
             unhealthy_threshold=_i("SLIPWAY_UNHEALTHY_THRESHOLD", 2),
             deregistration_delay=_f("SLIPWAY_DEREGISTRATION_DELAY", 1.0),
             crash_delay=_f("SLIPWAY_CRASH_SECONDS", 2.0),
+            stable_delay=_f("SLIPWAY_TASK_STABLE_SECONDS", 3.0),
             retry_backoff=_f("SLIPWAY_TASK_RETRY_BACKOFF", 1.0),
             retry_backoff_max=_f("SLIPWAY_TASK_RETRY_BACKOFF_MAX", 15.0),
             unhealthy_task_checks=_i("SLIPWAY_UNHEALTHY_TASK_CHECKS", 10),

@@ -267,6 +267,7 @@ class DataPlane:
         task.health_status = "UNKNOWN"
         task.version = 1
         for c in task.containers:
+            c.health_status = "UNKNOWN"
             c.task_arn = task.task_arn
             c.last_status = "PENDING"
             c.network_interfaces = [
@@ -573,9 +574,11 @@ class DataPlane:
                             failed=True,
                         )
 
-    def task_healthy_everywhere(self, rec: TaskRec) -> bool:
+    def task_healthy_everywhere(self, rec: TaskRec, now: float | None = None) -> bool:
         if rec.phase != "RUNNING":
             return False
+        if now is not None and now - rec.phase_since < self.s.stable_delay:
+            return False  # not yet counted as stable (a crashing image must get the chance to crash)
         for tg_arn, _ in rec.targets:
             h = self.health.get((tg_arn, rec.ip))
             if h is not None and h.state not in ("healthy", "unavailable"):
@@ -628,7 +631,7 @@ class DataPlane:
             self.steady[key] = False
 
         live = self._tasks_of(primary["id"])
-        healthy = [r for r in live if self.task_healthy_everywhere(r)]
+        healthy = [r for r in live if self.task_healthy_everywhere(r, now)]
         primary_ready = len(healthy) >= want and len(live) == want and not halted
 
         # older deployments are drained once the PRIMARY is ready (or was rolled back from)

@@ -1,0 +1,255 @@
+"""The emulator over HTTP: ECS tasks, target health, deployments, ALB routing,
+metrics and the CLI life cycle. Tests run in file order and share one world."""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import socket
+from typing import Any
+
+import requests
+
+from .conftest import REGISTRY, Emulator, wait_for
+
+CLUSTER = "slipway-local"
+
+
+def service(ecs: Any, name: str) -> dict[str, Any]:
+    return ecs.describe_services(cluster=CLUSTER, services=[name])["services"][0]
+
+
+def tasks_of(ecs: Any, name: str, status: str = "RUNNING") -> list[dict[str, Any]]:
+    arns = ecs.list_tasks(cluster=CLUSTER, desiredStatus=status)["taskArns"]
+    if not arns:
+        return []
+    found = ecs.describe_tasks(cluster=CLUSTER, tasks=arns)["tasks"]
+    return [t for t in found if t["group"] == f"service:{name}"]
+
+
+def health(elb: Any, tg: str) -> list[tuple[str, str]]:
+    return [
+        (d["Target"]["Id"], d["TargetHealth"]["State"])
+        for d in elb.describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"]
+    ]
+
+
+def completed(ecs: Any, name: str, desired: int) -> bool:
+    s = service(ecs, name)
+    deps = s["deployments"]
+    return (
+        len(deps) == 1 and deps[0]["rolloutState"] == "COMPLETED"
+        and s["runningCount"] == desired and deps[0]["runningCount"] == desired
+    )
+
+
+def test_up_is_idempotent_and_status_lists_listeners(emulator: Emulator, world: dict[str, Any]) -> None:
+    assert emulator.cli("up").stdout.strip() == emulator.endpoint
+    out = emulator.cli("status").stdout
+    assert f"HTTP:80  -> http://127.0.0.1:{emulator.base + 80}" in out
+    assert f"HTTP:9000  -> http://127.0.0.1:{emulator.base + 9000}" in out
+    assert "demo-blue" in out
+
+
+def test_tasks_run_and_register_healthy(emulator: Emulator, world: dict[str, Any]) -> None:
+    ecs, elb = emulator.client("ecs"), emulator.client("elbv2")
+    wait_for(lambda: completed(ecs, "demo-blue", 2), what="blue steady")
+    running = tasks_of(ecs, "demo-blue")
+    assert len(running) == 2
+    ips = set()
+    for t in running:
+        assert t["lastStatus"] == "RUNNING" and t["startedBy"].startswith("ecs-svc/")
+        ip = next(d["value"] for d in t["attachments"][0]["details"] if d["name"] == "privateIPv4Address")
+        assert ip.startswith("10.0.")
+        ips.add(ip)
+    assert len(ips) == 2
+    states = wait_for(lambda: (h := health(elb, world["tgs"]["blue"])) and all(s == "healthy" for _, s in h) and h,
+                      what="blue targets healthy")
+    assert {ip for ip, _ in states} == ips
+    events = [e["message"] for e in service(ecs, "demo-blue")["events"]]
+    assert any("has started 2 tasks" in m for m in events)
+    assert any("has reached a steady state" in m for m in events)
+
+
+def test_listener_routes_by_host_and_default_action(emulator: Emulator, world: dict[str, Any]) -> None:
+    r = requests.get(emulator.url(80, "/orders"), headers={"Host": world["host"] + ":80"}, timeout=5)
+    assert r.status_code == 200
+    body = r.json()
+    assert body["service"] == "demo" and body["version"] == "1.0.0" and body["path"] == "/orders"
+    assert r.headers["x-slipway-target-group"] == "local-demo-blue"
+    assert body["image"].startswith("sha256:")
+    miss = requests.get(emulator.url(80, "/"), headers={"Host": "other.example"}, timeout=5)
+    assert miss.status_code == 404 and miss.text == "no route"
+    # the test listener points at green, which has no targets yet: ALB answers 503
+    assert requests.get(emulator.url(9000, "/"), headers={"Host": world["host"]}, timeout=5).status_code == 503
+
+
+def test_green_deploy_and_weighted_routing(emulator: Emulator, world: dict[str, Any]) -> None:
+    ecs, elb = emulator.client("ecs"), emulator.client("elbv2")
+    v2 = world["taskdef"]("2.0.0")
+    world["v2"] = v2
+    ecs.update_service(cluster=CLUSTER, service="demo-green", taskDefinition=v2, desiredCount=2)
+    s = service(ecs, "demo-green")
+    assert s["deployments"][0]["status"] == "PRIMARY" and s["deployments"][0]["rolloutState"] == "IN_PROGRESS"
+    assert s["runningCount"] == 0  # moto would claim 2 immediately
+    wait_for(lambda: completed(ecs, "demo-green", 2), what="green steady")
+    r = requests.get(emulator.url(9000, "/"), headers={"Host": world["host"]}, timeout=5)
+    assert r.status_code == 200 and r.json()["version"] == "2.0.0"
+
+    elb.modify_rule(RuleArn=world["prod_rule"], Actions=[{"Type": "forward", "ForwardConfig": {"TargetGroups": [
+        {"TargetGroupArn": world["tgs"]["blue"], "Weight": 80},
+        {"TargetGroupArn": world["tgs"]["green"], "Weight": 20}]}}])
+    seen: collections.Counter[str] = collections.Counter()
+    tasks: collections.Counter[str] = collections.Counter()
+    with requests.Session() as http:
+        for _ in range(200):
+            r = http.get(emulator.url(80, "/"), headers={"Host": world["host"]}, timeout=5)
+            assert r.status_code == 200
+            seen[r.json()["version"]] += 1
+            tasks[r.headers["x-slipway-task"]] += 1
+    assert set(seen) == {"1.0.0", "2.0.0"}
+    assert 15 <= seen["2.0.0"] <= 70, seen  # 20% of 200 = 40, generous bounds
+    assert len(tasks) == 4  # round robin reaches every healthy task
+    world["routed"] = dict(seen)
+
+
+def test_metrics_reach_cloudwatch(emulator: Emulator, world: dict[str, Any]) -> None:
+    cw = emulator.client("cloudwatch")
+    dims = [
+        {"Name": "TargetGroup", "Value": "targetgroup/" + world["tgs"]["blue"].split(":targetgroup/")[1]},
+        {"Name": "LoadBalancer", "Value": world["lb"]["LoadBalancerArn"].split(":loadbalancer/")[1]},
+    ]
+    now = dt.datetime.now(dt.UTC)
+    window = {"StartTime": now - dt.timedelta(minutes=10), "EndTime": now + dt.timedelta(minutes=5)}
+
+    def total(name: str, stat: str = "Sum") -> float:
+        pts = cw.get_metric_statistics(Namespace="AWS/ApplicationELB", MetricName=name, Dimensions=dims,
+                                       Period=60, Statistics=[stat], **window)["Datapoints"]
+        return sum(p[stat] for p in pts)
+
+    # blue got 1 request in the routing test before the weights plus its share of the 200
+    expected = world["routed"]["1.0.0"] + 1
+    wait_for(lambda: total("RequestCount") >= expected, what="RequestCount published")
+    assert total("RequestCount") == expected
+    assert total("HTTPCode_Target_2XX_Count") == expected
+    assert total("HTTPCode_Target_5XX_Count") == 0
+    wait_for(lambda: total("HealthyHostCount", "Maximum") == 2, what="HealthyHostCount")
+    data = cw.get_metric_data(MetricDataQueries=[{
+        "Id": "rt", "MetricStat": {"Metric": {"Namespace": "AWS/ApplicationELB", "MetricName": "TargetResponseTime",
+                                              "Dimensions": dims}, "Period": 60, "Stat": "Average"}},
+        {"Id": "rc", "MetricStat": {"Metric": {"Namespace": "AWS/ApplicationELB", "MetricName": "RequestCount",
+                                               "Dimensions": dims}, "Period": 60, "Stat": "Sum"}}], **window)
+    results = {r["Id"]: r["Values"] for r in data["MetricDataResults"]}
+    assert sum(results["rc"]) == expected
+    assert results["rt"] and all(0 <= v < 1 for v in results["rt"])
+
+
+def test_new_task_definition_replaces_old_tasks(emulator: Emulator, world: dict[str, Any]) -> None:
+    ecs = emulator.client("ecs")
+    old = {t["taskArn"] for t in tasks_of(ecs, "demo-blue")}
+    ecs.update_service(cluster=CLUSTER, service="demo-blue", taskDefinition=world["v2"])
+    deps = service(ecs, "demo-blue")["deployments"]
+    assert [d["status"] for d in deps] == ["PRIMARY", "ACTIVE"]
+    assert deps[0]["rolloutState"] == "IN_PROGRESS" and deps[0]["taskDefinition"] == world["v2"]
+    wait_for(lambda: completed(ecs, "demo-blue", 2), what="blue on v2")
+    assert service(ecs, "demo-blue")["deployments"][0]["taskDefinition"] == world["v2"]
+    stopped = ecs.describe_tasks(cluster=CLUSTER, tasks=list(old))["tasks"]
+    assert all(t["lastStatus"] == "STOPPED" for t in stopped)
+    assert all(t["stoppedReason"].startswith("Scaling activity initiated by") for t in stopped)
+    assert {t["taskArn"] for t in tasks_of(ecs, "demo-blue")}.isdisjoint(old)
+
+
+def _extra_service(emulator: Emulator, world: dict[str, Any], name: str, tag: str, tg: str | None,
+                   breaker: bool = True) -> None:
+    ecs = emulator.client("ecs")
+    lbs = [{"targetGroupArn": tg, "containerName": "demo", "containerPort": 8080}] if tg else []
+    ecs.create_service(cluster=CLUSTER, serviceName=name, taskDefinition=world["taskdef"](tag), desiredCount=2,
+                       launchType="FARGATE", networkConfiguration=world["net"], loadBalancers=lbs,
+                       deploymentConfiguration={"deploymentCircuitBreaker": {"enable": breaker, "rollback": False}})
+
+
+def test_crashing_image_fails_deployment(emulator: Emulator, world: dict[str, Any]) -> None:
+    ecs = emulator.client("ecs")
+    _extra_service(emulator, world, "demo-crash", "3.0.0-crash", None)
+    s = wait_for(lambda: (s := service(ecs, "demo-crash"))["deployments"][0]["rolloutState"] == "FAILED" and s,
+                 timeout=20, what="circuit breaker")
+    dep = s["deployments"][0]
+    assert dep["failedTasks"] >= 3 and "circuit breaker" in dep["rolloutStateReason"]
+    stopped = tasks_of(ecs, "demo-crash", "STOPPED")
+    assert stopped and all(t["stoppedReason"] == "Essential container in task exited" for t in stopped)
+    assert all(t["containers"][0]["exitCode"] == 1 for t in stopped)
+
+
+def test_missing_image_cannot_be_pulled(emulator: Emulator, world: dict[str, Any]) -> None:
+    ecs = emulator.client("ecs")
+    _extra_service(emulator, world, "demo-missing", "9.9.9", None, breaker=False)
+    stopped = wait_for(lambda: tasks_of(ecs, "demo-missing", "STOPPED"), what="pull failure")
+    assert stopped[0]["stoppedReason"].startswith("CannotPullContainerError")
+    assert "not found" in stopped[0]["stoppedReason"]
+    # without a circuit breaker the scheduler keeps retrying
+    wait_for(lambda: service(ecs, "demo-missing")["deployments"][0]["failedTasks"] >= 4, what="retries")
+    assert service(ecs, "demo-missing")["deployments"][0]["rolloutState"] == "IN_PROGRESS"
+    ecs.update_service(cluster=CLUSTER, service="demo-missing", desiredCount=0)
+
+
+def test_unhealthy_image_has_unhealthy_targets(emulator: Emulator, world: dict[str, Any]) -> None:
+    ecs, elb = emulator.client("ecs"), emulator.client("elbv2")
+    tg = elb.create_target_group(Name="local-demo-sick", Protocol="HTTP", Port=8080, VpcId=world["vpc"],
+                                 TargetType="ip", HealthCheckPath="/health")["TargetGroups"][0]["TargetGroupArn"]
+    _extra_service(emulator, world, "demo-sick", "4.0.0-sick", tg)
+    wait_for(lambda: (h := health(elb, tg)) and len(h) == 2 and all(s == "unhealthy" for _, s in h),
+             what="unhealthy targets")
+    d = elb.describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"][0]["TargetHealth"]
+    assert d["Reason"] == "Target.ResponseCodeMismatch" and "503" in d["Description"] and "/health" in d["Description"]
+    s = service(ecs, "demo-sick")
+    assert s["runningCount"] == 2 and s["deployments"][0]["rolloutState"] == "IN_PROGRESS"
+
+
+def test_error_rate_image_answers_500s(emulator: Emulator, world: dict[str, Any]) -> None:
+    ecs = emulator.client("ecs")
+    ecs.update_service(cluster=CLUSTER, service="demo-green", taskDefinition=world["taskdef"]("5.0.0-flaky"))
+    wait_for(lambda: completed(ecs, "demo-green", 2), what="green on flaky image")
+    codes = collections.Counter(
+        requests.get(emulator.url(9000, "/api"), headers={"Host": world["host"]}, timeout=5).status_code
+        for _ in range(100)
+    )
+    assert set(codes) == {200, 500} and 25 <= codes[500] <= 75, codes
+    r = next(r for r in (requests.get(emulator.url(9000, "/x"), headers={"Host": world["host"]}, timeout=5)
+                         for _ in range(50)) if r.status_code == 500)
+    assert r.json()["version"] == "5.0.0-flaky" and "error" in r.json()
+
+
+def test_push_image_validation(emulator: Emulator, world: dict[str, Any]) -> None:
+    bad = emulator.cli("push-image", "demo", "1.0", "--error-rate", "1.5", check=False)
+    assert bad.returncode != 0 and "between 0 and 1" in bad.stderr
+    bad = emulator.cli("push-image", "demo", "-bad", check=False)
+    assert bad.returncode != 0
+    bad = emulator.cli("push-image", "nosuch", "1.0", check=False)
+    assert bad.returncode != 0 and "run terraform first" in bad.stderr
+    ecr = emulator.client("ecr")
+    a = emulator.cli("push-image", "demo", "6.0.0").stdout.split()[1]
+    b = emulator.cli("push-image", "demo", "6.0.1", "--latency-ms", "5").stdout.split()[1]
+    assert a != b
+    img = ecr.batch_get_image(repositoryName="slipway/demo", imageIds=[{"imageTag": "6.0.1"}])["images"][0]
+    assert '"dev.slipway.latency-ms":"5"' in img["imageManifest"]
+    assert REGISTRY  # image references in task definitions use the emulated registry
+
+
+def test_reset_clears_state_and_closes_listeners(emulator: Emulator, world: dict[str, Any]) -> None:
+    emulator.cli("reset")
+    assert emulator.client("ecs").list_clusters()["clusterArns"] == []
+    assert emulator.client("elbv2").describe_load_balancers()["LoadBalancers"] == []
+
+    def closed() -> bool:
+        with socket.socket() as s:
+            s.settimeout(0.3)
+            return s.connect_ex(("127.0.0.1", emulator.base + 80)) != 0
+
+    wait_for(closed, what="listener port closed")
+
+
+def test_down_is_idempotent(emulator: Emulator) -> None:
+    emulator.cli("down")
+    assert emulator.cli("status", check=False).returncode != 0
+    assert emulator.cli("down").returncode == 0
+    assert emulator.cli("up").stdout.strip() == emulator.endpoint  # fixture teardown stops it again
