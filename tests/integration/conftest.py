@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import shutil
 import signal
 import subprocess
 import threading
@@ -41,7 +42,6 @@ def _env(tmp: Path) -> dict[str, str]:
         AWS_ACCESS_KEY_ID="test",
         AWS_SECRET_ACCESS_KEY="test",
         AWS_DEFAULT_REGION="us-east-1",
-        TF_DATA_DIR=str(tmp / "tf" / ".terraform"),
         TF_IN_AUTOMATION="1",
         ANSIBLE_FORCE_COLOR="0",
         ANSIBLE_NOCOLOR="1",
@@ -90,6 +90,7 @@ class Stack:
     outputs: dict[str, Any]
     slack: SlackReceiver
     tmp: Path
+    inventory: Path
     _clients: dict[str, Any] = field(default_factory=dict)
 
     def client(self, service: str) -> Any:
@@ -111,8 +112,8 @@ class Stack:
         repo = self.svc(service)["ecr_repository_name"]
         return self.client("ecr").describe_images(repositoryName=repo, imageIds=[{"imageTag": tag}])["imageDetails"][0]["imageDigest"]
 
-    def playbook_cmd(self, service: str | None, *args: str, **extra: Any) -> list[str]:
-        cmd = [str(BIN / "ansible-playbook"), "playbooks/deploy_service.yml"]
+    def playbook_cmd(self, service: str | None, *args: str, inventory: Path | None = None, **extra: Any) -> list[str]:
+        cmd = [str(BIN / "ansible-playbook"), "playbooks/deploy_service.yml", "-i", str(inventory or self.inventory)]
         if service is not None:
             cmd += ["-e", f"svc={service}"]
         for k, v in extra.items():
@@ -223,13 +224,18 @@ def stack(tmp_path_factory) -> Stack:
     _run([local_aws, "down"], env)
     _run([local_aws, "up"], env)
     try:
-        tfroot = "terraform/environments/local"
-        _run([str(ROOT / "tools/tf"), f"-chdir={tfroot}", "init", "-input=false", f"-backend-config=path={tmp / 'tf' / 'terraform.tfstate'}"], env)
+        # A private copy of the foundation and the inventory: its own Terraform
+        # state, so the suite never touches a developer's `make demo` state.
+        work = tmp / "work"
+        for part in ("terraform", "inventories"):
+            shutil.copytree(ROOT / part, work / part, ignore=shutil.ignore_patterns(".terraform", "terraform.tfstate*", ".terraform.lock.hcl"))
+        tfroot = str(work / "terraform/environments/local")
+        _run([str(ROOT / "tools/tf"), f"-chdir={tfroot}", "init", "-input=false"], env)
         _run([str(ROOT / "tools/tf"), f"-chdir={tfroot}", "apply", "-auto-approve", "-input=false"], env, timeout=900)
         raw = json.loads(_run([str(ROOT / "tools/tf"), f"-chdir={tfroot}", "output", "-json"], env).stdout)
         outputs = {k: v["value"] for k, v in raw.items()}
         slack = SlackReceiver()
-        st = Stack(env=env, outputs=outputs, slack=slack, tmp=tmp)
+        st = Stack(env=env, outputs=outputs, slack=slack, tmp=tmp, inventory=work / "inventories/local")
         st.client("secretsmanager").put_secret_value(SecretId=outputs["slack_webhook_secret_arn"], SecretString=slack.url)
         for name in SERVICES:
             st.push(name, "1.0.0")

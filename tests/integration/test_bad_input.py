@@ -41,7 +41,7 @@ def test_missing_catalogue_is_named(stack: Stack, tmp_path) -> None:
     inv = tmp_path / "hosts.yml"
     inv.write_text("all:\n  hosts:\n    localhost:\n      ansible_connection: local\n")
     before = stack.snapshot()
-    proc = stack.release("user", "-i", str(inv))
+    proc = stack.release("user", inventory=inv)
     assert proc.returncode != 0
     assert "no service catalogue (slipway_services)" in proc.stdout
     assert stack.snapshot() == before

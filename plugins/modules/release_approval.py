@@ -1,0 +1,134 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Slipway contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: release_approval
+short_description: Approve or reject a release waiting at its manual-approval gate
+version_added: 0.1.0
+description:
+  - Records an operator's decision for a release of M(slipway.aws.ecs_release) that waits for approval.
+  - Refuses when no release of the service with that id is in progress, and when a different decision was already recorded.
+author:
+  - Slipway contributors
+options:
+  service:
+    description: Service whose release waits.
+    type: str
+    required: true
+  release_id:
+    description: Id of the waiting release (printed by the release).
+    type: str
+    required: true
+  decision:
+    description: The decision.
+    type: str
+    choices: [approve, reject]
+    default: approve
+  table:
+    description: The deployment table.
+    type: str
+    required: true
+  approver:
+    description: Who decides (recorded).
+    type: str
+    default: unknown
+  region:
+    description: AWS region.
+    type: str
+  endpoint_url:
+    description: AWS endpoint URL.
+    type: str
+  access_key:
+    description: AWS access key.
+    type: str
+  secret_key:
+    description: AWS secret key.
+    type: str
+attributes:
+  check_mode:
+    support: full
+    description: Reports whether the decision would be recorded.
+  diff_mode:
+    support: none
+    description: Not applicable.
+  platform:
+    platforms: all
+    support: full
+    description: Runs anywhere with boto3.
+requirements:
+  - boto3
+"""
+
+EXAMPLES = r"""
+- name: Approve the waiting release of user
+  slipway.aws.release_approval:
+    service: user
+    release_id: 20261127T211500Z-3f9a1c
+    table: slipway-local-deployments
+"""
+
+RETURN = r"""
+decision:
+  description: The decision now on record.
+  returned: success
+  type: str
+"""
+
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws, call
+from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, SlipwayError
+from ansible_collections.slipway.aws.plugins.module_utils.ledger import Lease
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "service": {"type": "str", "required": True},
+            "release_id": {"type": "str", "required": True},
+            "decision": {"type": "str", "choices": ["approve", "reject"], "default": "approve"},
+            "table": {"type": "str", "required": True},
+            "approver": {"type": "str", "default": "unknown"},
+            "region": {"type": "str"},
+            "endpoint_url": {"type": "str"},
+            "access_key": {"type": "str", "no_log": True},
+            "secret_key": {"type": "str", "no_log": True},
+        },
+        supports_check_mode=True,
+    )
+    p = module.params
+    try:
+        aws = Aws(region=p["region"], endpoint_url=p["endpoint_url"], access_key=p["access_key"], secret_key=p["secret_key"])
+        key = {"pk": {"S": f"approval#{p['service']}"}, "sk": {"S": p["release_id"]}}
+        existing = call(aws.client("dynamodb"), "get_item", TableName=p["table"], Key=key, ConsistentRead=True).get("Item")
+        if existing:
+            recorded = existing["decision"]["S"]
+            if recorded != p["decision"]:
+                module.fail_json(msg=f"release {p['release_id']} was already {recorded}d; a decision cannot be changed")
+            module.exit_json(changed=False, decision=recorded)
+        lease = Lease(aws, p["table"], p["service"], p["release_id"], ttl=0).read()
+        if not lease or lease["release_id"] != p["release_id"] or lease["expired"]:
+            current = f" (in progress: {lease['release_id']})" if lease and not lease["expired"] else ""
+            module.fail_json(msg=f"no release {p['release_id']} of {p['service']} is in progress{current}. Fix: use the id the release printed")
+        if not module.check_mode:
+            call(
+                aws.client("dynamodb"),
+                "put_item",
+                TableName=p["table"],
+                Item={**key, "decision": {"S": p["decision"]}, "approver": {"S": p["approver"]}, "decided_at": {"N": str(int(time.time()))}},
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+    except (SlipwayError, AwsError) as exc:
+        module.fail_json(msg=str(exc))
+    module.exit_json(changed=True, decision=p["decision"])
+
+
+if __name__ == "__main__":
+    main()
