@@ -82,7 +82,6 @@ decision:
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws, call
 from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, SlipwayError
 from ansible_collections.slipway.aws.plugins.module_utils.ledger import Lease
