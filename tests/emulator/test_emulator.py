@@ -235,6 +235,20 @@ def test_push_image_validation(emulator: Emulator, world: dict[str, Any]) -> Non
     assert REGISTRY  # image references in task definitions use the emulated registry
 
 
+def test_circuit_breaker_rolls_back(emulator: Emulator, world: dict[str, Any]) -> None:
+    ecs = emulator.client("ecs")
+    ecs.update_service(
+        cluster=CLUSTER, service="demo-blue", taskDefinition=world["taskdef"]("3.0.0-crash"),
+        deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}},
+    )
+    s = service(ecs, "demo-blue")
+    assert s["deploymentConfiguration"]["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+    wait_for(lambda: any("rolling back" in e["message"] for e in service(ecs, "demo-blue")["events"]),
+             timeout=20, what="rollback")
+    wait_for(lambda: completed(ecs, "demo-blue", 2), what="rolled back to v2")
+    assert service(ecs, "demo-blue")["deployments"][0]["taskDefinition"] == world["v2"]
+
+
 def test_reset_clears_state_and_closes_listeners(emulator: Emulator, world: dict[str, Any]) -> None:
     emulator.cli("reset")
     assert emulator.client("ecs").list_clusters()["clusterArns"] == []
