@@ -48,11 +48,12 @@ demo: images ## Set up everything, then release `user` blue-green (DEMO_TAG)
 
 test: lint unit emulator-test integration ## Run every test (what CI runs)
 
-lint: setup ## Static checks: ruff, yamllint, ansible-lint, terraform fmt/validate
+lint: setup ## Static checks: ruff, yamllint, ansible-lint, actionlint, terraform fmt
 	$(BIN)/ruff check plugins tools tests benchmarks
 	$(BIN)/ruff format --check plugins tools tests benchmarks
 	$(BIN)/yamllint -s .
 	$(BIN)/ansible-lint --profile production --offline
+	$(BIN)/actionlint
 	tools/tf fmt -check -recursive terraform
 
 unit: setup ## Unit tests (no servers)
