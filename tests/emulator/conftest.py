@@ -74,9 +74,7 @@ class Emulator:
         self.endpoint = f"http://127.0.0.1:{self.port}"
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run(
-            [str(CLI), *args], env=self.env, capture_output=True, text=True, timeout=60
-        )
+        proc = subprocess.run([str(CLI), *args], env=self.env, capture_output=True, text=True, timeout=60)
         if check and proc.returncode != 0:
             raise AssertionError(f"local-aws {' '.join(args)} failed: {proc.stdout}{proc.stderr}")
         return proc
@@ -126,13 +124,11 @@ def world(emulator: Emulator) -> dict[str, Any]:
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
     subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"us-east-1{z}")["Subnet"]["SubnetId"]
-        for i, z in ((1, "a"), (2, "b"))
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"us-east-1{z}")["Subnet"]["SubnetId"] for i, z in ((1, "a"), (2, "b"))
     ]
     sg = ec2.create_security_group(GroupName="svc", Description="svc", VpcId=vpc)["GroupId"]
     ecr.create_repository(repositoryName="slipway/demo")
-    for args in (("1.0.0",), ("2.0.0",), ("3.0.0-crash", "--crash"), ("4.0.0-sick", "--unhealthy"),
-                 ("5.0.0-flaky", "--error-rate", "0.5")):
+    for args in (("1.0.0",), ("2.0.0",), ("3.0.0-crash", "--crash"), ("4.0.0-sick", "--unhealthy"), ("5.0.0-flaky", "--error-rate", "0.5")):
         out = emu.cli("push-image", "demo", *args).stdout.strip()
         assert out.startswith(f"slipway/demo:{args[0]} sha256:")
     ecs.create_cluster(clusterName="slipway-local")
@@ -144,20 +140,28 @@ def world(emulator: Emulator) -> dict[str, Any]:
             requiresCompatibilities=["FARGATE"],
             cpu="256",
             memory="512",
-            containerDefinitions=[{
-                "name": "demo",
-                "image": f"{REGISTRY}/slipway/demo:{tag}",
-                "memory": 512,
-                "essential": True,
-                "portMappings": [{"containerPort": 8080, "protocol": "tcp"}],
-            }],
+            containerDefinitions=[
+                {
+                    "name": "demo",
+                    "image": f"{REGISTRY}/slipway/demo:{tag}",
+                    "memory": 512,
+                    "essential": True,
+                    "portMappings": [{"containerPort": 8080, "protocol": "tcp"}],
+                }
+            ],
         )["taskDefinition"]["taskDefinitionArn"]
 
     tgs = {}
     for colour in ("blue", "green"):
         tgs[colour] = elb.create_target_group(
-            Name=f"local-demo-{colour}", Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip",
-            HealthCheckPath="/health", HealthCheckIntervalSeconds=5, HealthyThresholdCount=2,
+            Name=f"local-demo-{colour}",
+            Protocol="HTTP",
+            Port=8080,
+            VpcId=vpc,
+            TargetType="ip",
+            HealthCheckPath="/health",
+            HealthCheckIntervalSeconds=5,
+            HealthyThresholdCount=2,
         )["TargetGroups"][0]["TargetGroupArn"]
     lb = elb.create_load_balancer(Name="slipway-local", Subnets=subnets, SecurityGroups=[sg])["LoadBalancers"][0]
     not_found = [{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404", "ContentType": "text/plain", "MessageBody": "no route"}}]
@@ -165,22 +169,43 @@ def world(emulator: Emulator) -> dict[str, Any]:
     test = elb.create_listener(LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=9000, DefaultActions=not_found)["Listeners"][0]["ListenerArn"]
     host = "demo.local.slipway.internal"
     cond = [{"Field": "host-header", "HostHeaderConfig": {"Values": [host]}}]
-    prod_rule = elb.create_rule(ListenerArn=prod, Priority=10, Conditions=cond, Actions=[{
-        "Type": "forward", "ForwardConfig": {"TargetGroups": [
-            {"TargetGroupArn": tgs["blue"], "Weight": 100}, {"TargetGroupArn": tgs["green"], "Weight": 0}]}}])["Rules"][0]["RuleArn"]
+    prod_rule = elb.create_rule(
+        ListenerArn=prod,
+        Priority=10,
+        Conditions=cond,
+        Actions=[
+            {
+                "Type": "forward",
+                "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": tgs["blue"], "Weight": 100}, {"TargetGroupArn": tgs["green"], "Weight": 0}]},
+            }
+        ],
+    )["Rules"][0]["RuleArn"]
     elb.create_rule(ListenerArn=test, Priority=10, Conditions=cond, Actions=[{"Type": "forward", "TargetGroupArn": tgs["green"]}])
 
     net = {"awsvpcConfiguration": {"subnets": subnets, "securityGroups": [sg], "assignPublicIp": "DISABLED"}}
     v1 = taskdef("1.0.0")
     for colour, desired in (("blue", 2), ("green", 0)):
         ecs.create_service(
-            cluster="slipway-local", serviceName=f"demo-{colour}", taskDefinition=v1, desiredCount=desired,
-            launchType="FARGATE", networkConfiguration=net,
+            cluster="slipway-local",
+            serviceName=f"demo-{colour}",
+            taskDefinition=v1,
+            desiredCount=desired,
+            launchType="FARGATE",
+            networkConfiguration=net,
             loadBalancers=[{"targetGroupArn": tgs[colour], "containerName": "demo", "containerPort": 8080}],
-            deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": False},
-                                     "maximumPercent": 200, "minimumHealthyPercent": 100},
+            deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": False}, "maximumPercent": 200, "minimumHealthyPercent": 100},
         )
     return {
-        "vpc": vpc, "subnets": subnets, "sg": sg, "lb": lb, "tgs": tgs, "prod": prod, "test": test,
-        "prod_rule": prod_rule, "host": host, "taskdef": taskdef, "v1": v1, "net": net,
+        "vpc": vpc,
+        "subnets": subnets,
+        "sg": sg,
+        "lb": lb,
+        "tgs": tgs,
+        "prod": prod,
+        "test": test,
+        "prod_rule": prod_rule,
+        "host": host,
+        "taskdef": taskdef,
+        "v1": v1,
+        "net": net,
     }

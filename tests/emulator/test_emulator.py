@@ -28,19 +28,13 @@ def tasks_of(ecs: Any, name: str, status: str = "RUNNING") -> list[dict[str, Any
 
 
 def health(elb: Any, tg: str) -> list[tuple[str, str]]:
-    return [
-        (d["Target"]["Id"], d["TargetHealth"]["State"])
-        for d in elb.describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"]
-    ]
+    return [(d["Target"]["Id"], d["TargetHealth"]["State"]) for d in elb.describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"]]
 
 
 def completed(ecs: Any, name: str, desired: int) -> bool:
     s = service(ecs, name)
     deps = s["deployments"]
-    return (
-        len(deps) == 1 and deps[0]["rolloutState"] == "COMPLETED"
-        and s["runningCount"] == desired and deps[0]["runningCount"] == desired
-    )
+    return len(deps) == 1 and deps[0]["rolloutState"] == "COMPLETED" and s["runningCount"] == desired and deps[0]["runningCount"] == desired
 
 
 def test_up_is_idempotent_and_status_lists_listeners(emulator: Emulator, world: dict[str, Any]) -> None:
@@ -63,8 +57,7 @@ def test_tasks_run_and_register_healthy(emulator: Emulator, world: dict[str, Any
         assert ip.startswith("10.0.")
         ips.add(ip)
     assert len(ips) == 2
-    states = wait_for(lambda: (h := health(elb, world["tgs"]["blue"])) and all(s == "healthy" for _, s in h) and h,
-                      what="blue targets healthy")
+    states = wait_for(lambda: (h := health(elb, world["tgs"]["blue"])) and all(s == "healthy" for _, s in h) and h, what="blue targets healthy")
     assert {ip for ip, _ in states} == ips
     events = [e["message"] for e in service(ecs, "demo-blue")["events"]]
     assert any("has started 2 tasks" in m for m in events)
@@ -96,9 +89,17 @@ def test_green_deploy_and_weighted_routing(emulator: Emulator, world: dict[str, 
     r = requests.get(emulator.url(9000, "/"), headers={"Host": world["host"]}, timeout=5)
     assert r.status_code == 200 and r.json()["version"] == "2.0.0"
 
-    elb.modify_rule(RuleArn=world["prod_rule"], Actions=[{"Type": "forward", "ForwardConfig": {"TargetGroups": [
-        {"TargetGroupArn": world["tgs"]["blue"], "Weight": 80},
-        {"TargetGroupArn": world["tgs"]["green"], "Weight": 20}]}}])
+    elb.modify_rule(
+        RuleArn=world["prod_rule"],
+        Actions=[
+            {
+                "Type": "forward",
+                "ForwardConfig": {
+                    "TargetGroups": [{"TargetGroupArn": world["tgs"]["blue"], "Weight": 80}, {"TargetGroupArn": world["tgs"]["green"], "Weight": 20}]
+                },
+            }
+        ],
+    )
     seen: collections.Counter[str] = collections.Counter()
     tasks: collections.Counter[str] = collections.Counter()
     with requests.Session() as http:
@@ -123,8 +124,7 @@ def test_metrics_reach_cloudwatch(emulator: Emulator, world: dict[str, Any]) -> 
     window = {"StartTime": now - dt.timedelta(minutes=10), "EndTime": now + dt.timedelta(minutes=5)}
 
     def total(name: str, stat: str = "Sum") -> float:
-        pts = cw.get_metric_statistics(Namespace="AWS/ApplicationELB", MetricName=name, Dimensions=dims,
-                                       Period=60, Statistics=[stat], **window)["Datapoints"]
+        pts = cw.get_metric_statistics(Namespace="AWS/ApplicationELB", MetricName=name, Dimensions=dims, Period=60, Statistics=[stat], **window)["Datapoints"]
         return sum(p[stat] for p in pts)
 
     # blue got 1 request in the routing test before the weights plus its share of the 200
@@ -134,11 +134,23 @@ def test_metrics_reach_cloudwatch(emulator: Emulator, world: dict[str, Any]) -> 
     assert total("HTTPCode_Target_2XX_Count") == expected
     assert total("HTTPCode_Target_5XX_Count") == 0
     wait_for(lambda: total("HealthyHostCount", "Maximum") == 2, what="HealthyHostCount")
-    data = cw.get_metric_data(MetricDataQueries=[{
-        "Id": "rt", "MetricStat": {"Metric": {"Namespace": "AWS/ApplicationELB", "MetricName": "TargetResponseTime",
-                                              "Dimensions": dims}, "Period": 60, "Stat": "Average"}},
-        {"Id": "rc", "MetricStat": {"Metric": {"Namespace": "AWS/ApplicationELB", "MetricName": "RequestCount",
-                                               "Dimensions": dims}, "Period": 60, "Stat": "Sum"}}], **window)
+    data = cw.get_metric_data(
+        MetricDataQueries=[
+            {
+                "Id": "rt",
+                "MetricStat": {
+                    "Metric": {"Namespace": "AWS/ApplicationELB", "MetricName": "TargetResponseTime", "Dimensions": dims},
+                    "Period": 60,
+                    "Stat": "Average",
+                },
+            },
+            {
+                "Id": "rc",
+                "MetricStat": {"Metric": {"Namespace": "AWS/ApplicationELB", "MetricName": "RequestCount", "Dimensions": dims}, "Period": 60, "Stat": "Sum"},
+            },
+        ],
+        **window,
+    )
     results = {r["Id"]: r["Values"] for r in data["MetricDataResults"]}
     assert sum(results["rc"]) == expected
     assert results["rt"] and all(0 <= v < 1 for v in results["rt"])
@@ -159,20 +171,25 @@ def test_new_task_definition_replaces_old_tasks(emulator: Emulator, world: dict[
     assert {t["taskArn"] for t in tasks_of(ecs, "demo-blue")}.isdisjoint(old)
 
 
-def _extra_service(emulator: Emulator, world: dict[str, Any], name: str, tag: str, tg: str | None,
-                   breaker: bool = True) -> None:
+def _extra_service(emulator: Emulator, world: dict[str, Any], name: str, tag: str, tg: str | None, breaker: bool = True) -> None:
     ecs = emulator.client("ecs")
     lbs = [{"targetGroupArn": tg, "containerName": "demo", "containerPort": 8080}] if tg else []
-    ecs.create_service(cluster=CLUSTER, serviceName=name, taskDefinition=world["taskdef"](tag), desiredCount=2,
-                       launchType="FARGATE", networkConfiguration=world["net"], loadBalancers=lbs,
-                       deploymentConfiguration={"deploymentCircuitBreaker": {"enable": breaker, "rollback": False}})
+    ecs.create_service(
+        cluster=CLUSTER,
+        serviceName=name,
+        taskDefinition=world["taskdef"](tag),
+        desiredCount=2,
+        launchType="FARGATE",
+        networkConfiguration=world["net"],
+        loadBalancers=lbs,
+        deploymentConfiguration={"deploymentCircuitBreaker": {"enable": breaker, "rollback": False}},
+    )
 
 
 def test_crashing_image_fails_deployment(emulator: Emulator, world: dict[str, Any]) -> None:
     ecs = emulator.client("ecs")
     _extra_service(emulator, world, "demo-crash", "3.0.0-crash", None)
-    s = wait_for(lambda: (s := service(ecs, "demo-crash"))["deployments"][0]["rolloutState"] == "FAILED" and s,
-                 timeout=20, what="circuit breaker")
+    s = wait_for(lambda: (s := service(ecs, "demo-crash"))["deployments"][0]["rolloutState"] == "FAILED" and s, timeout=20, what="circuit breaker")
     dep = s["deployments"][0]
     assert dep["failedTasks"] >= 3 and "circuit breaker" in dep["rolloutStateReason"]
     stopped = tasks_of(ecs, "demo-crash", "STOPPED")
@@ -194,11 +211,11 @@ def test_missing_image_cannot_be_pulled(emulator: Emulator, world: dict[str, Any
 
 def test_unhealthy_image_has_unhealthy_targets(emulator: Emulator, world: dict[str, Any]) -> None:
     ecs, elb = emulator.client("ecs"), emulator.client("elbv2")
-    tg = elb.create_target_group(Name="local-demo-sick", Protocol="HTTP", Port=8080, VpcId=world["vpc"],
-                                 TargetType="ip", HealthCheckPath="/health")["TargetGroups"][0]["TargetGroupArn"]
+    tg = elb.create_target_group(Name="local-demo-sick", Protocol="HTTP", Port=8080, VpcId=world["vpc"], TargetType="ip", HealthCheckPath="/health")[
+        "TargetGroups"
+    ][0]["TargetGroupArn"]
     _extra_service(emulator, world, "demo-sick", "4.0.0-sick", tg)
-    wait_for(lambda: (h := health(elb, tg)) and len(h) == 2 and all(s == "unhealthy" for _, s in h),
-             what="unhealthy targets")
+    wait_for(lambda: (h := health(elb, tg)) and len(h) == 2 and all(s == "unhealthy" for _, s in h), what="unhealthy targets")
     d = elb.describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"][0]["TargetHealth"]
     assert d["Reason"] == "Target.ResponseCodeMismatch" and "503" in d["Description"] and "/health" in d["Description"]
     s = service(ecs, "demo-sick")
@@ -209,13 +226,9 @@ def test_error_rate_image_answers_500s(emulator: Emulator, world: dict[str, Any]
     ecs = emulator.client("ecs")
     ecs.update_service(cluster=CLUSTER, service="demo-green", taskDefinition=world["taskdef"]("5.0.0-flaky"))
     wait_for(lambda: completed(ecs, "demo-green", 2), what="green on flaky image")
-    codes = collections.Counter(
-        requests.get(emulator.url(9000, "/api"), headers={"Host": world["host"]}, timeout=5).status_code
-        for _ in range(100)
-    )
+    codes = collections.Counter(requests.get(emulator.url(9000, "/api"), headers={"Host": world["host"]}, timeout=5).status_code for _ in range(100))
     assert set(codes) == {200, 500} and 25 <= codes[500] <= 75, codes
-    r = next(r for r in (requests.get(emulator.url(9000, "/x"), headers={"Host": world["host"]}, timeout=5)
-                         for _ in range(50)) if r.status_code == 500)
+    r = next(r for r in (requests.get(emulator.url(9000, "/x"), headers={"Host": world["host"]}, timeout=5) for _ in range(50)) if r.status_code == 500)
     assert r.json()["version"] == "5.0.0-flaky" and "error" in r.json()
 
 
@@ -238,13 +251,14 @@ def test_push_image_validation(emulator: Emulator, world: dict[str, Any]) -> Non
 def test_circuit_breaker_rolls_back(emulator: Emulator, world: dict[str, Any]) -> None:
     ecs = emulator.client("ecs")
     ecs.update_service(
-        cluster=CLUSTER, service="demo-blue", taskDefinition=world["taskdef"]("3.0.0-crash"),
+        cluster=CLUSTER,
+        service="demo-blue",
+        taskDefinition=world["taskdef"]("3.0.0-crash"),
         deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}},
     )
     s = service(ecs, "demo-blue")
     assert s["deploymentConfiguration"]["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
-    wait_for(lambda: any("rolling back" in e["message"] for e in service(ecs, "demo-blue")["events"]),
-             timeout=20, what="rollback")
+    wait_for(lambda: any("rolling back" in e["message"] for e in service(ecs, "demo-blue")["events"]), timeout=20, what="rollback")
     wait_for(lambda: completed(ecs, "demo-blue", 2), what="rolled back to v2")
     assert service(ecs, "demo-blue")["deployments"][0]["taskDefinition"] == world["v2"]
 

@@ -253,7 +253,7 @@ class AlbPlane:
             def _handle(self) -> None:
                 alb.handle(self, s)
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _handle
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _handle  # noqa: N815
 
         srv = ThreadingHTTPServer(("127.0.0.1", s.local_port), Handler)
         srv.daemon_threads = True
@@ -394,8 +394,7 @@ class AlbPlane:
             stamp = utcnow()
             data: list[dict[str, Any]] = []
 
-            def add(name: str, dims: list[tuple[str, str]], value: float | None = None,
-                    unit: str = "Count", stats: dict[str, float] | None = None) -> None:
+            def add(name: str, dims: list[tuple[str, str]], value: float | None = None, unit: str = "Count", stats: dict[str, float] | None = None) -> None:
                 d: dict[str, Any] = {
                     "MetricName": name,
                     "Dimensions": [{"Name": k, "Value": v} for k, v in dims],
@@ -409,16 +408,18 @@ class AlbPlane:
                 data.append(d)
 
             for (tg_arn, lb_arn), b in tg_buckets.items():
-                dims = [("TargetGroup", arn_suffix(tg_arn, "targetgroup")),
-                        ("LoadBalancer", arn_suffix(lb_arn, "loadbalancer"))]
+                dims = [("TargetGroup", arn_suffix(tg_arn, "targetgroup")), ("LoadBalancer", arn_suffix(lb_arn, "loadbalancer"))]
                 add("RequestCount", dims, b.requests)
                 for attr, name in (("c2xx", "2XX"), ("c3xx", "3XX"), ("c4xx", "4XX"), ("c5xx", "5XX")):
                     if getattr(b, attr):
                         add(f"HTTPCode_Target_{name}_Count", dims, getattr(b, attr))
                 if b.times:
-                    add("TargetResponseTime", dims, unit="Seconds", stats={
-                        "SampleCount": float(len(b.times)), "Sum": sum(b.times),
-                        "Minimum": min(b.times), "Maximum": max(b.times)})
+                    add(
+                        "TargetResponseTime",
+                        dims,
+                        unit="Seconds",
+                        stats={"SampleCount": float(len(b.times)), "Sum": sum(b.times), "Minimum": min(b.times), "Maximum": max(b.times)},
+                    )
             for lb_arn, counts in lb_counts.items():
                 dims = [("LoadBalancer", arn_suffix(lb_arn, "loadbalancer"))]
                 for name, value in counts.items():
@@ -442,13 +443,12 @@ class AlbPlane:
                     if tg is None:
                         continue
                     states = [self.plane.target_state(tg_arn, t) for t in tg.targets]
-                    dims = [("TargetGroup", arn_suffix(tg_arn, "targetgroup")),
-                            ("LoadBalancer", arn_suffix(lb.arn, "loadbalancer"))]
+                    dims = [("TargetGroup", arn_suffix(tg_arn, "targetgroup")), ("LoadBalancer", arn_suffix(lb.arn, "loadbalancer"))]
                     add("HealthyHostCount", dims, sum(1 for x in states if x == "healthy"))
                     add("UnHealthyHostCount", dims, sum(1 for x in states if x == "unhealthy"))
             if data:
                 for i in range(0, len(data), 500):
-                    cw.put_metric_data("AWS/ApplicationELB", data[i:i + 500])
+                    cw.put_metric_data("AWS/ApplicationELB", data[i : i + 500])
 
 
 def target_response(decision: dict[str, Any], req: Request) -> tuple[int, dict[str, Any]]:

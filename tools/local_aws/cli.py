@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import socket
@@ -99,14 +98,10 @@ def cmd_up(settings: Settings, _args: argparse.Namespace) -> int:
                 return 0
             time.sleep(0.2)
         raise CliError(
-            f"emulator pid {pid} is running but not answering on {endpoint(settings)}; "
-            f"try `tools/local-aws down`.\n--- {log_file()} ---\n{log_tail()}"
+            f"emulator pid {pid} is running but not answering on {endpoint(settings)}; try `tools/local-aws down`.\n--- {log_file()} ---\n{log_tail()}"
         )
     if port_in_use(settings.port):
-        raise CliError(
-            f"port 127.0.0.1:{settings.port} is already in use by another process; "
-            "stop it or set SLIPWAY_EMULATOR_PORT"
-        )
+        raise CliError(f"port 127.0.0.1:{settings.port} is already in use by another process; stop it or set SLIPWAY_EMULATOR_PORT")
     state_dir().mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     tools_dir = str(Path(__file__).resolve().parents[1])
@@ -127,19 +122,13 @@ def cmd_up(settings: Settings, _args: argparse.Namespace) -> int:
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             pid_file().unlink(missing_ok=True)
-            raise CliError(
-                f"emulator exited during start (code {proc.returncode}).\n"
-                f"--- {log_file()} ---\n{log_tail()}"
-            )
+            raise CliError(f"emulator exited during start (code {proc.returncode}).\n--- {log_file()} ---\n{log_tail()}")
         if is_ready(settings):
             print(endpoint(settings))
             return 0
         time.sleep(0.1)
     _terminate(proc.pid, 5)
-    raise CliError(
-        f"emulator did not become ready within {settings.start_timeout:g}s.\n"
-        f"--- {log_file()} ---\n{log_tail()}"
-    )
+    raise CliError(f"emulator did not become ready within {settings.start_timeout:g}s.\n--- {log_file()} ---\n{log_tail()}")
 
 
 def _terminate(pid: int, grace: float) -> None:
@@ -200,10 +189,9 @@ def cmd_status(settings: Settings, _args: argparse.Namespace) -> int:
         print(f"cluster {name}")
         arns = ecs.list_services(cluster=carn).get("serviceArns", [])
         for i in range(0, len(arns), 10):
-            for svc in ecs.describe_services(cluster=carn, services=arns[i:i + 10])["services"]:
+            for svc in ecs.describe_services(cluster=carn, services=arns[i : i + 10])["services"]:
                 print(
-                    f"  {svc['serviceName']:<24} {svc['status']:<8} desired {svc['desiredCount']}  "
-                    f"running {svc['runningCount']}  pending {svc['pendingCount']}"
+                    f"  {svc['serviceName']:<24} {svc['status']:<8} desired {svc['desiredCount']}  running {svc['runningCount']}  pending {svc['pendingCount']}"
                 )
                 for dep in svc.get("deployments", []):
                     print(
@@ -231,9 +219,7 @@ def cmd_push_image(settings: Settings, args: argparse.Namespace) -> int:
     if not SERVICE_RE.match(svc):
         raise CliError(f"invalid service name {svc!r}: lowercase letters, digits and . _ - separators")
     if not TAG_RE.match(tag):
-        raise CliError(
-            f"invalid tag {tag!r}: 1-128 characters of letters, digits, '_', '.', '-', not starting with '.' or '-'"
-        )
+        raise CliError(f"invalid tag {tag!r}: 1-128 characters of letters, digits, '_', '.', '-', not starting with '.' or '-'")
     kind = "unhealthy" if args.unhealthy else "crash" if args.crash else "healthy"
     rate = args.error_rate or 0.0
     if not 0.0 <= rate <= 1.0:
@@ -264,7 +250,7 @@ def cmd_push_image(settings: Settings, args: argparse.Namespace) -> int:
         digest = resp["image"]["imageId"]["imageDigest"]
     except ecr.exceptions.ImageAlreadyExistsException:
         pass  # same tag, same behaviour: already there
-    except Exception as exc:  # e.g. immutable tag
+    except Exception as exc:  # noqa: BLE001  e.g. immutable tag
         raise CliError(f"put_image failed: {exc}") from None
     print(f"{repo}:{tag} {digest}")
     return 0
@@ -294,8 +280,12 @@ def main(argv: list[str] | None = None) -> int:
     push.add_argument("--latency-ms", type=int, metavar="N", help="delay every answer by N ms")
     args = parser.parse_args(argv)
     handlers = {
-        "up": cmd_up, "down": cmd_down, "status": cmd_status, "reset": cmd_reset,
-        "serve": cmd_serve, "push-image": cmd_push_image,
+        "up": cmd_up,
+        "down": cmd_down,
+        "status": cmd_status,
+        "reset": cmd_reset,
+        "serve": cmd_serve,
+        "push-image": cmd_push_image,
     }
     try:
         settings = Settings.from_env()

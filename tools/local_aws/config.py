@@ -46,7 +46,7 @@ class Settings:
     start_timeout: float
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         ext = os.environ.get("SLIPWAY_EXTERNAL_IMAGES", "healthy")
         if ext not in ("healthy", "fail"):
             raise SystemExit("SLIPWAY_EXTERNAL_IMAGES must be 'healthy' or 'fail'")

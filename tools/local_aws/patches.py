@@ -66,8 +66,7 @@ def install(plane: DataPlane) -> None:
             if svc.deployments:
                 svc.events.insert(
                     0,
-                    {"id": svc.deployments[0]["id"].split("/")[-1], "createdAt": utcnow(),
-                     "message": f"(service {svc.name}) was created."},
+                    {"id": svc.deployments[0]["id"].split("/")[-1], "createdAt": utcnow(), "message": f"(service {svc.name}) was created."},
                 )
             return svc
 
@@ -79,9 +78,7 @@ def install(plane: DataPlane) -> None:
     def resp_create_service(self: Any) -> Any:
         result = orig_resp_create(self)
         conf = self._get_param("deploymentConfiguration")
-        svc = self.ecs_backend._get_service(
-            self._get_param("cluster", "default"), self._get_param("serviceName")
-        )
+        svc = self.ecs_backend._get_service(self._get_param("cluster", "default"), self._get_param("serviceName"))
         svc.deployment_configuration = _merge_deployment_configuration(conf)
         grace = self._get_param("healthCheckGracePeriodSeconds")
         if grace is not None:
@@ -110,8 +107,7 @@ def install(plane: DataPlane) -> None:
             svc.running_count, svc.pending_count = before_run, before_pend
             svc.deployments = before_deps
             svc.deployment_configuration = (
-                _merge_deployment_configuration(new_conf) if new_conf is not None
-                else before_conf or default_deployment_configuration()
+                _merge_deployment_configuration(new_conf) if new_conf is not None else before_conf or default_deployment_configuration()
             )
             # moto stores the short form as given; ECS answers with the full ARN
             if svc.task_definition and svc.task_definition != before_td:
@@ -141,9 +137,7 @@ def install(plane: DataPlane) -> None:
         h = plane.health.get((self.arn, target["Id"]))
         if h is None:
             return orig_health_for(self, target, ec2_backend)
-        return FakeHealthStatus(
-            target["Id"], str(h.port), self.health_check_port, h.state, h.reason, h.description
-        )
+        return FakeHealthStatus(target["Id"], str(h.port), self.health_check_port, h.state, h.reason, h.description)
 
     FakeTargetGroup.health_for = health_for  # type: ignore[method-assign]
 
@@ -177,4 +171,3 @@ def install(plane: DataPlane) -> None:
                 plane.alb.clear()
 
     MotoAPIBackend.reset = reset  # type: ignore[method-assign]
-

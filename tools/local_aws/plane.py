@@ -149,9 +149,7 @@ class DataPlane:
         with LOCK:
             now = time.monotonic()
             ecs = self.ecs()
-            services = {
-                key: svc for key, svc in ecs.services.items()
-            }
+            services = {key: svc for key, svc in ecs.services.items()}
             self._advance_tasks(now, ecs)
             self._health_checks(now)
             for key, svc in services.items():
@@ -166,9 +164,7 @@ class DataPlane:
     # ------------------------------------------------------------ helpers
     @staticmethod
     def _event(svc: Any, message: str) -> None:
-        svc.events.insert(
-            0, {"id": str(uuid.uuid4()), "createdAt": utcnow(), "message": message}
-        )
+        svc.events.insert(0, {"id": str(uuid.uuid4()), "createdAt": utcnow(), "message": message})
         del svc.events[100:]
 
     @staticmethod
@@ -179,16 +175,14 @@ class DataPlane:
         return None
 
     def _tasks_of(self, dep_id: str, phases: tuple[str, ...] = LIVE) -> list[TaskRec]:
-        return [
-            r for r in self.tasks.values() if r.deployment_id == dep_id and r.phase in phases
-        ]
+        return [r for r in self.tasks.values() if r.deployment_id == dep_id and r.phase in phases]
 
     def _pick_ip(self, subnet_id: str | None) -> str:
         cidr = None
         if subnet_id:
             try:
                 cidr = ec2_backends[ACCOUNT_ID][REGION].get_subnet(subnet_id).cidr_block
-            except Exception:
+            except Exception:  # noqa: BLE001  unknown subnet: any 10.x address
                 cidr = None
         used = set(self.by_ip)
         if cidr:
@@ -235,8 +229,9 @@ class DataPlane:
                 task = EmulatedTask(networking_configuration=net, **kwargs)
             else:
                 raise ValueError("no awsvpc network")
-        except Exception:
-            # no usable awsvpc configuration: synthesize the ENI attachment
+        except Exception:  # noqa: BLE001
+            # no usable awsvpc configuration (or ENI creation failed): synthesize the attachment
+            LOG.debug("task of %s without a moto ENI", svc.name)
             shallow = copy.copy(task_def)
             shallow.network_mode = "bridge"
             kwargs["task_definition"] = shallow
@@ -270,9 +265,7 @@ class DataPlane:
             c.health_status = "UNKNOWN"
             c.task_arn = task.task_arn
             c.last_status = "PENDING"
-            c.network_interfaces = [
-                {"attachmentId": task.attachments[0]["id"] if task.attachments else "", "privateIpv4Address": ip}
-            ]
+            c.network_interfaces = [{"attachmentId": task.attachments[0]["id"] if task.attachments else "", "privateIpv4Address": ip}]
         ecs.tasks.setdefault(cluster.name, {})[task.task_arn] = task
 
         container = task_def.container_definitions[0]
@@ -324,10 +317,7 @@ class DataPlane:
                     image = img
                     break
         if image is None:
-            return (
-                "CannotPullContainerError: pull image manifest has been retried 5 time(s): "
-                f"failed to resolve ref {ref}: {ref}: not found"
-            )
+            return f"CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref {ref}: {ref}: not found"
         rec.digest = image.get_image_digest()
         rec.behaviour = behaviour_from_manifest(image.image_manifest, ref.tag or "")
         return None
@@ -379,9 +369,7 @@ class DataPlane:
             if tg is None:
                 continue
             tg.register([{"Id": rec.ip, "Port": port}])
-            self.health[(tg_arn, rec.ip)] = TargetHealth(
-                task_arn=rec.arn, port=port, next_check=now + self.s.health_interval
-            )
+            self.health[(tg_arn, rec.ip)] = TargetHealth(task_arn=rec.arn, port=port, next_check=now + self.s.health_interval)
         rec.registered = True
 
     def _stop(
@@ -448,8 +436,8 @@ class DataPlane:
                 if d.get("name") == "networkInterfaceId":
                     try:
                         ec2_backends[ACCOUNT_ID][REGION].delete_network_interface(d["value"])
-                    except Exception:
-                        pass
+                    except Exception:  # noqa: BLE001  already gone
+                        LOG.debug("ENI %s not deleted", d["value"])
 
     def _task_failed(self, now: float, rec: TaskRec) -> None:
         ecs = self.ecs()
@@ -472,9 +460,7 @@ class DataPlane:
             svc,
             f"(service {svc.name}) (task {rec.task_id}) failed: {rec.task.stopped_reason}",
         )
-        cb = (getattr(svc, "deployment_configuration", None) or {}).get(
-            "deploymentCircuitBreaker"
-        ) or {}
+        cb = (getattr(svc, "deployment_configuration", None) or {}).get("deploymentCircuitBreaker") or {}
         if (
             cb.get("enable")
             and dep.get("status") == "PRIMARY"
@@ -501,8 +487,7 @@ class DataPlane:
         svc.deployments.insert(0, new)
         self._event(
             svc,
-            f"(service {svc.name}) rolling back to deployment {target['id']} "
-            f"(task definition {target['taskDefinition']}) with new deployment {new['id']}.",
+            f"(service {svc.name}) rolling back to deployment {target['id']} (task definition {target['taskDefinition']}) with new deployment {new['id']}.",
         )
 
     @staticmethod
@@ -530,7 +515,7 @@ class DataPlane:
     # ------------------------------------------------------------ health
     def _health_checks(self, now: float) -> None:
         elb = self.elbv2()
-        for (tg_arn, ip), h in list(self.health.items()):
+        for (tg_arn, _ip), h in list(self.health.items()):
             if h.state == "draining":
                 continue
             if now < h.next_check:
@@ -611,9 +596,7 @@ class DataPlane:
             started = [self._launch(now, ecs, svc, primary) for _ in range(want - len(live))]
             self._event(
                 svc,
-                f"(service {svc.name}) has started {len(started)} tasks: "
-                + " ".join(f"(task {r.task_id})" for r in started)
-                + ".",
+                f"(service {svc.name}) has started {len(started)} tasks: " + " ".join(f"(task {r.task_id})" for r in started) + ".",
             )
             self.steady[key] = False
         elif len(live) > want:
@@ -624,9 +607,7 @@ class DataPlane:
                 self._stop(now, rec, f"Scaling activity initiated by (deployment {primary['id']})")
             self._event(
                 svc,
-                f"(service {svc.name}) has stopped {len(extra)} running tasks: "
-                + " ".join(f"(task {r.task_id})" for r in extra)
-                + ".",
+                f"(service {svc.name}) has stopped {len(extra)} running tasks: " + " ".join(f"(task {r.task_id})" for r in extra) + ".",
             )
             self.steady[key] = False
 
@@ -647,11 +628,9 @@ class DataPlane:
                 if stopping:
                     self._event(
                         svc,
-                        f"(service {svc.name}) has stopped {len(stopping)} running tasks: "
-                        + " ".join(f"(task {r.task_id})" for r in stopping)
-                        + ".",
+                        f"(service {svc.name}) has stopped {len(stopping)} running tasks: " + " ".join(f"(task {r.task_id})" for r in stopping) + ".",
                     )
-                if not self._tasks_of(dep["id"], LIVE + ("DEACTIVATING",)):
+                if not self._tasks_of(dep["id"], (*LIVE, "DEACTIVATING")):
                     svc.deployments.remove(dep)
 
         if primary_ready and len(svc.deployments) == 1:

@@ -63,8 +63,7 @@ def serve(settings: Settings) -> int:
 
     info = state_dir() / "emulator.json"
     info.parent.mkdir(parents=True, exist_ok=True)
-    info.write_text(json.dumps({"pid": os.getpid(), "port": settings.port,
-                                "listener_port_base": settings.listener_port_base}))
+    info.write_text(json.dumps({"pid": os.getpid(), "port": settings.port, "listener_port_base": settings.listener_port_base}))
 
     def loop() -> None:
         while not stop.is_set():
