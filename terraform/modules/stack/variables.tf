@@ -95,7 +95,7 @@ variable "container_insights" {
 variable "log_retention_days" {
   description = "Retention of the service log groups, in days."
   type        = number
-  default     = 30
+  default     = 365
 }
 
 variable "kms_key_arn" {
