@@ -6,7 +6,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: terraform_output
-author: Slipway contributors
+author: Slipway contributors (!UNKNOWN)
 version_added: 0.1.0
 short_description: Read the outputs of a Terraform root
 description:

@@ -27,7 +27,7 @@ description:
   - A release left half-done by a killed controller is repaired by the next run once its lease expired.
   - Runs on the controller as an action plugin that prints each phase as it happens.
 author:
-  - Slipway contributors
+  - Slipway contributors (!UNKNOWN)
 options:
   service:
     description: Service name, a key of the Terraform output C(services).

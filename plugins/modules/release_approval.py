@@ -14,7 +14,7 @@ description:
   - Records an operator's decision for a release of M(slipway.aws.ecs_release) that waits for approval.
   - Refuses when no release of the service with that id is in progress, and when a different decision was already recorded.
 author:
-  - Slipway contributors
+  - Slipway contributors (!UNKNOWN)
 options:
   service:
     description: Service whose release waits.
