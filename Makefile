@@ -16,7 +16,7 @@ export AWS_SECRET_ACCESS_KEY ?= test
 export AWS_DEFAULT_REGION ?= us-east-1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup emulator foundation images demo test unit lint integration emulator-test bench down clean
+.PHONY: help setup emulator foundation images demo test unit lint sanity integration emulator-test bench down clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -48,13 +48,18 @@ demo: images ## Set up everything, then release `user` blue-green (DEMO_TAG)
 
 test: lint unit emulator-test integration ## Run every test (what CI runs)
 
-lint: setup ## Static checks: ruff, yamllint, ansible-lint, actionlint, terraform fmt
+lint: setup ## Static checks: ruff, yamllint, ansible-lint, shellcheck, actionlint, terraform fmt, sanity
 	$(BIN)/ruff check plugins tools tests benchmarks
 	$(BIN)/ruff format --check plugins tools tests benchmarks
 	$(BIN)/yamllint -s .
 	$(BIN)/ansible-lint --profile production --offline
+	$(BIN)/shellcheck tools/sanity tools/tf tools/tf-apply-local tools/local-aws .ci/run
 	$(BIN)/actionlint
 	tools/tf fmt -check -recursive terraform
+	tools/sanity
+
+sanity: setup ## ansible-test sanity on a copy of the collection (tools/sanity; needs PyPI)
+	tools/sanity
 
 unit: setup ## Unit tests (no servers)
 	$(BIN)/python -m pytest -q tests/unit
