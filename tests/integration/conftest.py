@@ -115,9 +115,9 @@ class Stack:
     def playbook_cmd(self, service: str | None, *args: str, inventory: Path | None = None, **extra: Any) -> list[str]:
         cmd = [str(BIN / "ansible-playbook"), "playbooks/deploy_service.yml", "-i", str(inventory or self.inventory)]
         if service is not None:
-            cmd += ["-e", f"svc={service}"]
-        for k, v in extra.items():
-            cmd += ["-e", f"{k}={v}"]
+            extra = {"svc": service, **extra}
+        if extra:
+            cmd += ["-e", json.dumps(extra)]
         return cmd + list(args)
 
     def release(self, service: str | None, *args: str, env: dict[str, str] | None = None, timeout: float = 300, **extra: Any) -> subprocess.CompletedProcess:
