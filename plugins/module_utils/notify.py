@@ -46,7 +46,9 @@ class Notifier:
             try:
                 value = call(self.aws.client("secretsmanager"), "get_secret_value", SecretId=self.slack_secret_id)["SecretString"]
             except (AwsError, KeyError) as exc:
-                self.problems.append(f"slack: cannot read webhook secret {self.slack_secret_id}: {getattr(exc, 'code', exc)}")
+                code = getattr(exc, "code", type(exc).__name__)
+                hint = " (the secret has no value yet: put the incoming-webhook URL in it)" if code == "ResourceNotFoundException" else ""
+                self.problems.append(f"slack: not notified, cannot read webhook secret {self.slack_secret_id}: {code}{hint}")
                 self.slack_secret_id = None
                 return None
             value = value.strip()

@@ -184,6 +184,7 @@ def run(p: dict[str, Any], check_mode: bool, diff_mode: bool, emit: Callable[[st
         }
     if plan["no_change"]:
         result.update(changed=False, outcome="unchanged", msg=f"{cfg.service} {plan['image_tag']} is already live on {plan['from_colour']}; nothing to do")
+        emit(result["msg"])
         result["api_calls"] = aws.counter.as_dict()
         return result
     if check_mode:
@@ -194,6 +195,10 @@ def run(p: dict[str, Any], check_mode: bool, diff_mode: bool, emit: Callable[[st
             msg=f"would {what}release {cfg.service} {plan['image_tag']} {plan['from_colour']} → {plan['to_colour']} in steps {plan['steps']}"
             + ("" if plan["register_task_definition"] else " (reusing an existing task-definition revision)"),
         )
+        emit(f"check mode, nothing written: {result['msg']}")
+        if not diff_mode:  # with --diff, Ansible prints the same diff itself
+            for line in plan["diff"].splitlines():
+                emit(f"  {line}")
         result["api_calls"] = aws.counter.as_dict()
         return result
 
