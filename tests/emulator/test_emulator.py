@@ -263,6 +263,40 @@ def test_circuit_breaker_rolls_back(emulator: Emulator, world: dict[str, Any]) -
     assert service(ecs, "demo-blue")["deployments"][0]["taskDefinition"] == world["v2"]
 
 
+def test_call_counter_counts_requests_by_operation(emulator: Emulator, world: dict[str, Any]) -> None:
+    calls_url = emulator.endpoint + "/_slipway/calls"
+    assert requests.delete(calls_url, timeout=5).status_code == 200
+    ecs, elb, cw, ddb = (emulator.client(n) for n in ("ecs", "elbv2", "cloudwatch", "dynamodb"))
+    service(ecs, "demo-blue")
+    service(ecs, "demo-blue")
+    elb.describe_target_health(TargetGroupArn=world["tgs"]["blue"])
+    cw.describe_alarms()
+    ddb.list_tables()
+    try:
+        ecs.describe_services(cluster="no-such-cluster", services=["x"])
+    except ecs.exceptions.ClusterNotFoundException:
+        pass
+    requests.get(emulator.endpoint + "/moto-api/state-manager/get-transition?model_name=ecs::task", timeout=5)  # not an AWS call
+    counts = requests.get(calls_url, timeout=5).json()
+    assert counts["calls"] == {
+        "cloudwatch.DescribeAlarms": 1,
+        "dynamodb.ListTables": 1,
+        "ecs.DescribeServices": 3,
+        "elbv2.DescribeTargetHealth": 1,
+    }
+    assert counts["total"] == 6 and counts["since"]
+    # the reconcile loop and the ALB data plane call moto's backends directly: never counted
+    wait_for(lambda: requests.get(emulator.url(80, "/"), headers={"Host": world["host"]}, timeout=5).status_code == 200, what="traffic")
+    assert requests.get(calls_url, timeout=5).json()["total"] == 6
+    table = emulator.cli("calls").stdout
+    assert "API calls since" in table and ": 6" in table.splitlines()[0]
+    assert table.splitlines()[2].split() == ["ecs.DescribeServices", "3"]  # most frequent first
+    emulator.cli("calls", "--reset")
+    after = requests.get(calls_url, timeout=5).json()
+    assert after["total"] == 0 and after["calls"] == {}
+    assert requests.post(calls_url, timeout=5).status_code == 405
+
+
 def test_reset_clears_state_and_closes_listeners(emulator: Emulator, world: dict[str, Any]) -> None:
     emulator.cli("reset")
     assert emulator.client("ecs").list_clusters()["clusterArns"] == []

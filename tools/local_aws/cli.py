@@ -1,8 +1,9 @@
-"""`tools/local-aws` command line: up, down, status, reset, push-image, serve."""
+"""`tools/local-aws` command line: up, down, status, reset, push-image, calls, serve."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import socket
@@ -256,6 +257,30 @@ def cmd_push_image(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def format_calls(counts: dict[str, Any]) -> str:
+    """The counter's answer as a table, most frequent operation first."""
+    calls = counts.get("calls", {})
+    lines = [f"API calls since {counts.get('since', '?')}: {counts.get('total', 0)}"]
+    if calls:
+        width = max(len("operation"), *(len(k) for k in calls))
+        lines.append(f"  {'operation':<{width}}  {'count':>7}")
+        for name, n in sorted(calls.items(), key=lambda kv: (-kv[1], kv[0])):
+            lines.append(f"  {name:<{width}}  {n:>7}")
+    return "\n".join(lines)
+
+
+def cmd_calls(settings: Settings, args: argparse.Namespace) -> int:
+    if not is_ready(settings):
+        raise CliError(f"emulator is not running on {endpoint(settings)}")
+    req = urllib.request.Request(endpoint(settings) + "/_slipway/calls", method="DELETE" if args.reset else "GET")
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        counts = json.loads(resp.read())
+    print(format_calls(counts))
+    if args.reset:
+        print("(counter reset)")
+    return 0
+
+
 def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
     from .server import serve
 
@@ -270,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("status", help="show endpoint, listeners and services; non-zero when not running")
     sub.add_parser("reset", help="wipe all emulated state")
     sub.add_parser("serve", help="run the emulator in the foreground")
+    calls = sub.add_parser("calls", help="AWS API requests served, by service.Operation")
+    calls.add_argument("--reset", action="store_true", help="print the counts, then reset them")
     push = sub.add_parser("push-image", help="put an image with a declared behaviour into slipway/SERVICE")
     push.add_argument("service")
     push.add_argument("tag")
@@ -286,6 +313,7 @@ def main(argv: list[str] | None = None) -> int:
         "reset": cmd_reset,
         "serve": cmd_serve,
         "push-image": cmd_push_image,
+        "calls": cmd_calls,
     }
     try:
         settings = Settings.from_env()

@@ -39,7 +39,7 @@ def serve(settings: Settings) -> int:
 
     from moto.server import ThreadedMotoServer
 
-    from . import patches
+    from . import calls, patches
     from .alb import AlbPlane
     from .plane import DataPlane
 
@@ -47,6 +47,7 @@ def serve(settings: Settings) -> int:
     alb = AlbPlane(settings, plane)
     plane.alb = alb
     patches.install(plane)
+    calls.install()
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=settings.port, verbose=False)
     server.start()

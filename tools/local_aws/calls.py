@@ -1,0 +1,157 @@
+"""A counter of the AWS API requests the emulator serves, by ``service.Operation``.
+
+Every HTTP request that reaches the moto server is counted once, except moto's
+own control paths (``/moto-api/...``) and this counter's endpoint:
+
+* requests moto dispatches through ``BaseResponse.call_action`` are named by
+  moto itself: the response class's service name (``ecs``, ``elbv2``,
+  ``cloudwatch``, ... — boto3's client names) and moto's action, which comes
+  from the ``Action`` parameter, the ``X-Amz-Target`` header or the REST path;
+* S3, which moto dispatches on its own, by the IAM action moto derives for the
+  request (``s3.PutObject``, ``s3.ListBucket``, ``s3.CreateBucket``, ...);
+* anything else is named from the request: the SigV4 credential scope's
+  service, then ``X-Amz-Target``, the ``Action`` query parameter, or
+  ``METHOD /first-path-segment``.
+
+``GET /_slipway/calls`` answers ``{"since": ..., "total": N, "calls": {...}}``;
+``DELETE /_slipway/calls`` resets the counts (and answers what they were).
+``/moto-api/reset`` does not reset them.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import functools
+import json
+import re
+import threading
+import urllib.parse
+from collections.abc import Iterable
+from typing import Any
+
+PATH = "/_slipway/calls"
+_SCOPE_RE = re.compile(r"Credential=[^/,\s]+/\d{8}/[^/]+/([^/]+)/aws4_request")
+_UNCOUNTED_PREFIXES = ("/moto-api", "/favicon.ico", PATH)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class CallCounter:
+    """Thread-safe counts of ``service.Operation``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._calls: collections.Counter[str] = collections.Counter()
+        self._since = _now()
+
+    def record(self, name: str) -> None:
+        with self._lock:
+            self._calls[name] += 1
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            calls = dict(sorted(self._calls.items()))
+            return {"since": self._since, "total": sum(calls.values()), "calls": calls}
+
+    def reset(self) -> dict[str, Any]:
+        with self._lock:
+            calls = dict(sorted(self._calls.items()))
+            before = {"since": self._since, "total": sum(calls.values()), "calls": calls}
+            self._calls.clear()
+            self._since = _now()
+            return before
+
+
+COUNTER = CallCounter()
+# Set per request by the WSGI wrapper; call_action marks it once it counted.
+_REQUEST = threading.local()
+_INSTALLED = False
+
+
+def name_from_environ(environ: dict[str, Any]) -> str:
+    """``service.Operation`` of a request moto did not name itself."""
+    scope = _SCOPE_RE.search(environ.get("HTTP_AUTHORIZATION", ""))
+    service = scope.group(1) if scope else "unknown"
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if target:
+        return f"{service}.{target.rsplit('.', 1)[-1]}"
+    action = urllib.parse.parse_qs(environ.get("QUERY_STRING", "")).get("Action")
+    if action:
+        return f"{service}.{action[0]}"
+    segment = environ.get("PATH_INFO", "/").lstrip("/").split("/", 1)[0]
+    return f"{service}.{environ.get('REQUEST_METHOD', 'GET')} /{segment}"
+
+
+def _answer(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+    method = environ.get("REQUEST_METHOD", "GET")
+    if method == "GET":
+        status, body = "200 OK", COUNTER.snapshot()
+    elif method == "DELETE":
+        status, body = "200 OK", COUNTER.reset()
+    else:
+        status, body = "405 Method Not Allowed", {"error": f"{method} not allowed; use GET or DELETE"}
+    data = json.dumps(body, indent=1).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def install() -> None:
+    """Wrap moto's WSGI dispatcher and ``BaseResponse.call_action`` (class level, once)."""
+    global _INSTALLED
+    if _INSTALLED:
+        return
+    _INSTALLED = True
+
+    from moto.core.responses import BaseResponse
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    orig_call = DomainDispatcherApplication.__call__
+
+    @functools.wraps(orig_call)
+    def dispatch(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path == PATH:
+            return _answer(environ, start_response)
+        if path.startswith(_UNCOUNTED_PREFIXES):
+            return orig_call(self, environ, start_response)
+        _REQUEST.counted = False
+        try:
+            return orig_call(self, environ, start_response)
+        finally:
+            if not _REQUEST.counted:
+                COUNTER.record(name_from_environ(environ))
+            _REQUEST.counted = True
+
+    DomainDispatcherApplication.__call__ = dispatch  # type: ignore[method-assign]
+
+    orig_action = BaseResponse.call_action
+
+    @functools.wraps(orig_action)
+    def call_action(self: BaseResponse) -> Any:
+        if getattr(_REQUEST, "counted", True) is False:
+            try:
+                name = f"{self.service_name or 'unknown'}.{self._get_action()}"
+            except Exception:  # noqa: BLE001  an unknown REST path: the WSGI wrapper names it
+                name = None
+            if name:
+                COUNTER.record(name)
+                _REQUEST.counted = True
+        return orig_action(self)
+
+    BaseResponse.call_action = call_action  # type: ignore[method-assign]
+
+    from moto.s3.responses import S3Response
+
+    orig_set_action = S3Response._set_action
+
+    @functools.wraps(orig_set_action)
+    def set_action(self: Any, *args: Any, **kwargs: Any) -> None:
+        orig_set_action(self, *args, **kwargs)
+        if getattr(_REQUEST, "counted", True) is False and self.data.get("Action"):
+            COUNTER.record(f"s3.{self.data['Action']}")
+            _REQUEST.counted = True
+
+    S3Response._set_action = set_action  # type: ignore[method-assign]
