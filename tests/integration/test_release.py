@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import re
 import signal
+import subprocess
 import threading
 import time
 
 import pytest
 
-from .conftest import Stack, kill_controller
+from .conftest import BIN, ROOT, Stack, kill_controller
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -250,3 +251,54 @@ def test_interrupt_rolls_back(stack: Stack) -> None:
     assert stack.ecs_service(service, new)["desiredCount"] == 0
     entry = stack.ledger(service)[0]
     assert entry["outcome"] == "rolled_back" and "interrupted" in entry["message"]
+
+
+@pytest.mark.parametrize("decision,outcome", [("approve", "succeeded"), ("reject", "rolled_back")])
+def test_manual_approval(stack: Stack, decision: str, outcome: str) -> None:
+    service = "api-gateway"
+    live = stack.live_colour(service)
+    tag = f"6.0.0-{decision}"
+    stack.push(service, tag)
+    proc = stack.start_release(service, image_tag=tag, service_release_manual_approval=True, **FAST)
+    deadline = time.time() + 120
+    while True:
+        item = stack.lock(service)
+        if item and json.loads(item["state"]["S"]).get("phase") == "approval":
+            break
+        assert proc.poll() is None and time.time() < deadline, "release never reached the approval gate"
+        time.sleep(0.2)
+    assert stack.weights(service)[live] == 100  # nothing shifted before the decision
+    release_id = item["release_id"]["S"]
+    decide = subprocess.run(
+        [
+            str(BIN / "ansible-playbook"),
+            "playbooks/approve_release.yml",
+            "-i",
+            str(stack.inventory),
+            "-e",
+            json.dumps({"svc": service, "release_id": release_id, "decision": decision}),
+        ],
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert decide.returncode == 0, decide.stdout[-2000:]
+    out, _ = proc.communicate(timeout=120)
+    assert (proc.returncode == 0) is (outcome == "succeeded"), out[-3000:]
+    entry = stack.ledger(service)[0]
+    assert entry["release_id"] == release_id and entry["outcome"] == outcome
+    approval = next(g for g in entry["gates"] if g["gate"] == "approval")
+    assert approval["status"] == ("PASS" if decision == "approve" else "FAIL")
+    wrong = subprocess.run(
+        [str(BIN / "ansible-playbook"), "playbooks/approve_release.yml", "-i", str(stack.inventory), "-e", json.dumps({"svc": service, "release_id": "nope"})],
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert wrong.returncode != 0 and "no release nope of api-gateway is in progress" in wrong.stdout
