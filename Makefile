@@ -16,7 +16,7 @@ export AWS_SECRET_ACCESS_KEY ?= test
 export AWS_DEFAULT_REGION ?= us-east-1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup emulator foundation images demo test unit lint sanity integration emulator-test bench down clean
+.PHONY: help setup emulator foundation images demo test unit lint sanity molecule integration emulator-test bench down clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -46,7 +46,7 @@ demo: images ## Set up everything, then release `user` blue-green (DEMO_TAG)
 	$(BIN)/ansible-playbook playbooks/deploy_service.yml -e svc=user -e image_tag=$(DEMO_TAG)
 	tools/local-aws status
 
-test: lint unit emulator-test integration ## Run every test (what CI runs)
+test: lint unit emulator-test integration molecule ## Run every test (what CI runs)
 
 lint: setup ## Static checks: ruff, yamllint, ansible-lint, shellcheck, actionlint, terraform fmt, sanity
 	$(BIN)/ruff check plugins tools tests benchmarks
@@ -60,6 +60,9 @@ lint: setup ## Static checks: ruff, yamllint, ansible-lint, shellcheck, actionli
 
 sanity: setup ## ansible-test sanity on a copy of the collection (tools/sanity; needs PyPI)
 	tools/sanity
+
+molecule: setup ## Molecule scenarios of the roles (molecule/*; own emulator on port 4640)
+	MOLECULE_ANSIBLE_ARGS_STRICT_MODE=1 $(BIN)/molecule test --all
 
 unit: setup ## Unit tests (no servers)
 	$(BIN)/python -m pytest -q tests/unit
