@@ -73,7 +73,7 @@ resource "aws_route_table_association" "public" {
 }
 
 resource "aws_eip" "nat" {
-  for_each = var.enable_nat_gateway ? local.zones : {}
+  for_each = local.nat_zones
 
   domain = "vpc"
 
@@ -81,7 +81,7 @@ resource "aws_eip" "nat" {
 }
 
 resource "aws_nat_gateway" "this" {
-  for_each = var.enable_nat_gateway ? local.zones : {}
+  for_each = local.nat_zones
 
   allocation_id = aws_eip.nat[each.key].id
   subnet_id     = aws_subnet.public[each.key].id
@@ -105,7 +105,7 @@ resource "aws_route" "private_nat" {
 
   route_table_id         = aws_route_table.private[each.key].id
   destination_cidr_block = "0.0.0.0/0"
-  nat_gateway_id         = aws_nat_gateway.this[each.key].id
+  nat_gateway_id         = aws_nat_gateway.this[local.nat_zone_for[each.key]].id
 }
 
 resource "aws_route_table_association" "private" {
