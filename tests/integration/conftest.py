@@ -23,6 +23,7 @@ from typing import Any
 
 import boto3
 import pytest
+from ansible_collections.slipway.aws.plugins.module_utils.aws import is_write
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin"
@@ -186,6 +187,16 @@ class Stack:
                 return resp.status, json.loads(resp.read() or b"{}")
         except urllib.error.HTTPError as exc:
             return exc.code, {}
+
+    def calls(self) -> dict[str, int]:
+        """The emulator's own count of the API requests it served, by service.Operation."""
+        with urllib.request.urlopen(self.env["AWS_ENDPOINT_URL"] + "/_slipway/calls", timeout=10) as resp:
+            return json.loads(resp.read())["calls"]
+
+    def writes_since(self, before: dict[str, int]) -> dict[str, int]:
+        """Write operations the emulator served since ``before`` (an earlier ``calls()``)."""
+        after = self.calls()
+        return {op: n - before.get(op, 0) for op, n in after.items() if n > before.get(op, 0) and is_write(op.split(".", 1)[1])}
 
     def snapshot(self) -> dict[str, Any]:
         """Everything a release could write, for 'nothing changed' assertions."""

@@ -22,11 +22,13 @@ pytestmark = pytest.mark.timeout(120)
 )
 def test_refused_before_any_write(stack: Stack, args: dict, expected: list[str]) -> None:
     before = stack.snapshot()
+    calls = stack.calls()
     svc = args.pop("svc", None)
     proc = stack.release(svc, **args)
     assert proc.returncode != 0
     for text in expected:
         assert text in proc.stdout, proc.stdout[-3000:]
+    assert stack.writes_since(calls) == {}
     assert stack.snapshot() == before
 
 
@@ -40,10 +42,11 @@ def test_unreachable_endpoint_is_named(stack: Stack) -> None:
 def test_missing_catalogue_is_named(stack: Stack, tmp_path) -> None:
     inv = tmp_path / "hosts.yml"
     inv.write_text("all:\n  hosts:\n    localhost:\n      ansible_connection: local\n")
-    before = stack.snapshot()
+    before, calls = stack.snapshot(), stack.calls()
     proc = stack.release("user", inventory=inv)
     assert proc.returncode != 0
     assert "no service catalogue (slipway_services)" in proc.stdout
+    assert stack.writes_since(calls) == {}
     assert stack.snapshot() == before
 
 

@@ -53,11 +53,15 @@ def test_release_each_strategy(stack: Stack, service: str, strategy: str, steps:
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
+    calls = stack.calls()
     sampler.start()
     proc = stack.release(service, image_tag=f"2.0.0-{strategy}", strategy=strategy, **FAST)
     stop.set()
     sampler.join()
     assert proc.returncode == 0, proc.stdout[-4000:]
+    writes = stack.writes_since(calls)
+    assert writes["ecs.RegisterTaskDefinition"] == 1 and writes["ecs.UpdateService"] == 2
+    assert writes["elbv2.ModifyRule"] == len(steps) + 2  # each step, then the test listener twice
 
     assert_live(stack, service, new, digest)
     assert stack.weights(service, "test_rule_arn")[before] == 100  # the test listener follows the idle colour
@@ -81,19 +85,21 @@ def test_second_identical_run_changes_nothing(stack: Stack) -> None:
     stack.push(service, "2.1.0")
     first = stack.release(service, image_tag="2.1.0", **FAST)
     assert first.returncode == 0, first.stdout[-3000:]
-    before = stack.snapshot()
+    before, calls = stack.snapshot(), stack.calls()
     second = stack.release(service, image_tag="2.1.0", **FAST)
     assert second.returncode == 0, second.stdout[-3000:]
     assert recap_changed(second.stdout) == 0
+    assert stack.writes_since(calls) == {}
     assert stack.snapshot() == before  # no new revision, no ledger entry, no lock, same weights
 
 
 def test_check_mode_writes_nothing_and_shows_diff(stack: Stack) -> None:
     service = "api-gateway"
     digest = stack.push(service, "2.2.0")
-    before = stack.snapshot()
+    before, calls = stack.snapshot(), stack.calls()
     proc = stack.release(service, "--check", "--diff", image_tag="2.2.0")
     assert proc.returncode == 0, proc.stdout[-3000:]
+    assert stack.writes_since(calls) == {}
     assert digest in proc.stdout  # the diff shows the pinned digest
     assert "would release api-gateway 2.2.0" in proc.stdout
     assert stack.snapshot() == before
