@@ -14,7 +14,9 @@ variable "cidr_block" {
   default     = "10.40.0.0/16"
 
   validation {
-    condition     = can(cidrhost(var.cidr_block, 0)) && tonumber(split("/", var.cidr_block)[1]) <= 24
+    # try(): Terraform evaluates both sides of &&, and a value without "/N" has no [1].
+    # cidrnetmask accepts IPv4 only.
+    condition     = can(cidrnetmask(var.cidr_block)) && try(tonumber(split("/", var.cidr_block)[1]) <= 24, false)
     error_message = "cidr_block must be a valid IPv4 CIDR with a prefix of /24 or shorter."
   }
 }
