@@ -1,0 +1,769 @@
+#!/usr/bin/env python3
+"""Release benchmarks: wall time and AWS API calls of Slipway releases, and of
+the `ecs-deploy` CLI for comparison, against a private emulator stack.
+
+    make bench                       # or: .venv/bin/python benchmarks/release_bench.py
+
+Stands up its own emulator (port 4650, listener base 34000), a private copy of
+terraform/ + inventories/ applied with tools/tf, pushes images, runs the
+scenarios, prints tables and writes them as JSON under benchmarks/results/.
+Measures and prints; never asserts a timing. See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime as dt
+import http.server
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / ".venv" / "bin"
+SERVICES = ("api-gateway", "user", "event", "notification")
+PORT = int(os.environ.get("SLIPWAY_BENCH_EMULATOR_PORT", "4650"))
+LISTENER_BASE = int(os.environ.get("SLIPWAY_BENCH_LISTENER_BASE", "34000"))
+ECS_DEPLOY_VENV = ROOT / ".venv-ecs-deploy"
+ECS_DEPLOY_SPEC = os.environ.get("SLIPWAY_BENCH_ECS_DEPLOY", "ecs-deploy==1.17.0")
+RESULTS = ROOT / "benchmarks" / "results"
+# The long-wait scenario: seconds a task stays PENDING ("pulling its image") in the second stack.
+LONG_PENDING = int(os.environ.get("SLIPWAY_BENCH_LONG_PENDING", "45"))
+# botocore honours AWS_ENDPOINT_URL (and AWS_ENDPOINT_URL_<SERVICE>) from 1.31.0 on.
+BOTOCORE_ENDPOINT_ENV = (1, 31, 0)
+# Zero waits: what is measured is Slipway's own work and polling, not bake time.
+ZERO_WAITS = {"service_release_step_bake_seconds": 0, "service_release_scale_down_wait_seconds": 0}
+# Slipway's health wait: from "scaling SVC-COLOUR to N" to "gate health: PASS".
+SLIPWAY_WAIT = (re.compile(r"\] scaling \S+ to \d+ on "), re.compile(r"gate health: PASS"))
+# ecs-deploy's wait: from its title to its verdict.
+ECS_DEPLOY_WAIT = (re.compile(r"^Deploying new task definition"), re.compile(r"Deployment (successful|failed)"))
+
+
+class BenchError(Exception):
+    pass
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def is_write(operation: str) -> bool:
+    """Same rule as Slipway's call counter: reads start with these verbs."""
+    return not operation.split(".", 1)[-1].startswith(("Describe", "List", "Get", "BatchGet", "Query", "Scan"))
+
+
+def diff_counts(after: dict[str, int], before: dict[str, int]) -> dict[str, int]:
+    out = {k: after.get(k, 0) - before.get(k, 0) for k in set(after) | set(before)}
+    return {k: v for k, v in sorted(out.items()) if v}
+
+
+def add_counts(parts: Iterable[dict[str, int]]) -> dict[str, int]:
+    total: collections.Counter[str] = collections.Counter()
+    for part in parts:
+        total.update(part)
+    return dict(sorted(total.items()))
+
+
+# ------------------------------------------------------------------ processes
+def port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (ansible forks workers into sessions of their own)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def kill_tree(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    for pid in [*descendants(proc.pid), proc.pid]:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    proc.wait(10)
+
+
+@dataclass
+class Run:
+    """One child process whose output lines are read (and timestamped) as they come."""
+
+    proc: subprocess.Popen
+    lines: list[tuple[float, str]] = field(default_factory=list)
+    reader: threading.Thread | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line for _, line in self.lines)
+
+
+class SlackReceiver(http.server.ThreadingHTTPServer):
+    """Stands in for Slack's incoming webhook, so notifications take their real path."""
+
+    def __init__(self) -> None:
+        self.received = 0
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                outer.received += 1
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/services/T000/B000/bench"
+
+
+# ------------------------------------------------------------------ results
+@dataclass
+class Result:
+    scenario: str
+    tool: str
+    strategy: str
+    wall: float
+    calls: dict[str, int]  # emulator counter
+    summary_calls: dict[str, int] | None  # Slipway's own counter (release summaries)
+    ok: bool
+    detail: str = ""
+    wait_seconds: float | None = None
+    wait_calls: dict[str, int] | None = None
+    releases: int = 1
+    module_seconds: float | None = None  # Slipway: time inside the release module (summary timings.total)
+
+    @property
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+    @property
+    def writes(self) -> int:
+        return sum(v for k, v in self.calls.items() if is_write(k))
+
+    @property
+    def wait_reads(self) -> dict[str, int]:
+        return {k: v for k, v in (self.wait_calls or {}).items() if not is_write(k)}
+
+    @property
+    def wait_rate(self) -> float | None:
+        """Reads per minute of waiting (writes inside the window are the tool's own steps or lease renewals)."""
+        if not self.wait_seconds or self.wait_calls is None:
+            return None
+        return sum(self.wait_reads.values()) / self.wait_seconds * 60
+
+
+class Bench:
+    def __init__(self, tmp: Path, foundation_rev: str | None = None) -> None:
+        self.tmp = tmp
+        self.foundation_rev = foundation_rev
+        self.endpoint = f"http://127.0.0.1:{PORT}"
+        self.env = dict(os.environ)
+        for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CA_BUNDLE"):
+            self.env.pop(var, None)
+        self.env.update(
+            SLIPWAY_EMULATOR_PORT=str(PORT),
+            SLIPWAY_LISTENER_PORT_BASE=str(LISTENER_BASE),
+            SLIPWAY_EMULATOR_STATE_DIR=str(tmp / "emulator"),
+            AWS_ENDPOINT_URL=self.endpoint,
+            AWS_ACCESS_KEY_ID="test",
+            AWS_SECRET_ACCESS_KEY="test",
+            AWS_DEFAULT_REGION="us-east-1",
+            TF_IN_AUTOMATION="1",
+            ANSIBLE_FORCE_COLOR="0",
+            ANSIBLE_NOCOLOR="1",
+            PYTHONUNBUFFERED="1",
+            PATH=f"{BIN}:{os.environ.get('PATH', '')}",
+        )
+        self.work = tmp / "work"
+        self.inventory = self.work / "inventories" / "local"
+        self.summaries = tmp / "releases"
+        self.outputs: dict[str, Any] = {}
+        self.children: list[subprocess.Popen] = []
+        self.emulator_started = False
+        self.slack: SlackReceiver | None = None
+        self._clients: dict[str, Any] = {}
+        self.notes: list[str] = []
+
+    # -------------------------------------------------------------- helpers
+    def run(self, cmd: list[str], timeout: float = 600, env: dict[str, str] | None = None) -> str:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env or self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.children.append(proc)
+        try:
+            out, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill_tree(proc)
+            raise BenchError(f"{' '.join(cmd)} timed out after {timeout:.0f}s") from None
+        except BaseException:
+            kill_tree(proc)  # Ctrl-C / SIGTERM: the child goes first, then the teardown
+            raise
+        finally:
+            self.children.remove(proc)
+        if proc.returncode != 0:
+            raise BenchError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{out[-3000:]}")
+        return out
+
+    def start(self, cmd: list[str], env: dict[str, str] | None = None, on_line: Callable[[str], None] | None = None) -> Run:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=env or self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+            start_new_session=True,  # Ctrl-C reaches the bench, which ends its children itself
+        )
+        self.children.append(proc)
+        run = Run(proc)
+
+        def read() -> None:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                line = line.rstrip("\n")
+                run.lines.append((time.monotonic(), line))
+                if on_line:
+                    on_line(line)
+
+        run.reader = threading.Thread(target=read, daemon=True)
+        run.reader.start()
+        return run
+
+    def finish(self, run: Run, timeout: float) -> int:
+        try:
+            code = run.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            kill_tree(run.proc)
+            code = -9
+        except BaseException:
+            kill_tree(run.proc)
+            self.children.remove(run.proc)
+            raise
+        if run.reader:
+            run.reader.join(10)
+        self.children.remove(run.proc)
+        return code
+
+    def client(self, service: str) -> Any:
+        import boto3
+
+        if service not in self._clients:
+            self._clients[service] = boto3.client(
+                service, endpoint_url=self.endpoint, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
+            )
+        return self._clients[service]
+
+    def counter(self, reset: bool = False) -> dict[str, int]:
+        req = urllib.request.Request(self.endpoint + "/_slipway/calls", method="DELETE" if reset else "GET")
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return json.loads(resp.read())["calls"]
+
+    # -------------------------------------------------------------- stack
+    def setup(self, tunables: dict[str, str] | None = None) -> float:
+        """Emulator + foundation + initial images; called again (with other tunables) it starts over."""
+        started = time.monotonic()
+        if not (ROOT / "collections" / "ansible_collections" / "slipway" / "aws").exists():
+            raise BenchError("the collection is not linked into collections/; run `make setup` first")
+        if shutil.which("terraform", path=self.env["PATH"]) is None:
+            raise BenchError("terraform >= 1.6 is required on PATH")
+        local_aws = str(ROOT / "tools" / "local-aws")
+        tfroot = self.work / "terraform" / "environments" / "local"
+        tf = str(ROOT / "tools" / "tf")
+        if self.emulator_started:
+            self.run([local_aws, "down"], timeout=60)
+            for state in tfroot.glob("terraform.tfstate*"):
+                state.unlink()
+        elif self.foundation_rev:
+            # terraform/ + inventories/ as committed at a revision (e.g. while the working tree's are mid-change)
+            self.work.mkdir(parents=True)
+            archive = subprocess.run(["git", "-C", str(ROOT), "archive", self.foundation_rev, "terraform", "inventories"], capture_output=True, check=False)
+            if archive.returncode != 0:
+                raise BenchError(f"git archive {self.foundation_rev} failed: {archive.stderr.decode(errors='replace')[-500:]}")
+            subprocess.run(["tar", "-x", "-C", str(self.work)], input=archive.stdout, check=True)
+        else:
+            for part in ("terraform", "inventories"):
+                shutil.copytree(ROOT / part, self.work / part, ignore=shutil.ignore_patterns(".terraform", "terraform.tfstate*", ".terraform.lock.hcl"))
+        packager = ROOT / "tools" / "package-lambdas"
+        if packager.exists() and (ROOT / "lambdas").is_dir() and not (self.work / "lambdas" / "dist").exists():
+            # the foundation deploys lambdas/dist/<name>.zip from beside its terraform/ tree
+            self.run([sys.executable, str(packager), "--out", str(self.work / "lambdas" / "dist")], timeout=120)
+        self.env.update(tunables or {})
+        self._clients.clear()
+        log(f"emulator on {self.endpoint} (listener base {LISTENER_BASE}{''.join(f', {k}={v}' for k, v in (tunables or {}).items())}), state in {self.tmp}")
+        self.emulator_started = True
+        self.run([local_aws, "up"], timeout=60)
+        log("terraform init + apply (private copy of terraform/)")
+        self.run([tf, f"-chdir={tfroot}", "init", "-input=false"])
+        self.run([tf, f"-chdir={tfroot}", "apply", "-auto-approve", "-input=false"], timeout=900)
+        raw = json.loads(self._tf_output(tf, str(tfroot)))
+        self.outputs = {k: v["value"] for k, v in raw.items()}
+        if self.slack is None:
+            self.slack = SlackReceiver()
+        self.client("secretsmanager").put_secret_value(SecretId=self.outputs["slack_webhook_secret_arn"], SecretString=self.slack.url)
+        log("pushing images")
+        for name in SERVICES:
+            self.push(name, "1.0.0")
+        for name in SERVICES:
+            self.settle(name, timeout=180)
+        return time.monotonic() - started
+
+    def _tf_output(self, tf: str, tfroot: str) -> str:
+        proc = subprocess.run([tf, f"-chdir={tfroot}", "output", "-json"], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=120, check=False)
+        if proc.returncode != 0:
+            raise BenchError(f"terraform output failed: {proc.stderr[-2000:]}")
+        return proc.stdout
+
+    def push(self, service: str, tag: str) -> None:
+        self.run([str(ROOT / "tools" / "local-aws"), "push-image", service, tag], timeout=60)
+
+    def svc(self, name: str) -> dict[str, Any]:
+        return self.outputs["services"][name]
+
+    def live_colour(self, service: str) -> str:
+        out = self.svc(service)
+        rule = self.client("elbv2").describe_rules(RuleArns=[out["prod_rule_arn"]])["Rules"][0]
+        for action in rule["Actions"]:
+            for tg in action.get("ForwardConfig", {}).get("TargetGroups", []):
+                if int(tg.get("Weight", 0)) == 100:
+                    return "blue" if tg["TargetGroupArn"] == out["blue_target_group_arn"] else "green"
+        raise BenchError(f"{service}: production traffic is split; a release was left half-done")
+
+    def settle(self, service: str, timeout: float = 90) -> None:
+        """Wait (uncounted) until the live colour runs its tasks healthy and the idle one runs none."""
+        ecs, elb = self.client("ecs"), self.client("elbv2")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            live = self.live_colour(service)
+            idle = "green" if live == "blue" else "blue"
+            names = [self.svc(service)[f"{c}_service_name"] for c in (live, idle)]
+            live_svc, idle_svc = ecs.describe_services(cluster=self.outputs["cluster_name"], services=names)["services"]
+            health = elb.describe_target_health(TargetGroupArn=self.svc(service)[f"{live}_target_group_arn"])["TargetHealthDescriptions"]
+            healthy = sum(1 for h in health if h["TargetHealth"]["State"] == "healthy")
+            if (
+                live_svc["runningCount"] >= live_svc["desiredCount"] > 0
+                and healthy >= live_svc["desiredCount"]
+                and len(live_svc["deployments"]) == 1
+                and idle_svc["runningCount"] == 0
+                and idle_svc["pendingCount"] == 0
+            ):
+                return
+            time.sleep(0.5)
+        raise BenchError(f"{service} did not settle within {timeout:.0f}s")
+
+    def teardown(self) -> None:
+        for proc in list(self.children):
+            kill_tree(proc)
+        if self.slack is not None:
+            self.slack.shutdown()
+        if self.emulator_started:
+            subprocess.run([str(ROOT / "tools" / "local-aws"), "down"], cwd=ROOT, env=self.env, capture_output=True, timeout=60, check=False)
+
+    # -------------------------------------------------------------- Slipway
+    def playbook_cmd(self, service: str, tag: str, strategy: str | None, settings: dict[str, Any] | None = None) -> list[str]:
+        extra: dict[str, Any] = {"svc": service, "image_tag": tag, **ZERO_WAITS, **(settings or {}), "service_release_summary_dir": str(self.summaries)}
+        if strategy:
+            extra["strategy"] = strategy
+        return [str(BIN / "ansible-playbook"), "playbooks/deploy_service.yml", "-i", str(self.inventory), "-v", "-e", json.dumps(extra)]
+
+    @staticmethod
+    def summary_of(run: Run) -> dict[str, Any] | None:
+        m = re.search(r"summary: (\S+\.json)", run.text)
+        if not m:
+            return None
+        return json.loads(Path(m.group(1)).read_text())
+
+    @staticmethod
+    def api_calls_of(run: Run) -> dict[str, int] | None:
+        """The module result's api_calls, printed by `-v` (YAML) for runs without a summary file."""
+        lines = run.text.splitlines()
+        for i, line in enumerate(lines):
+            if line.strip() == "api_calls:":
+                indent = len(line) - len(line.lstrip())
+                calls = {}
+                for nxt in lines[i + 1 :]:
+                    m = re.match(r"^(\s+)([\w.-]+\.[\w-]+): (\d+)\s*$", nxt)
+                    if not m or len(m.group(1)) <= indent:
+                        break
+                    calls[m.group(2)] = int(m.group(3))
+                return calls
+        return None
+
+    def release(self, scenario: str, service: str, tag: str, strategy: str | None = None, settings: dict[str, Any] | None = None) -> Result:
+        self.settle(service, timeout=180)
+        window: dict[str, Any] = {}
+
+        def on_line(line: str) -> None:
+            if "start" not in window and SLIPWAY_WAIT[0].search(line):
+                window["start"] = (time.monotonic(), self.counter())
+            elif "start" in window and "end" not in window and SLIPWAY_WAIT[1].search(line):
+                window["end"] = (time.monotonic(), self.counter())
+
+        self.counter(reset=True)
+        log(f"{scenario}: release {service} {tag} ({strategy or 'catalogue strategy'})")
+        t0 = time.monotonic()
+        run = self.start(self.playbook_cmd(service, tag, strategy, settings), on_line=on_line)
+        code = self.finish(run, timeout=420)
+        wall = time.monotonic() - t0
+        calls = self.counter()
+        summary = self.summary_of(run)
+        summary_calls = summary.get("api_calls") if summary else self.api_calls_of(run)
+        outcome = summary.get("outcome") if summary else ("unchanged" if "nothing to do" in run.text else "?")
+        result = Result(
+            scenario=scenario,
+            tool="slipway",
+            strategy=(summary or {}).get("strategy") or strategy or "-",
+            wall=wall,
+            calls=calls,
+            summary_calls=summary_calls,
+            ok=code == 0,
+            detail=outcome,
+            module_seconds=float(summary["timings"]["total"]) if summary and "timings" in summary else None,
+        )
+        if "start" in window and "end" in window:
+            result.wait_seconds = window["end"][0] - window["start"][0]
+            result.wait_calls = diff_counts(window["end"][1], window["start"][1])
+        if code != 0:
+            self.notes.append(f"{scenario}: ansible-playbook exited {code}:\n{run.text[-2500:]}")
+        return result
+
+    def releases(self, scenario: str, tag: str, parallel: bool) -> Result:
+        for name in SERVICES:
+            self.settle(name)
+        self.counter(reset=True)
+        log(f"{scenario}: {len(SERVICES)} services, {tag}, {'in parallel' if parallel else 'in sequence'}")
+        t0 = time.monotonic()
+        runs, codes = [], []
+        if parallel:
+            runs = [self.start(self.playbook_cmd(name, tag, None)) for name in SERVICES]
+            codes = [self.finish(run, timeout=600) for run in runs]
+        else:
+            for name in SERVICES:
+                runs.append(self.start(self.playbook_cmd(name, tag, None)))
+                codes.append(self.finish(runs[-1], timeout=300))
+        wall = time.monotonic() - t0
+        calls = self.counter()
+        summaries = [self.summary_of(run) for run in runs]
+        for name, code, run in zip(SERVICES, codes, runs, strict=True):
+            if code != 0:
+                self.notes.append(f"{scenario} {name}: ansible-playbook exited {code}:\n{run.text[-2500:]}")
+        totals = [float((s or {}).get("timings", {}).get("total", 0)) for s in summaries]
+        result = Result(
+            scenario=scenario,
+            tool="slipway",
+            strategy="catalogue",
+            wall=wall,
+            calls=calls,
+            summary_calls=add_counts(s.get("api_calls", {}) for s in summaries if s) if all(summaries) else None,
+            ok=all(c == 0 for c in codes),
+            detail="all " + ("succeeded" if all(s and s.get("outcome") == "succeeded" for s in summaries) else "?"),
+            releases=len(SERVICES),
+            module_seconds=max(totals) if parallel else sum(totals),
+        )
+        self.notes.append(
+            f"{scenario}: time inside the module per release (summary timings.total): "
+            + ", ".join(f"{n} {t:.1f} s" for n, t in zip(SERVICES, totals, strict=True))
+        )
+        return result
+
+    # -------------------------------------------------------------- ecs-deploy
+    def ecs_deploy_ready(self) -> tuple[Path, str]:
+        ecs = ECS_DEPLOY_VENV / "bin" / "ecs"
+        py = ECS_DEPLOY_VENV / "bin" / "python"
+        if not ecs.exists():
+            log(f"creating {ECS_DEPLOY_VENV.name} with {ECS_DEPLOY_SPEC}")
+            self.run([sys.executable, "-m", "venv", "--clear", str(ECS_DEPLOY_VENV)], timeout=300)
+            self.run([str(ECS_DEPLOY_VENV / "bin" / "pip"), "install", "--quiet", ECS_DEPLOY_SPEC], timeout=600)
+        probe = "import importlib.metadata as m; print(m.version('ecs-deploy'), m.version('boto3'), m.version('botocore'))"
+        version, boto3_v, botocore_v = self.run([str(py), "-c", probe], timeout=60).split()
+        pinned = ECS_DEPLOY_SPEC.partition("==")[2]
+        if pinned and version != pinned:
+            self.run([str(ECS_DEPLOY_VENV / "bin" / "pip"), "install", "--quiet", ECS_DEPLOY_SPEC], timeout=600)
+            version, boto3_v, botocore_v = self.run([str(py), "-c", probe], timeout=60).split()
+        if tuple(int(x) for x in re.findall(r"\d+", botocore_v)[:3]) < BOTOCORE_ENDPOINT_ENV:
+            # Its boto3 predates AWS_ENDPOINT_URL support and ecs-deploy has no endpoint option.
+            self.run([str(ECS_DEPLOY_VENV / "bin" / "pip"), "install", "--quiet", "boto3>=1.28.0", "botocore>=1.31.0"], timeout=600)
+            self.notes.append(f"ecs-deploy's botocore {botocore_v} ignores AWS_ENDPOINT_URL; a newer boto3 was installed into {ECS_DEPLOY_VENV.name}")
+            version, boto3_v, botocore_v = self.run([str(py), "-c", probe], timeout=60).split()
+        return ecs, f"ecs-deploy {version} (boto3 {boto3_v}, botocore {botocore_v}: honours AWS_ENDPOINT_URL)"
+
+    def ecs_deploy(self, scenario: str, service: str, tag: str, timeout: int) -> Result:
+        ecs, version = self.ecs_deploy_ready()
+        self.settle(service, timeout=180)
+        colour = self.live_colour(service)
+        ecs_service = self.svc(service)[f"{colour}_service_name"]
+        image = f"{self.svc(service)['ecr_repository_url']}:{tag}"
+        cmd = [str(ecs), "deploy", self.outputs["cluster_name"], ecs_service, "-i", self.svc(service)["container_name"], image, "--timeout", str(timeout)]
+        env = dict(self.env, PATH=f"{ECS_DEPLOY_VENV / 'bin'}:{os.environ.get('PATH', '')}")
+        window: dict[str, Any] = {}
+
+        def on_line(line: str) -> None:
+            for part in line.split("\n"):
+                if "start" not in window and ECS_DEPLOY_WAIT[0].search(part):
+                    window["start"] = (time.monotonic(), self.counter())
+                elif "start" in window and "end" not in window and ECS_DEPLOY_WAIT[1].search(part):
+                    window["end"] = (time.monotonic(), self.counter())
+
+        self.counter(reset=True)
+        log(f"ecs-deploy: {' '.join(cmd[1:])}")
+        t0 = time.monotonic()
+        run = self.start(cmd, env=env, on_line=on_line)
+        code = self.finish(run, timeout=timeout + 60)
+        wall = time.monotonic() - t0
+        calls = self.counter()
+        result = Result(
+            scenario=scenario.format(ecs_service=ecs_service),
+            tool="ecs-deploy",
+            strategy="rolling",
+            wall=wall,
+            calls=calls,
+            summary_calls=None,
+            ok=code == 0,
+            detail="rolling, no traffic gates",
+        )
+        if version not in self.notes:
+            self.notes.append(version)
+        if "start" in window and "end" in window:
+            result.wait_seconds = window["end"][0] - window["start"][0]
+            result.wait_calls = diff_counts(window["end"][1], window["start"][1])
+        if code != 0:
+            self.notes.append(f"ecs-deploy exited {code}:\n{run.text[-2500:]}")
+        if not any(k.startswith("ecs.") for k in calls):
+            self.notes.append("ecs-deploy made no call to the emulator: it did not honour AWS_ENDPOINT_URL")
+        return result
+
+
+# ------------------------------------------------------------------ polling model
+def polls_in(seconds: float, interval: float, cap_factor: float = 3.0) -> int:
+    """How many checks Slipway's wait_until makes in ``seconds`` (interval x1.5 per round up to 3x)."""
+    t, delay, n = 0.0, interval, 0
+    while t <= seconds:
+        n += 1
+        t += delay
+        delay = min(delay * 1.5, interval * cap_factor)
+    return n
+
+
+# ------------------------------------------------------------------ report
+def fmt_calls(calls: dict[str, int], limit: int = 6) -> str:
+    top = sorted(calls.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    more = len(calls) - len(top)
+    return ", ".join(f"{k} {v}" for k, v in top) + (f", +{more} more" if more > 0 else "")
+
+
+def agreement(result: Result) -> str:
+    if result.summary_calls is None:
+        return "-"
+    ours = sum(result.summary_calls.values())
+    delta = diff_counts(result.calls, result.summary_calls)
+    if not delta:
+        return f"{ours} (equal)"
+    return f"{ours} (emulator {'+' if result.total >= ours else ''}{result.total - ours}: {fmt_calls(delta, 3)})"
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    line = "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |"
+    sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    body = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows]
+    return "\n".join([line, sep, *body])
+
+
+def report(results: list[Result], setup_seconds: float, notes: list[str]) -> str:
+    out = [
+        f"Slipway release benchmark — {dt.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}, "
+        f"{platform.node()} ({os.cpu_count()} cores, Python {platform.python_version()}); stack setup {setup_seconds:.0f}s",
+        "",
+    ]
+    rows = []
+    for r in results:
+        rows.append(
+            [
+                r.scenario,
+                r.tool,
+                r.strategy,
+                f"{r.wall:.1f}",
+                "-" if r.module_seconds is None else f"{r.module_seconds:.1f}",
+                str(r.total),
+                str(r.writes),
+                agreement(r),
+                ("ok" if r.ok else "FAILED") + (f" ({r.detail})" if r.detail else ""),
+            ]
+        )
+    out.append(table(["scenario", "tool", "strategy", "wall s", "in module s", "API calls", "writes", "summary api_calls (vs emulator)", "result"], rows))
+    out.append("")
+    out.append("Calls by operation (emulator counter):")
+    out.append("")
+    ops = sorted({k for r in results for k in r.calls})
+    short = [f"#{i + 1}" for i in range(len(results))]
+    op_rows = [[op, *(str(r.calls.get(op, "")) for r in results)] for op in ops]
+    op_rows.append(["total", *(str(r.total) for r in results)])
+    out.append(table(["operation", *short], op_rows))
+    out.append("")
+    out.append("  " + "; ".join(f"{s} = {r.scenario}" for s, r in zip(short, results, strict=True)))
+    out.append("")
+    out.append(
+        "Polling while waiting for the new tasks (measured window: Slipway 'scaling …' → 'gate health: PASS'; ecs-deploy 'Deploying new task definition' → verdict):"
+    )
+    out.append("")
+    wait_rows = []
+    for r in results:
+        if r.wait_rate is None:
+            continue
+        reads = sum(r.wait_reads.values())
+        writes = sum((r.wait_calls or {}).values()) - reads
+        wait_rows.append([r.scenario, r.tool, f"{r.wait_seconds:.1f}", str(reads), str(writes), f"{r.wait_rate:.0f}", fmt_calls(r.wait_calls or {}, 5)])
+    out.append(table(["scenario", "tool", "wait s", "reads", "writes", "reads/min", "operations in the window"], wait_rows))
+    out.append("")
+    real_first = polls_in(60, 5.0)
+    real_ten = polls_in(600, 5.0)
+    local_first = polls_in(60, 0.5)
+    out.append(
+        "Slipway health wait, by its poll schedule (2 calls per check — ecs.DescribeServices + elbv2.DescribeTargetHealth — "
+        "plus a lease renewal, dynamodb.UpdateItem, every lock_ttl/4):"
+    )
+    out.append(
+        f"  local inventory (0.5 s → 1.5 s): {local_first} checks in the first minute = {2 * local_first} calls + 8 lease renewals (ttl 30 s)\n"
+        f"  real default    (5 s → 15 s):    {real_first} checks in the first minute = {2 * real_first} calls + 2 lease renewals (ttl 120 s); "
+        f"then 4 checks/min = 8 calls/min + 2 renewals; {2 * real_ten} calls + 20 renewals over a 10-minute Fargate start\n"
+        "  ecs-deploy (--sleep-time 1, whole seconds, fixed): per check 1 ecs.DescribeServices while two deployments exist, "
+        "3 calls (+ ecs.ListTasks + ecs.DescribeTasks) once one deployment remains and its running count is short"
+    )
+    if notes:
+        out += ["", "Notes:"] + [f"  - {n}" for n in notes]
+    return "\n".join(out)
+
+
+# ------------------------------------------------------------------ main
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--skip-ecs-deploy", action="store_true", help="do not install or run the ecs-deploy comparison")
+    parser.add_argument("--quick", action="store_true", help="skip the long-wait scenario (a second stack with slow task starts, ~4 minutes)")
+    parser.add_argument(
+        "--foundation-rev",
+        metavar="REV",
+        default=os.environ.get("SLIPWAY_BENCH_FOUNDATION_REV"),
+        help="take terraform/ and inventories/ from this git revision instead of the working tree",
+    )
+    parser.add_argument("--keep-temp", action="store_true", help="keep the temporary stack directory (the emulator is always stopped)")
+    args = parser.parse_args(argv)
+
+    if port_in_use(PORT):
+        print(f"bench: port {PORT} is in use (a leftover bench emulator?); set SLIPWAY_BENCH_EMULATOR_PORT", file=sys.stderr)
+        return 2
+
+    def on_term(signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    # Ctrl-C, SIGTERM and SIGHUP all tear down (SIGINT explicitly: a shell may start us with it ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGHUP, on_term)
+    tmp = Path(tempfile.mkdtemp(prefix="slipway-bench-"))
+    bench = Bench(tmp, args.foundation_rev)
+    if args.foundation_rev:
+        bench.notes.append(f"foundation (terraform/, inventories/) from git revision {args.foundation_rev}, not the working tree")
+    results: list[Result] = []
+    try:
+        setup_seconds = bench.setup()
+        tags = {
+            "warm": "1.1.0",
+            "all_at_once": "2.0.0",
+            "canary": "2.1.0",
+            "linear": "2.2.0",
+            "sequence": "3.0.0",
+            "parallel": "3.1.0",
+            "ecs-deploy": "4.0.0",
+        }
+        for key in ("warm", "all_at_once", "canary", "linear", "ecs-deploy"):
+            bench.push("user", tags[key])
+        for name in SERVICES:
+            bench.push(name, tags["sequence"])
+            bench.push(name, tags["parallel"])
+
+        # A first run pays for cold caches (Python bytecode, the collection, terraform output): reported apart.
+        results.append(bench.release("0. warm-up: user (first ansible-playbook run)", "user", tags["warm"], "all_at_once"))
+        for strategy in ("all_at_once", "canary", "linear"):
+            results.append(bench.release(f"1. user {strategy}", "user", tags[strategy], strategy))
+        results.append(bench.release("3. no-op re-release of user (unchanged)", "user", tags["linear"]))
+        results.append(bench.releases("2a. four services in sequence", tags["sequence"], parallel=False))
+        results.append(bench.releases("2b. four services in parallel (4 processes)", tags["parallel"], parallel=True))
+        if not args.skip_ecs_deploy:
+            # Slipway's local health timeout (120 s) as ecs-deploy's --timeout.
+            results.append(bench.ecs_deploy("4. ecs-deploy: rolling update of {ecs_service} (live colour)", "user", tags["ecs-deploy"], timeout=120))
+        if not args.quick:
+            # Polling over a wait of about a minute: a fresh stack whose tasks take LONG_PENDING s to "pull",
+            # Slipway at its real-mode defaults (poll 5 s growing to 15 s, lease ttl 120 s).
+            second = bench.setup({"SLIPWAY_TASK_PENDING_SECONDS": str(LONG_PENDING)})
+            bench.notes.append(f"second stack for scenario 5 (SLIPWAY_TASK_PENDING_SECONDS={LONG_PENDING}): set up in {second:.0f} s")
+            for tag in ("5.0.0", "5.1.0"):
+                bench.push("user", tag)
+            real = {"service_release_poll_interval": 5, "service_release_lock_ttl_seconds": 120, "service_release_health_timeout_seconds": 300}
+            results.append(bench.release(f"5. long wait ({LONG_PENDING} s task start): user, real-mode polling", "user", "5.0.0", "all_at_once", real))
+            if not args.skip_ecs_deploy:
+                results.append(bench.ecs_deploy(f"5. long wait ({LONG_PENDING} s task start): ecs-deploy on {{ecs_service}}", "user", "5.1.0", timeout=300))
+        text = report(results, setup_seconds, bench.notes)
+        print()
+        print(text)
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+        (RESULTS / f"release_bench-{stamp}.txt").write_text(text + "\n")
+        (RESULTS / f"release_bench-{stamp}.json").write_text(
+            json.dumps({"setup_seconds": setup_seconds, "results": [r.__dict__ for r in results], "notes": bench.notes}, indent=1, default=str)
+        )
+        log(f"written to {RESULTS}/release_bench-{stamp}.{{txt,json}}")
+        return 0 if all(r.ok for r in results) else 1
+    except KeyboardInterrupt:
+        print("\nbench: interrupted; tearing down", file=sys.stderr)
+        return 130
+    except BenchError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not leave the emulator behind
+        bench.teardown()
+        if args.keep_temp:
+            log(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
