@@ -46,7 +46,7 @@ demo: images ## Set up everything, then release `user` blue-green (DEMO_TAG)
 	$(BIN)/ansible-playbook playbooks/deploy_service.yml -e svc=user -e image_tag=$(DEMO_TAG)
 	tools/local-aws status
 
-test: lint unit emulator-test integration molecule ## Run every test (what CI runs)
+test: lint unit emulator-test integration molecule terraform-check terraform-test ## Run every test (what CI runs)
 
 lint: setup ## Static checks: ruff, yamllint, ansible-lint, shellcheck, actionlint, terraform fmt, sanity
 	$(BIN)/ruff check plugins tools tests benchmarks
@@ -63,6 +63,25 @@ sanity: setup ## ansible-test sanity on a copy of the collection (tools/sanity; 
 
 molecule: setup ## Molecule scenarios of the roles (molecule/*; own emulator on port 4640)
 	MOLECULE_ANSIBLE_ARGS_STRICT_MODE=1 $(BIN)/molecule test --all
+
+.PHONY: terraform-check tf-validate checkov tf-docs tf-docs-check terraform-test
+
+terraform-check: tf-validate checkov tf-docs-check ## Terraform static checks: fmt, validate of every root, checkov, module READMEs
+
+tf-validate: ## terraform fmt -check, then init -backend=false + validate of every root (private TF_DATA_DIRs)
+	tools/tf-validate-all
+
+checkov: ## checkov over terraform/ from its own venv (.venv-checkov, pinned in requirements-checkov.txt)
+	tools/checkov
+
+tf-docs: setup ## Regenerate the Inputs/Outputs tables in terraform/modules/*/README.md from the code
+	$(BIN)/python tools/tf-docs
+
+tf-docs-check: setup ## Fail if a module README no longer matches its variables and outputs
+	$(BIN)/python tools/tf-docs --check
+
+terraform-test: setup ## Terraform tests: apply+plan converges, output contract, input validation (own emulator, port 4680)
+	$(BIN)/python -m pytest -q tests/terraform
 
 unit: setup ## Unit tests (no servers)
 	$(BIN)/python -m pytest -q tests/unit
