@@ -177,3 +177,13 @@ def ledger_list(aws: Aws, table: str, service: str, limit: int = 20) -> list[dic
         Limit=limit,
     )
     return [json.loads(i["entry"]["S"]) for i in resp.get("Items", [])]
+
+
+def previous_good(entries: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """(newest successful release, newest successful release of another image) from newest-first entries."""
+    good = [e for e in entries if e.get("outcome") == "succeeded" and e.get("image_digest")]
+    if not good:
+        return None, None
+    current = good[0]
+    previous = next((e for e in good[1:] if e["image_digest"] != current["image_digest"]), None)
+    return current, previous

@@ -65,6 +65,7 @@ class ReleaseConfig:
     deployment_table: str
     test_listener_url: str
     image_tag: str | None = None
+    image_digest: str | None = None
     strategy: str = "canary"
     canary_percent: int = 10
     linear_step_percent: int = 25
@@ -198,6 +199,18 @@ class Release:
     def resolve_image(self) -> dict[str, Any]:
         cfg = self.cfg
         ecr = self.aws.client("ecr")
+        if cfg.image_digest:
+            try:
+                details = call(ecr, "describe_images", repositoryName=cfg.ecr_repository_name, imageIds=[{"imageDigest": cfg.image_digest}])["imageDetails"]
+            except AwsError as exc:
+                if exc.code in ("ImageNotFoundException", "RepositoryNotFoundException"):
+                    raise PreflightError(
+                        f"image {cfg.ecr_repository_name}@{cfg.image_digest} is no longer in ECR (a lifecycle policy may have expired it). "
+                        "Fix: push that build again, or roll back to a newer release"
+                    ) from exc
+                raise
+            tags = sorted(details[0].get("imageTags") or [])
+            return {"tag": tags[0] if tags else cfg.image_digest[:19], "digest": details[0]["imageDigest"]}
         if cfg.image_tag is None:
             images = [i for i in paginate(ecr, "describe_images", "imageDetails", repositoryName=cfg.ecr_repository_name) if i.get("imageTags")]
             if not images:

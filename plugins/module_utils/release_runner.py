@@ -20,6 +20,7 @@ ARGUMENT_SPEC: dict[str, Any] = {
     "foundation": {"type": "dict", "required": True},
     "settings": {"type": "dict", "default": {}},
     "image_tag": {"type": "str"},
+    "image_digest": {"type": "str"},
     "strategy": {"type": "str", "choices": list(traffic.STRATEGIES)},
     "canary_percent": {"type": "int", "default": 10},
     "linear_step_percent": {"type": "int", "default": 25},
@@ -90,6 +91,12 @@ def build_config(p: dict[str, Any]) -> ReleaseConfig:
         raise PreflightError(
             f"malformed image tag {tag!r}: a tag is 1-128 characters of letters, digits, '_', '.' and '-', not starting with '.' or '-'. Fix: -e image_tag=1.4.0"
         )
+    digest = p["image_digest"]
+    if digest is not None:
+        if tag is not None:
+            raise PreflightError("give image_tag or image_digest, not both")
+        if not taskdef.DIGEST_RE.match(digest):
+            raise PreflightError(f"malformed image digest {digest!r}: expected sha256: and 64 hex digits")
     for name in ("step_bake_seconds", "scale_down_wait_seconds", "poll_interval", "health_timeout_seconds"):
         if p[name] < 0:
             raise PreflightError(f"{name} must be >= 0, got {p[name]}")
@@ -114,6 +121,7 @@ def build_config(p: dict[str, Any]) -> ReleaseConfig:
         deployment_table=foundation["deployment_table_name"],
         test_listener_url=p["test_listener_url"],
         image_tag=tag,
+        image_digest=digest,
         strategy=strategy,
         canary_percent=p["canary_percent"],
         linear_step_percent=p["linear_step_percent"],

@@ -48,6 +48,11 @@ options:
   image_tag:
     description: Image tag to release. Defaults to the newest pushed image of the repository.
     type: str
+  image_digest:
+    description:
+      - Image digest (C(sha256:...)) to release instead of a tag, e.g. to return to an earlier release
+        (playbooks/rollback_service.yml). Mutually exclusive with O(image_tag).
+    type: str
   strategy:
     description: Traffic strategy; defaults to the catalogue's, then C(canary).
     type: str

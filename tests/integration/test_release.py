@@ -308,3 +308,24 @@ def test_manual_approval(stack: Stack, decision: str, outcome: str) -> None:
         check=False,
     )
     assert wrong.returncode != 0 and "no release nope of api-gateway is in progress" in wrong.stdout
+
+
+def test_rollback_playbook_returns_to_previous_release(stack: Stack) -> None:
+    service = "user"
+    first = stack.push(service, "7.0.0")
+    assert stack.release(service, image_tag="7.0.0", **FAST).returncode == 0
+    stack.push(service, "7.1.0")
+    assert stack.release(service, image_tag="7.1.0", **FAST).returncode == 0
+
+    def rollback(**extra: str) -> subprocess.CompletedProcess:
+        cmd = [str(BIN / "ansible-playbook"), "playbooks/rollback_service.yml", "-i", str(stack.inventory), "-e", json.dumps({"svc": service, **extra})]
+        return subprocess.run(cmd, cwd=ROOT, env=stack.env, capture_output=True, text=True, timeout=300, check=False)
+
+    proc = rollback(service_release_step_bake_seconds="1")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    live = stack.live_colour(service)
+    assert stack.image_of(service, live).endswith("@" + first)
+    entry = stack.ledger(service)[0]
+    assert entry["outcome"] == "succeeded" and entry["image_digest"] == first and entry["strategy"] == "all_at_once"
+    bad = rollback(to="20000101T000000Z-000000")
+    assert bad.returncode != 0 and "no successful release 20000101T000000Z-000000 of user" in bad.stdout

@@ -96,3 +96,19 @@ def test_region_is_required(monkeypatch):
     monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
     with pytest.raises(SlipwayError, match="region"):
         Aws()
+
+
+def test_previous_good_skips_failures_and_same_image():
+    from ansible_collections.slipway.aws.plugins.module_utils.ledger import previous_good
+
+    entries = [
+        {"release_id": "r5", "outcome": "rolled_back", "image_digest": "sha256:e"},
+        {"release_id": "r4", "outcome": "succeeded", "image_digest": "sha256:d"},
+        {"release_id": "r3", "outcome": "succeeded", "image_digest": "sha256:d"},
+        {"release_id": "r2", "outcome": "abandoned"},
+        {"release_id": "r1", "outcome": "succeeded", "image_digest": "sha256:b"},
+    ]
+    current, previous = previous_good(entries)
+    assert current["release_id"] == "r4" and previous["release_id"] == "r1"
+    assert previous_good(entries[:1]) == (None, None)
+    assert previous_good(entries[1:3])[1] is None
