@@ -275,9 +275,13 @@ def cmd_calls(settings: Settings, args: argparse.Namespace) -> int:
     req = urllib.request.Request(endpoint(settings) + "/_slipway/calls", method="DELETE" if args.reset else "GET")
     with urllib.request.urlopen(req, timeout=10) as resp:
         counts = json.loads(resp.read())
-    print(format_calls(counts))
-    if args.reset:
-        print("(counter reset)")
+    try:
+        print(format_calls(counts))
+        if args.reset:
+            print("(counter reset)")
+        sys.stdout.flush()
+    except BrokenPipeError:  # `tools/local-aws calls | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
