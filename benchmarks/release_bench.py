@@ -42,6 +42,8 @@ LISTENER_BASE = int(os.environ.get("SLIPWAY_BENCH_LISTENER_BASE", "34000"))
 ECS_DEPLOY_VENV = ROOT / ".venv-ecs-deploy"
 ECS_DEPLOY_SPEC = os.environ.get("SLIPWAY_BENCH_ECS_DEPLOY", "ecs-deploy==1.17.0")
 RESULTS = ROOT / "benchmarks" / "results"
+# A foundation that does not apply within this long is reported, not waited for.
+APPLY_TIMEOUT = float(os.environ.get("SLIPWAY_BENCH_APPLY_TIMEOUT", "600"))
 # The long-wait scenario: seconds a task stays PENDING ("pulling its image") in the second stack.
 LONG_PENDING = int(os.environ.get("SLIPWAY_BENCH_LONG_PENDING", "45"))
 # botocore honours AWS_ENDPOINT_URL (and AWS_ENDPOINT_URL_<SERVICE>) from 1.31.0 on.
@@ -332,7 +334,7 @@ class Bench:
         self.run([local_aws, "up"], timeout=60)
         log("terraform init + apply (private copy of terraform/)")
         self.run([tf, f"-chdir={tfroot}", "init", "-input=false"])
-        self.run([tf, f"-chdir={tfroot}", "apply", "-auto-approve", "-input=false"], timeout=900)
+        self.run([tf, f"-chdir={tfroot}", "apply", "-auto-approve", "-input=false"], timeout=APPLY_TIMEOUT)
         raw = json.loads(self._tf_output(tf, str(tfroot)))
         self.outputs = {k: v["value"] for k, v in raw.items()}
         if self.slack is None:
@@ -675,7 +677,16 @@ def report(results: list[Result], setup_seconds: float, notes: list[str]) -> str
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-ecs-deploy", action="store_true", help="do not install or run the ecs-deploy comparison")
-    parser.add_argument("--quick", action="store_true", help="skip the long-wait scenario (a second stack with slow task starts, ~4 minutes)")
+    parser.add_argument(
+        "--long-wait",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="scenario 5 (a second stack whose tasks take a while to start): auto = only if the time budget allows",
+    )
+    parser.add_argument("--quick", action="store_true", help="same as --long-wait off")
+    parser.add_argument(
+        "--budget", type=float, default=float(os.environ.get("SLIPWAY_BENCH_BUDGET_SECONDS", "600")), help="seconds a whole run should take (default 600)"
+    )
     parser.add_argument(
         "--foundation-rev",
         metavar="REV",
@@ -697,6 +708,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGHUP, on_term)
     tmp = Path(tempfile.mkdtemp(prefix="slipway-bench-"))
+    began = time.monotonic()
     bench = Bench(tmp, args.foundation_rev)
     if args.foundation_rev:
         bench.notes.append(f"foundation (terraform/, inventories/) from git revision {args.foundation_rev}, not the working tree")
@@ -728,7 +740,16 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_ecs_deploy:
             # Slipway's local health timeout (120 s) as ecs-deploy's --timeout.
             results.append(bench.ecs_deploy("4. ecs-deploy: rolling update of {ecs_service} (live colour)", "user", tags["ecs-deploy"], timeout=120))
-        if not args.quick:
+        # scenario 5 costs a second foundation apply, the slow initial tasks and two slow releases
+        cost = setup_seconds + LONG_PENDING + 2 * (LONG_PENDING + 20)
+        elapsed = time.monotonic() - began
+        long_wait = "off" if args.quick else args.long_wait
+        if long_wait == "auto" and elapsed + cost > args.budget:
+            long_wait = "off"
+            bench.notes.append(
+                f"scenario 5 skipped: it would take about {cost:.0f} s more ({elapsed:.0f} s spent, budget {args.budget:.0f} s); --long-wait on forces it"
+            )
+        if long_wait != "off":
             # Polling over a wait of about a minute: a fresh stack whose tasks take LONG_PENDING s to "pull",
             # Slipway at its real-mode defaults (poll 5 s growing to 15 s, lease ttl 120 s).
             second = bench.setup({"SLIPWAY_TASK_PENDING_SECONDS": str(LONG_PENDING)})
