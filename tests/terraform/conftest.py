@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +30,26 @@ LISTENER_BASE = int(os.environ.get("SLIPWAY_TF_LISTENER_BASE", "37000"))
 
 
 def tf(root: Path, *args: str, env: dict[str, str], timeout: float = 600) -> subprocess.CompletedProcess:
-    """Run tools/tf -chdir=ROOT ARGS; never raises on a non-zero exit."""
-    return subprocess.run([TF, f"-chdir={root}", *args], env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    """Run tools/tf -chdir=ROOT ARGS; never raises on a non-zero exit.
+
+    Past the timeout terraform and its provider plugins are killed (their own
+    process group) and the result has exit code 124, with what terraform had
+    printed and, for an apply, the resources it was still waiting for.
+    """
+    cmd = [TF, f"-chdir={root}", *args]
+    with subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True) as proc:
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            stdout, stderr = proc.communicate()
+            waiting = sorted(
+                {m.group(1) for m in re.finditer(r"^(\S+): Still (?:creating|modifying|destroying)", stdout, re.MULTILINE)}
+                - set(re.findall(r"^(\S+): (?:Creation|Modifications|Destruction) complete", stdout, re.MULTILINE))
+            )
+            stderr += f"\ntools/tf {' '.join(args)} timed out after {timeout:.0f} s; still waiting for: {waiting or 'nothing reported'}"
+            return subprocess.CompletedProcess(cmd, 124, stdout, stderr)
+    return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
 
 
 def tf_ok(root: Path, *args: str, env: dict[str, str], timeout: float = 600) -> subprocess.CompletedProcess:
@@ -147,6 +166,8 @@ def applied_local(work, tf_env, emulator) -> Applied:
     """terraform/environments/local applied to the private emulator (about 80 s)."""
     root = work / "terraform" / "environments" / "local"
     tf_ok(root, "init", "-input=false", "-no-color", env=tf_env)
-    tf_ok(root, "apply", "-auto-approve", "-input=false", "-no-color", env=tf_env, timeout=900)
+    # About 80 s for the original six modules; past 10 minutes something waits forever on the
+    # emulator, and the failure names what.
+    tf_ok(root, "apply", "-auto-approve", "-input=false", "-no-color", env=tf_env, timeout=600)
     raw = json.loads(tf_ok(root, "output", "-json", env=tf_env).stdout)
     return Applied(root=root, env=tf_env, outputs={k: v["value"] for k, v in raw.items()})
