@@ -234,7 +234,7 @@ variable "cross_account_roles" {
   }
 
   validation {
-    condition     = alltrue([for r in var.cross_account_roles : can(regex("^[A-Za-z0-9+=,.@:/-]{2,1224}$", r.external_id))])
+    condition     = alltrue([for r in var.cross_account_roles : length(r.external_id) >= 2 && length(r.external_id) <= 1224 && can(regex("^[A-Za-z0-9+=,.@:/-]+$", r.external_id))])
     error_message = "external_id must be 2-1224 characters of letters, digits and +=,.@:/-."
   }
 
