@@ -299,6 +299,9 @@ data "aws_iam_policy_document" "github_plan" {
     resources = ["*"]
   }
 
+  # Refreshing a secret *version* needs GetSecretValue, so a plan with this role
+  # fails for secrets whose value Terraform seeded (secrets module,
+  # initial_password = "generate"); containers alone are fine.
   statement {
     sid       = "NeverSecretValues"
     effect    = "Deny"
