@@ -245,6 +245,16 @@ class Release:
             raise PreflightError(f"listener rule {rule_arn} not found. Fix: apply the Terraform foundation")
         return traffic.forward_weights(rules[0]["Actions"], self.cfg.arn_to_colour)
 
+    def describe_services(self) -> dict[str, dict[str, Any]]:
+        """Both colours' ECS services in one call."""
+        names = {self.cfg.ecs_service(c): c for c in traffic.COLOURS}
+        resp = call(self._ecs(), "describe_services", cluster=self.cfg.cluster, services=list(names))
+        found = {names[s["serviceName"]]: s for s in resp.get("services", []) if s.get("status") == "ACTIVE" and s.get("serviceName") in names}
+        missing = [n for n, c in names.items() if c not in found]
+        if missing:
+            raise PreflightError(f"ECS service(s) {', '.join(missing)} not found in cluster {self.cfg.cluster}. Fix: apply the Terraform foundation")
+        return found
+
     def describe_service(self, colour: str) -> dict[str, Any]:
         name = self.cfg.ecs_service(colour)
         resp = call(self._ecs(), "describe_services", cluster=self.cfg.cluster, services=[name])
@@ -306,8 +316,8 @@ class Release:
             live = repair["state"]["from_colour"]
         idle = traffic.other(live)
 
-        live_svc = self.describe_service(live)
-        idle_svc = self.describe_service(idle)
+        services = self.describe_services()
+        live_svc, idle_svc = services[live], services[idle]
         live_td = self.describe_taskdef(live_svc["taskDefinition"])
         try:
             rendered = taskdef.render(live_td, cfg.container_name, pinned, cfg.cpu, cfg.memory)
@@ -383,9 +393,10 @@ class Release:
     def _heartbeat(self) -> None:
         self.lease.update(self.state)
 
-    def _phase(self, name: str) -> None:
+    def _phase(self, name: str, **changes: Any) -> None:
+        """Enter a phase: one lease write records it with whatever else changed."""
         self.timings.setdefault(name, round(time.monotonic() - self._t0, 2))
-        self._progress(phase=name)
+        self._progress(phase=name, **changes)
 
     # -------------------------------------------------------------- waits
     def wait_healthy(self, colour: str, td_arn: str, count: int) -> None:
@@ -397,7 +408,9 @@ class Release:
         def check() -> bool:
             svc = self.describe_service(colour)
             primary = next((d for d in svc.get("deployments", []) if d.get("status") == "PRIMARY"), {})
-            health = call(self._elb(), "describe_target_health", TargetGroupArn=tg)["TargetHealthDescriptions"]
+            # No task of the new revision runs yet: nothing can be registered, skip the health read.
+            running = primary.get("taskDefinition") == td_arn and primary.get("runningCount", 0) > 0
+            health = call(self._elb(), "describe_target_health", TargetGroupArn=tg)["TargetHealthDescriptions"] if running else []
             states: dict[str, int] = {}
             for h in health:
                 st = h["TargetHealth"]["State"]
@@ -555,15 +568,14 @@ class Release:
                     f"release {self.release_id}: {cfg.service} {plan['image_tag']} ({plan['image_digest'][:19]}…) {old} → {new}, strategy {cfg.strategy} {plan['steps']}"
                 )
 
-                self._phase("register")
+                self.timings.setdefault("register", round(time.monotonic() - self._t0, 2))
                 if plan["register_task_definition"]:
                     new_td = self.register(plan["rendered"])
                     self.emit(f"registered {new_td.rsplit('/', 1)[-1]}")
                 else:
                     self.emit(f"task definition unchanged: reusing {new_td.rsplit('/', 1)[-1]}")
-                self._progress(new_task_definition=new_td)
 
-                self._phase("scale_up")
+                self._phase("scale_up", new_task_definition=new_td)
                 self.emit(f"scaling {cfg.ecs_service(new)} to {plan['desired_count']} on {new_td.rsplit('/', 1)[-1]}")
                 self.scale(new, plan["desired_count"], new_td)
                 self.set_weights(cfg.test_rule_arn, traffic.weights_for(new, 100))
@@ -577,9 +589,8 @@ class Release:
                     self.wait_approval()
 
                 for i, percent in enumerate(plan["steps"], start=1):
-                    self._phase(f"step_{i}")
                     weights = traffic.weights_for(new, percent)
-                    self._progress(weights=weights)
+                    self._phase(f"step_{i}", weights=weights)
                     self.set_weights(cfg.prod_rule_arn, weights)
                     shifted = True
                     step_start = time.time()
