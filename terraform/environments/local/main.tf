@@ -38,5 +38,12 @@ module "stack" {
   deployment_table_deletion_protection = false
   secret_recovery_window_days          = 0
 
+  # Identity, encryption and governance (modules/stack/identity.tf); see docs/terraform-local.md.
+  enable_budgets                        = false
+  enable_secret_rotation                = false
+  artifacts_noncurrent_versions_to_keep = 0
+  artifacts_force_destroy               = true
+  kms_deletion_window_days              = 7
+
   tags = { Owner = "slipway-local" }
 }
