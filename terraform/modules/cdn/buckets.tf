@@ -85,6 +85,9 @@ resource "aws_s3_bucket_logging" "site" {
   bucket        = aws_s3_bucket.site.id
   target_bucket = aws_s3_bucket.logs[0].id
   target_prefix = "s3/${local.site_bucket}/"
+
+  # S3 checks the target bucket's policy grants log delivery when logging is set.
+  depends_on = [aws_s3_bucket_policy.logs]
 }
 
 data "aws_iam_policy_document" "site" {
@@ -223,6 +226,28 @@ resource "aws_s3_bucket_lifecycle_configuration" "logs" {
 data "aws_iam_policy_document" "logs" {
   count = var.enable_access_logs ? 1 : 0
 
+  # First: S3 (and the emulator) look for the log-delivery grant of exactly
+  # the target prefix.
+  statement {
+    sid     = "AllowS3ServerAccessLogs"
+    actions = ["s3:PutObject"]
+    principals {
+      type        = "Service"
+      identifiers = ["logging.s3.amazonaws.com"]
+    }
+    resources = ["${aws_s3_bucket.logs[0].arn}/s3/${local.site_bucket}/*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = [aws_s3_bucket.site.arn]
+    }
+  }
+
   statement {
     sid     = "DenyInsecureTransport"
     effect  = "Deny"
@@ -236,26 +261,6 @@ data "aws_iam_policy_document" "logs" {
       test     = "Bool"
       variable = "aws:SecureTransport"
       values   = ["false"]
-    }
-  }
-
-  statement {
-    sid     = "AllowS3ServerAccessLogs"
-    actions = ["s3:PutObject"]
-    principals {
-      type        = "Service"
-      identifiers = ["logging.s3.amazonaws.com"]
-    }
-    resources = ["${aws_s3_bucket.logs[0].arn}/s3/*"]
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-    condition {
-      test     = "ArnLike"
-      variable = "aws:SourceArn"
-      values   = [aws_s3_bucket.site.arn]
     }
   }
 }

@@ -34,11 +34,12 @@ resource "aws_db_parameter_group" "this" {
 # RDS would create these on first export with infinite retention and no key;
 # creating them first fixes both.
 resource "aws_cloudwatch_log_group" "postgres" {
+  #checkov:skip=CKV_AWS_338:Retention is a variable (default 365 days); only the throw-away local environment keeps less.
   for_each = var.enable_postgres ? toset(local.pg_log_exports) : toset([])
 
   name              = "/aws/rds/instance/${local.pg_identifier}/${each.key}"
   retention_in_days = var.log_retention_days
-  kms_key_id        = var.kms_key_arn
+  kms_key_id        = var.log_kms_key_arn
 
   tags = var.tags
 }
@@ -115,7 +116,7 @@ resource "aws_db_instance" "this" {
   # RDS generates the password and keeps (and rotates) it in Secrets Manager:
   # it never appears in the configuration or the state.
   manage_master_user_password         = true
-  master_user_secret_kms_key_id       = var.kms_key_arn
+  master_user_secret_kms_key_id       = local.secret_key
   iam_database_authentication_enabled = true
 
   db_subnet_group_name   = aws_db_subnet_group.this[0].name
@@ -182,7 +183,7 @@ data "aws_iam_policy_document" "proxy" {
 
   # With the AWS-managed aws/secretsmanager key its key policy already allows this.
   dynamic "statement" {
-    for_each = local.customer_key ? [var.kms_key_arn] : []
+    for_each = local.customer_key ? [local.secret_key] : []
     content {
       sid       = "DecryptSecretThroughSecretsManager"
       actions   = ["kms:Decrypt"]
@@ -219,11 +220,10 @@ resource "aws_db_proxy" "this" {
   # Clients authenticate with IAM tokens; the proxy logs in to the database
   # with the RDS-managed master secret.
   auth {
-    auth_scheme               = "SECRETS"
-    iam_auth                  = "REQUIRED"
-    client_password_auth_type = "POSTGRES_SCRAM_SHA_256"
-    secret_arn                = aws_db_instance.this[0].master_user_secret[0].secret_arn
-    description               = "RDS-managed master user secret"
+    auth_scheme = "SECRETS"
+    iam_auth    = "REQUIRED"
+    secret_arn  = aws_db_instance.this[0].master_user_secret[0].secret_arn
+    description = "RDS-managed master user secret"
   }
 
   tags = var.tags

@@ -30,11 +30,12 @@ resource "aws_elasticache_parameter_group" "this" {
 }
 
 resource "aws_cloudwatch_log_group" "redis_slow_log" {
+  #checkov:skip=CKV_AWS_338:Retention is a variable (default 365 days); only the throw-away local environment keeps less.
   count = var.enable_redis ? 1 : 0
 
   name              = "/slipway/elasticache/${local.redis_group_id}/slow-log"
   retention_in_days = var.log_retention_days
-  kms_key_id        = var.kms_key_arn
+  kms_key_id        = var.log_kms_key_arn
 
   tags = var.tags
 }

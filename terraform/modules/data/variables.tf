@@ -45,13 +45,35 @@ variable "manage_client_egress" {
 }
 
 variable "kms_key_arn" {
-  description = "Customer-managed KMS key ARN for RDS storage, Performance Insights, the managed master secret, ElastiCache and the log groups. Null falls back to the AWS-managed keys (aws/rds, aws/secretsmanager, ElastiCache default): still encrypted, but without a key policy you control."
+  description = "Customer-managed KMS key ARN for RDS storage, Performance Insights and ElastiCache. Null falls back to the AWS-managed keys (aws/rds, aws/secretsmanager, ElastiCache default): still encrypted, but without a key policy you control."
   type        = string
   default     = null
 
   validation {
     condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.kms_key_arn))
     error_message = "kms_key_arn must be a KMS key ARN or null."
+  }
+}
+
+variable "log_kms_key_arn" {
+  description = "KMS key ARN for the module's CloudWatch log groups (its key policy must allow logs.REGION.amazonaws.com). Null keeps CloudWatch Logs' default encryption."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.log_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.log_kms_key_arn))
+    error_message = "log_kms_key_arn must be a KMS key ARN or null."
+  }
+}
+
+variable "secret_kms_key_arn" {
+  description = "KMS key ARN for the RDS-managed master-user secret. Null uses kms_key_arn (or aws/secretsmanager when that is null too)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.secret_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.secret_kms_key_arn))
+    error_message = "secret_kms_key_arn must be a KMS key ARN or null."
   }
 }
 

@@ -5,17 +5,20 @@ data "aws_region" "current" {}
 locals {
   customer_key = var.kms_key_arn != null
 
-  function_names = { for key, _ in var.functions : key => "${var.name}-${replace(key, "_", "-")}" }
-  packages       = { for key, _ in var.functions : key => "${var.lambda_package_dir}/${key}.zip" }
+  functions      = var.enable_functions ? var.functions : {}
+  function_names = { for key, _ in local.functions : key => "${var.name}-${replace(key, "_", "-")}" }
+  packages       = { for key, _ in local.functions : key => "${var.lambda_package_dir}/${key}.zip" }
 
-  queue_rules    = { for key, r in var.event_rules : key => r if r.queue != null }
-  function_rules = { for key, r in var.event_rules : key => r if r.function != null }
+  # Rules whose target function is switched off are left out with it.
+  event_rules    = { for key, r in var.event_rules : key => r if r.function == null || var.enable_functions }
+  queue_rules    = { for key, r in local.event_rules : key => r if r.queue != null }
+  function_rules = { for key, r in local.event_rules : key => r if r.function != null }
 
   # Lambda DLQs sit next to the queues of var.queues; the bus has one more DLQ
   # for events EventBridge could not deliver.
   dlq_keys = merge(
     { for key, _ in var.queues : key => "${var.name}-${key}-dlq" },
-    { for key, _ in var.functions : "fn-${key}" => "${local.function_names[key]}-dlq" },
+    { for key, _ in local.functions : "fn-${key}" => "${local.function_names[key]}-dlq" },
     { "bus" = "${var.name}-events-dlq" },
   )
 }
@@ -47,17 +50,29 @@ resource "aws_sqs_queue" "this" {
   kms_data_key_reuse_period_seconds = local.customer_key ? 300 : null
   sqs_managed_sse_enabled           = local.customer_key ? null : true
 
+  tags = var.tags
+
+  # The redrive policy belongs to aws_sqs_queue_redrive_policy below; the
+  # queue resource would otherwise re-plan it whenever the API returns it
+  # formatted differently (the emulator adds spaces).
+  lifecycle {
+    ignore_changes = [redrive_policy]
+  }
+}
+
+resource "aws_sqs_queue_redrive_policy" "this" {
+  for_each = var.queues
+
+  queue_url = aws_sqs_queue.this[each.key].id
   redrive_policy = jsonencode({
     deadLetterTargetArn = aws_sqs_queue.dlq[each.key].arn
     maxReceiveCount     = each.value.max_receive_count
   })
-
-  tags = var.tags
 }
 
 # Each queue's DLQ accepts redriven messages from that queue only.
 resource "aws_sqs_queue_redrive_allow_policy" "this" {
-  for_each = var.queues
+  for_each = var.restrict_dlq_sources ? var.queues : {}
 
   queue_url = aws_sqs_queue.dlq[each.key].id
   redrive_allow_policy = jsonencode({
@@ -110,6 +125,10 @@ resource "aws_sqs_queue_policy" "this" {
 
   queue_url = aws_sqs_queue.this[each.key].id
   policy    = data.aws_iam_policy_document.queue[each.key].json
+
+  # One SetQueueAttributes after the other: the local emulator (moto 5.2)
+  # drops the policy whenever another attribute is set without it.
+  depends_on = [aws_sqs_queue_redrive_policy.this]
 }
 
 data "aws_iam_policy_document" "dlq" {
@@ -133,7 +152,7 @@ data "aws_iam_policy_document" "dlq" {
 
   # The bus DLQ takes the events the rules of this bus could not deliver.
   dynamic "statement" {
-    for_each = each.key == "bus" && length(var.event_rules) > 0 ? [1] : []
+    for_each = each.key == "bus" && length(local.event_rules) > 0 ? [1] : []
     content {
       sid     = "AllowOwnBusRules"
       actions = ["sqs:SendMessage"]
@@ -167,7 +186,7 @@ resource "aws_cloudwatch_event_bus" "this" {
 }
 
 resource "aws_cloudwatch_event_rule" "this" {
-  for_each = var.event_rules
+  for_each = local.event_rules
 
   name           = "${var.name}-${each.key}"
   description    = each.value.description
@@ -179,7 +198,7 @@ resource "aws_cloudwatch_event_rule" "this" {
 }
 
 resource "aws_cloudwatch_event_target" "this" {
-  for_each = var.event_rules
+  for_each = local.event_rules
 
   rule           = aws_cloudwatch_event_rule.this[each.key].name
   event_bus_name = aws_cloudwatch_event_bus.this.name

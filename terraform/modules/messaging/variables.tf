@@ -9,13 +9,24 @@ variable "name" {
 }
 
 variable "kms_key_arn" {
-  description = "Customer-managed KMS key ARN for the queues, the Lambda environment and the log groups. Null uses SQS-managed encryption (SSE-SQS) and the services' AWS-managed keys. With a key, its key policy must let events.amazonaws.com use it (see the eventbridge_kms_statement output)."
+  description = "Customer-managed KMS key ARN for the queues and the Lambda environment. Null uses SQS-managed encryption (SSE-SQS) and the services' AWS-managed keys. With a key, its key policy must let events.amazonaws.com use it (see the eventbridge_kms_statement output)."
   type        = string
   default     = null
 
   validation {
     condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.kms_key_arn))
     error_message = "kms_key_arn must be a KMS key ARN or null."
+  }
+}
+
+variable "log_kms_key_arn" {
+  description = "KMS key ARN for the module's CloudWatch log groups (its key policy must allow logs.REGION.amazonaws.com). Null keeps CloudWatch Logs' default encryption."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.log_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:", var.log_kms_key_arn))
+    error_message = "log_kms_key_arn must be a KMS key ARN or null."
   }
 }
 
@@ -119,6 +130,18 @@ variable "functions" {
     condition     = alltrue([for f in var.functions : f.target_queue == null || contains(keys(var.queues), coalesce(f.target_queue, "-"))])
     error_message = "A function's target_queue must be a key of queues."
   }
+}
+
+variable "enable_functions" {
+  description = "Deploy the integration functions (and the rules that target them); false skips both."
+  type        = bool
+  default     = true
+}
+
+variable "restrict_dlq_sources" {
+  description = "Give every dead-letter queue a redrive-allow policy that admits only its own source queue."
+  type        = bool
+  default     = true
 }
 
 variable "lambda_package_dir" {

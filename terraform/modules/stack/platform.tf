@@ -18,6 +18,8 @@ module "data" {
   subnet_ids               = module.network.data_subnet_ids
   client_security_group_id = module.security.service_security_group_id
   kms_key_arn              = local.platform_kms_key_arn
+  log_kms_key_arn          = local.platform_kms_key_arn
+  secret_kms_key_arn       = local.platform_kms_key_arn
 
   enable_postgres         = var.enable_postgres
   enable_proxy            = var.enable_db_proxy
@@ -54,14 +56,17 @@ module "messaging" {
   source = "../messaging"
   count  = var.enable_messaging ? 1 : 0
 
-  name               = local.name
-  kms_key_arn        = local.platform_kms_key_arn
-  queues             = var.messaging_queues
-  event_rules        = var.event_rules
-  functions          = var.integration_functions
-  lambda_package_dir = "${path.module}/../../../lambdas/dist"
-  log_retention_days = var.log_retention_days
-  tags               = local.tags
+  name                 = local.name
+  kms_key_arn          = local.platform_kms_key_arn
+  log_kms_key_arn      = local.platform_kms_key_arn
+  queues               = var.messaging_queues
+  event_rules          = var.event_rules
+  functions            = var.integration_functions
+  enable_functions     = var.enable_integration_functions
+  restrict_dlq_sources = var.sqs_redrive_allow_policy
+  lambda_package_dir   = "${path.module}/../../../lambdas/dist"
+  log_retention_days   = var.log_retention_days
+  tags                 = local.tags
 }
 
 module "backup" {

@@ -174,6 +174,18 @@ variable "event_rules" {
   }
 }
 
+variable "enable_integration_functions" {
+  description = "Deploy the integration Lambdas (and the rules that target them)."
+  type        = bool
+  default     = true
+}
+
+variable "sqs_redrive_allow_policy" {
+  description = "Restrict each dead-letter queue to its own source queue (redrive-allow policy)."
+  type        = bool
+  default     = true
+}
+
 variable "integration_functions" {
   description = "Integration Lambdas by key (code in lambdas/KEY/, zip built by tools/package-lambdas)."
   type = map(object({
