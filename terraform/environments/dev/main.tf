@@ -30,6 +30,9 @@ module "stack" {
   certificate_arn        = var.certificate_arn
   test_listener_port     = 9000
 
+  # One shared NAT gateway in dev; one per AZ in staging and prod.
+  single_nat_gateway = true
+
   kms_key_arn = var.kms_key_arn
   tags        = var.tags
 }

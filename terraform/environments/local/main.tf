@@ -45,5 +45,20 @@ module "stack" {
   artifacts_force_destroy               = true
   kms_deletion_window_days              = 7
 
+  # Platform modules: what the emulator cannot do is off (docs/terraform-local.md).
+  enable_cloudfront            = false
+  enable_waf                   = false
+  enable_redis                 = false
+  enable_postgres              = false
+  enable_backup                = false
+  enable_integration_functions = false
+  enable_backup_selection      = false
+  enable_xray_sampling_rule    = false
+  cdn_wait_for_deployment      = false
+  data_apply_immediately       = true
+  db_deletion_protection       = false
+  bucket_force_destroy         = true
+  sqs_redrive_allow_policy     = false
+
   tags = { Owner = "slipway-local" }
 }

@@ -17,6 +17,9 @@ module "network" {
   enable_flow_logs   = var.enable_flow_logs
   log_kms_key_arn    = var.kms_key_arn
   tags               = local.tags
+
+  single_nat_gateway   = var.single_nat_gateway
+  enable_vpc_endpoints = var.enable_vpc_endpoints
 }
 
 module "security" {
@@ -77,6 +80,14 @@ module "observability" {
   secret_kms_key_arn          = var.kms_key_arn
   secret_recovery_window_days = var.secret_recovery_window_days
   tags                        = local.tags
+
+  ecs_cluster_name          = module.ecs.cluster_name
+  ecs_services              = local.monitored_ecs_services
+  rds_instance_id           = module.data.db_instance_identifier
+  queues                    = local.monitored_queues
+  extra_dead_letter_queues  = local.monitored_extra_dead_letter_queues
+  enable_xray_sampling_rule = var.enable_xray_sampling_rule
+  alert_subscriptions       = var.alert_subscriptions
 }
 
 module "deployments" {

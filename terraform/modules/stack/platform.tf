@@ -2,9 +2,12 @@
 # observability modules (main.tf) carry the matching extensions.
 
 locals {
-  # Until the kms module (identity.tf) exists, everything here uses the one
-  # stack-wide key; then switch to its per-data-class key ARNs.
-  platform_kms_key_arn = var.kms_key_arn
+  # One customer-managed key per data class (module.kms, identity.tf); a
+  # stack-wide var.kms_key_arn, when given, overrides them all.
+  kms_data    = coalesce(var.kms_key_arn, module.kms.key_arns["data"])
+  kms_logs    = coalesce(var.kms_key_arn, module.kms.key_arns["logs"])
+  kms_secrets = coalesce(var.kms_key_arn, module.kms.key_arns["secrets"])
+  kms_backup  = coalesce(var.kms_key_arn, module.kms.key_arns["backup"])
 
   # Resources carrying this tag are picked up by the backup plan.
   backup_tag = { Backup = "true" }
@@ -17,9 +20,9 @@ module "data" {
   vpc_id                   = module.network.vpc_id
   subnet_ids               = module.network.data_subnet_ids
   client_security_group_id = module.security.service_security_group_id
-  kms_key_arn              = local.platform_kms_key_arn
-  log_kms_key_arn          = local.platform_kms_key_arn
-  secret_kms_key_arn       = local.platform_kms_key_arn
+  kms_key_arn              = local.kms_data
+  log_kms_key_arn          = local.kms_logs
+  secret_kms_key_arn       = local.kms_secrets
 
   enable_postgres         = var.enable_postgres
   enable_proxy            = var.enable_db_proxy
@@ -48,7 +51,7 @@ module "cdn" {
   wait_for_deployment = var.cdn_wait_for_deployment
   force_destroy       = var.bucket_force_destroy
   log_retention_days  = var.log_retention_days
-  log_kms_key_arn     = local.platform_kms_key_arn
+  log_kms_key_arn     = local.kms_logs
   tags                = local.tags
 }
 
@@ -56,9 +59,12 @@ module "messaging" {
   source = "../messaging"
   count  = var.enable_messaging ? 1 : 0
 
-  name                 = local.name
-  kms_key_arn          = local.platform_kms_key_arn
-  log_kms_key_arn      = local.platform_kms_key_arn
+  name = local.name
+  # Queues stay on SQS-managed encryption unless a stack-wide key is given:
+  # EventBridge can only deliver to a CMK-encrypted queue whose key policy
+  # admits events.amazonaws.com, which the per-class data key does not.
+  kms_key_arn          = var.kms_key_arn
+  log_kms_key_arn      = local.kms_logs
   queues               = var.messaging_queues
   event_rules          = var.event_rules
   functions            = var.integration_functions
@@ -75,7 +81,7 @@ module "backup" {
   name                       = local.name
   enable_backup              = var.enable_backup
   enable_selection           = var.enable_backup_selection
-  kms_key_arn                = local.platform_kms_key_arn
+  kms_key_arn                = local.kms_backup
   daily_retention_days       = var.backup_daily_retention_days
   copy_destination_vault_arn = var.backup_copy_destination_vault_arn
   selection_tag              = { key = keys(local.backup_tag)[0], value = values(local.backup_tag)[0] }
