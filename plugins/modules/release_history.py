@@ -15,7 +15,7 @@ description:
   - Also names the release to return to when rolling back, the newest successful release
     whose image differs from the newest successful one.
 author:
-  - Slipway contributors
+  - Slipway contributors (!UNKNOWN)
 options:
   service:
     description: Service name.
@@ -75,7 +75,7 @@ current:
   returned: success
   type: dict
 previous:
-  description: The newest successful release with another image than O(current), or null.
+  description: The newest successful release with another image than RV(current), or null.
   returned: success
   type: dict
 """
