@@ -642,7 +642,8 @@ def report(results: list[Result], setup_seconds: float, notes: list[str]) -> str
     out.append("  " + "; ".join(f"{s} = {r.scenario}" for s, r in zip(short, results, strict=True)))
     out.append("")
     out.append(
-        "Polling while waiting for the new tasks (measured window: Slipway 'scaling …' → 'gate health: PASS'; ecs-deploy 'Deploying new task definition' → verdict):"
+        "Polling while waiting for the new tasks "
+        "(measured window: Slipway 'scaling …' → 'gate health: PASS'; ecs-deploy 'Deploying new task definition' → verdict):"
     )
     out.append("")
     wait_rows = []

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import urllib.error
-import urllib.request
 from typing import Any
 
+from ansible.module_utils.urls import ConnectionError as UrlConnectionError
+from ansible.module_utils.urls import SSLValidationError, open_url
 from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws, call
 from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError
 
@@ -68,12 +69,11 @@ class Notifier:
                     "release": {k: summary.get(k) for k in ("service", "environment", "release_id", "image_tag", "image_digest", "outcome")},
                 },
             }
-            req = urllib.request.Request(url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}, method="POST")
             try:
-                with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                    resp.read()
+                resp = open_url(url, data=json.dumps(payload), headers={"Content-Type": "application/json"}, method="POST", timeout=self.timeout)
+                resp.read()
                 self.sent.append(f"slack:{event}")
-            except (urllib.error.URLError, OSError) as exc:
+            except (urllib.error.URLError, OSError, UrlConnectionError, SSLValidationError) as exc:
                 reason = getattr(exc, "code", None) or type(exc).__name__
                 self.problems.append(f"slack: {event} not delivered ({reason})")
         if self.sns_topic_arn:

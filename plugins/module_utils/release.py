@@ -535,7 +535,9 @@ class Release:
             "started_at": lease.get("started_at") or self.started_at,
             "who": lease.get("holder"),
             "outcome": "abandoned",
-            "message": f"controller died at phase '{state.get('phase', '?')}'; repaired by release {self.release_id} (traffic back on {good}, {bad} scaled to 0)",
+            "message": (
+                f"controller died at phase '{state.get('phase', '?')}'; repaired by release {self.release_id} (traffic back on {good}, {bad} scaled to 0)"
+            ),
             "state": state,
             "repaired_by": self.release_id,
             "repaired_at": _now_iso(),
@@ -565,7 +567,8 @@ class Release:
                 self.notifier.send("started", self._summary(plan, "started", ""))
                 new, old = plan["to_colour"], plan["from_colour"]
                 self.emit(
-                    f"release {self.release_id}: {cfg.service} {plan['image_tag']} ({plan['image_digest'][:19]}…) {old} → {new}, strategy {cfg.strategy} {plan['steps']}"
+                    f"release {self.release_id}: {cfg.service} {plan['image_tag']} ({plan['image_digest'][:19]}…) "
+                    f"{old} → {new}, strategy {cfg.strategy} {plan['steps']}"
                 )
 
                 self.timings.setdefault("register", round(time.monotonic() - self._t0, 2))

@@ -89,7 +89,8 @@ def build_config(p: dict[str, Any]) -> ReleaseConfig:
     tag = p["image_tag"]
     if tag is not None and not taskdef.IMAGE_TAG_RE.match(tag):
         raise PreflightError(
-            f"malformed image tag {tag!r}: a tag is 1-128 characters of letters, digits, '_', '.' and '-', not starting with '.' or '-'. Fix: -e image_tag=1.4.0"
+            f"malformed image tag {tag!r}: a tag is 1-128 characters of letters, digits, '_', '.' and '-', "
+            "not starting with '.' or '-'. Fix: -e image_tag=1.4.0"
         )
     digest = p["image_digest"]
     if digest is not None:
