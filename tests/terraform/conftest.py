@@ -96,6 +96,16 @@ def contract_outputs() -> tuple[set[str], set[str]]:
     return top, nested
 
 
+def nullable_outputs() -> set[str]:
+    """Outputs docs/contract.md says may be null (a switched-off tier): `output -json` omits null outputs."""
+    text = (ROOT / "docs" / "contract.md").read_text(encoding="utf-8")
+    names: set[str] = set()
+    for line in text.splitlines():
+        if line.startswith("- ") and "null" in line:
+            names |= {n for n in re.findall(r"`([^`]+)`", line) if re.fullmatch(r"[a-z_][a-z0-9_]*", n)}
+    return names
+
+
 @pytest.fixture(scope="session")
 def tf_env(tmp_path_factory) -> dict[str, str]:
     tmp = tmp_path_factory.mktemp("tfenv")
