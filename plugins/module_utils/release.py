@@ -73,6 +73,9 @@ class ReleaseConfig:
     cpu: int | None = None
     memory: int | None = None
     alarm_names: dict[str, list[str]] = field(default_factory=dict)
+    # Application Auto Scaling resource ids per colour; empty when the foundation has none.
+    autoscaling_resource_ids: dict[str, str] = field(default_factory=dict)
+    max_count: int | None = None
     smoke_paths: list[str] = field(default_factory=lambda: ["/"])
     smoke_attempts: int = 3
     max_5xx_rate: float = 0.01
@@ -383,6 +386,25 @@ class Release:
             kwargs["taskDefinition"] = task_definition
         call(self._ecs(), "update_service", **kwargs)
 
+    def set_capacity_bounds(self, colour: str, low: int, high: int) -> None:
+        """Move the colour's auto-scaling bounds with the release, so Application Auto
+        Scaling never scales an idle colour up or a freshly started one back to zero."""
+        resource_id = self.cfg.autoscaling_resource_ids.get(colour)
+        if not resource_id:
+            return
+        call(
+            self.aws.client("application-autoscaling"),
+            "register_scalable_target",
+            ServiceNamespace="ecs",
+            ResourceId=resource_id,
+            ScalableDimension="ecs:service:DesiredCount",
+            MinCapacity=low,
+            MaxCapacity=high,
+        )
+
+    def _max_count(self, desired: int) -> int:
+        return max(self.cfg.max_count or 4 * desired, desired)
+
     def register(self, rendered: dict[str, Any]) -> str:
         return call(self._ecs(), "register_task_definition", **rendered)["taskDefinition"]["taskDefinitionArn"]
 
@@ -526,6 +548,7 @@ class Release:
         )
         self.set_weights(self.cfg.prod_rule_arn, traffic.weights_for(good, 100))
         self.set_weights(self.cfg.test_rule_arn, traffic.weights_for(bad, 100))
+        self.set_capacity_bounds(bad, 0, 0)
         if self.describe_service(bad).get("desiredCount", 0) > 0:
             self.scale(bad, 0)
         entry = {
@@ -580,6 +603,7 @@ class Release:
 
                 self._phase("scale_up", new_task_definition=new_td)
                 self.emit(f"scaling {cfg.ecs_service(new)} to {plan['desired_count']} on {new_td.rsplit('/', 1)[-1]}")
+                self.set_capacity_bounds(new, plan["desired_count"], self._max_count(plan["desired_count"]))
                 self.scale(new, plan["desired_count"], new_td)
                 self.set_weights(cfg.test_rule_arn, traffic.weights_for(new, 100))
                 self.wait_healthy(new, new_td, plan["desired_count"])
@@ -621,6 +645,7 @@ class Release:
                 if cfg.scale_down_wait_seconds:
                     self.emit(f"waiting {cfg.scale_down_wait_seconds:.0f}s before scaling {cfg.ecs_service(old)} down")
                     self.bake(cfg.scale_down_wait_seconds, new, len(plan["steps"]))
+                self.set_capacity_bounds(old, 0, 0)
                 self.scale(old, 0)
                 self.emit(f"scaled {cfg.ecs_service(old)} to 0; {new} is live")
                 outcome, message = "succeeded", f"{cfg.service} {plan['image_tag']} is live on {new}"
@@ -648,6 +673,7 @@ class Release:
         for what, fn in (
             ("production weights", lambda: self.set_weights(self.cfg.prod_rule_arn, traffic.weights_for(old, 100))),
             ("test listener", lambda: self.set_weights(self.cfg.test_rule_arn, traffic.weights_for(new, 100))),
+            ("auto-scaling bounds", lambda: self.set_capacity_bounds(new, 0, 0)),
             ("scale down", lambda: self.scale(new, 0)),
         ):
             try:

@@ -130,6 +130,8 @@ def build_config(p: dict[str, Any]) -> ReleaseConfig:
         cpu=settings.get("cpu"),
         memory=settings.get("memory"),
         alarm_names=out.get("alarm_names") or {},
+        autoscaling_resource_ids=out.get("autoscaling_resource_ids") or {},
+        max_count=out.get("max_count"),
         smoke_paths=list(gates.get("smoke_paths") or [settings.get("health_path", "/")]),
         smoke_attempts=p["smoke_attempts"],
         max_5xx_rate=float(gates.get("max_5xx_rate", 0.01)),
