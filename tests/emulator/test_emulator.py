@@ -8,6 +8,7 @@ import datetime as dt
 import socket
 from typing import Any
 
+import pytest
 import requests
 
 from .conftest import REGISTRY, Emulator, wait_for
@@ -315,3 +316,14 @@ def test_down_is_idempotent(emulator: Emulator) -> None:
     assert emulator.cli("status", check=False).returncode != 0
     assert emulator.cli("down").returncode == 0
     assert emulator.cli("up").stdout.strip() == emulator.endpoint  # fixture teardown stops it again
+
+
+def test_identical_create_rule_retry_answers_with_the_existing_rule(emulator, world):
+    elb = emulator.client("elbv2")
+    cond = [{"Field": "host-header", "HostHeaderConfig": {"Values": [world["host"]]}}]
+    again = elb.create_rule(ListenerArn=world["prod"], Priority=10, Conditions=cond, Actions=[{"Type": "forward", "TargetGroupArn": world["tgs"]["blue"]}])
+    assert again["Rules"][0]["RuleArn"] == world["prod_rule"]
+    assert len([r for r in elb.describe_rules(ListenerArn=world["prod"])["Rules"] if not r["IsDefault"]]) == 1
+    other = [{"Field": "host-header", "HostHeaderConfig": {"Values": ["other.local.slipway.internal"]}}]
+    with pytest.raises(elb.exceptions.PriorityInUseException):
+        elb.create_rule(ListenerArn=world["prod"], Priority=10, Conditions=other, Actions=[{"Type": "forward", "TargetGroupArn": world["tgs"]["blue"]}])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import logging
 from typing import Any
 
 from moto.core.responses import BaseResponse
@@ -15,6 +16,8 @@ from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeTargetGroup
 from moto.moto_api._internal.models import MotoAPIBackend
 
 from .plane import LOCK, DataPlane, default_deployment_configuration
+
+LOG = logging.getLogger("local_aws.patches")
 
 _INSTALLED = False
 
@@ -159,7 +162,24 @@ def install(plane: DataPlane) -> None:
 
     ELBv2Backend.describe_target_health = describe_target_health  # type: ignore[method-assign]
 
-    # 5. /moto-api/reset also wipes the data plane (and closes listener ports)
+    # 5. CreateRule retried by a client (its first response lost) finds its own
+    #    rule: answer with it instead of PriorityInUse, so an SDK retry of a
+    #    request that did succeed cannot fail a Terraform apply.
+    orig_create_rule = ELBv2Backend.create_rule
+
+    @functools.wraps(orig_create_rule)
+    def create_rule(self: Any, listener_arn: str, conditions: list[dict[str, Any]], priority: int, actions: list[dict[str, Any]], tags: Any = None) -> Any:
+        with LOCK:
+            for listener in self.describe_listeners(None, [listener_arn]):
+                for rule in listener.rules.values():
+                    if str(rule.priority) == str(priority) and rule.conditions == conditions:
+                        LOG.warning("CreateRule retried for %s priority %s: answering with the existing rule", listener_arn, priority)
+                        return rule
+            return orig_create_rule(self, listener_arn, conditions, priority, actions, tags)
+
+    ELBv2Backend.create_rule = create_rule  # type: ignore[method-assign]
+
+    # 6. /moto-api/reset also wipes the data plane (and closes listener ports)
     orig_reset = MotoAPIBackend.reset
 
     @functools.wraps(orig_reset)
