@@ -170,7 +170,7 @@ resource "aws_ecs_task_definition" "this" {
 
 resource "aws_lb" "this" {
   #checkov:skip=CKV_AWS_150:Deletion protection is a variable, on by default; off only on the throw-away local environment.
-  #checkov:skip=CKV2_AWS_20:Real environments have no HTTP production listener to redirect (HTTPS 443 only); port 80 exists only on local.
+  #checkov:skip=CKV2_AWS_20:With an HTTPS production listener, HTTP :80 redirects to HTTPS (redirect.tf); only local serves production on plain HTTP 80.
   #checkov:skip=CKV2_AWS_28:A WAF web ACL is not part of this foundation yet; it would be associated outside this module.
   name                       = local.name
   load_balancer_type         = "application"
@@ -364,6 +364,14 @@ resource "aws_ecs_service" "this" {
     target_group_arn = aws_lb_target_group.this[each.key].arn
     container_name   = each.value.service
     container_port   = each.value.cfg.port
+  }
+
+  # Both colours register in the service's Cloud Map service (discovery.tf).
+  dynamic "service_registries" {
+    for_each = var.enable_service_discovery ? [aws_service_discovery_service.this[each.value.service].arn] : []
+    content {
+      registry_arn = service_registries.value
+    }
   }
 
   tags = merge(var.tags, { Service = each.value.service, Colour = each.value.colour })

@@ -74,6 +74,10 @@ output "services" {
       green_target_group_arn = aws_lb_target_group.this["${service}-green"].arn
       prod_rule_arn          = aws_lb_listener_rule.prod[service].arn
       test_rule_arn          = aws_lb_listener_rule.test[service].arn
+      max_count              = local.max_counts[service]
+      autoscaling_resource_ids = var.enable_autoscaling ? {
+        for colour in local.colours : colour => aws_appautoscaling_target.this["${service}-${colour}"].resource_id
+      } : null
     }
   }
 }

@@ -20,13 +20,14 @@ variable "environment" {
 }
 
 variable "services" {
-  description = "The service catalogue: per service its container port, health-check path, Fargate cpu/memory and steady desired count."
+  description = "The service catalogue: per service its container port, health-check path, Fargate cpu/memory, steady desired count and auto-scaling maximum (max_count, null: 4 x desired_count)."
   type = map(object({
     port          = number
     health_path   = string
     cpu           = number
     memory        = number
     desired_count = number
+    max_count     = optional(number)
   }))
 
   validation {
@@ -47,6 +48,11 @@ variable "services" {
   validation {
     condition     = alltrue([for svc in var.services : svc.desired_count >= 0 && floor(svc.desired_count) == svc.desired_count])
     error_message = "desired_count must be a whole number >= 0."
+  }
+
+  validation {
+    condition     = alltrue([for svc in var.services : svc.max_count == null || try(svc.max_count >= svc.desired_count && floor(svc.max_count) == svc.max_count, false)])
+    error_message = "max_count (the auto-scaling maximum) must be a whole number >= desired_count."
   }
 }
 
