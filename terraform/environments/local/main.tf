@@ -11,6 +11,7 @@ locals {
       cpu           = svc.cpu
       memory        = svc.memory
       desired_count = svc.desired_count
+      max_count     = try(svc.max_count, svc.desired_count * 4)
     }
   }
 }
@@ -59,6 +60,9 @@ module "stack" {
   db_deletion_protection       = false
   bucket_force_destroy         = true
   sqs_redrive_allow_policy     = false
+
+  # ECS extras (modules/ecs autoscaling.tf); see docs/terraform-local.md.
+  enable_autoscaling = false
 
   tags = { Owner = "slipway-local" }
 }

@@ -11,6 +11,7 @@ locals {
       cpu           = svc.cpu
       memory        = svc.memory
       desired_count = svc.desired_count
+      max_count     = try(svc.max_count, svc.desired_count * 4)
     }
   }
 }

@@ -28,7 +28,7 @@ module "security" {
   name                    = local.name
   vpc_id                  = module.network.vpc_id
   alb_ingress_cidr_blocks = var.alb_ingress_cidr_blocks
-  alb_listener_ports      = [var.prod_listener_port]
+  alb_listener_ports      = var.prod_listener_protocol == "HTTPS" && var.enable_http_redirect ? [80, var.prod_listener_port] : [var.prod_listener_port]
   test_listener_port      = var.test_listener_port
   service_ports           = toset([for svc in var.services : svc.port])
   tags                    = local.tags
@@ -67,6 +67,14 @@ module "ecs" {
   test_listener_port           = var.test_listener_port
   deregistration_delay_seconds = var.deregistration_delay_seconds
   tags                         = local.tags
+
+  enable_http_redirect            = var.enable_http_redirect
+  enable_service_discovery        = var.enable_service_discovery
+  service_discovery_namespace     = var.service_discovery_namespace
+  enable_autoscaling              = var.enable_autoscaling
+  autoscaling_cpu_target          = var.autoscaling_cpu_target
+  autoscaling_memory_target       = var.autoscaling_memory_target
+  autoscaling_requests_per_target = var.autoscaling_requests_per_target
 }
 
 module "observability" {

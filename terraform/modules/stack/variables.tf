@@ -20,6 +20,7 @@ variable "services" {
     cpu           = number
     memory        = number
     desired_count = number
+    max_count     = optional(number)
   }))
 }
 
