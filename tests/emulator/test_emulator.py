@@ -298,6 +298,17 @@ def test_call_counter_counts_requests_by_operation(emulator: Emulator, world: di
     assert requests.post(calls_url, timeout=5).status_code == 405
 
 
+def test_identical_create_rule_retry_answers_with_the_existing_rule(emulator: Emulator, world: dict[str, Any]) -> None:
+    elb = emulator.client("elbv2")
+    cond = [{"Field": "host-header", "HostHeaderConfig": {"Values": [world["host"]]}}]
+    again = elb.create_rule(ListenerArn=world["prod"], Priority=10, Conditions=cond, Actions=[{"Type": "forward", "TargetGroupArn": world["tgs"]["blue"]}])
+    assert again["Rules"][0]["RuleArn"] == world["prod_rule"]
+    assert len([r for r in elb.describe_rules(ListenerArn=world["prod"])["Rules"] if not r["IsDefault"]]) == 1
+    other = [{"Field": "host-header", "HostHeaderConfig": {"Values": ["other.local.slipway.internal"]}}]
+    with pytest.raises(elb.exceptions.PriorityInUseException):
+        elb.create_rule(ListenerArn=world["prod"], Priority=10, Conditions=other, Actions=[{"Type": "forward", "TargetGroupArn": world["tgs"]["blue"]}])
+
+
 def test_reset_clears_state_and_closes_listeners(emulator: Emulator, world: dict[str, Any]) -> None:
     emulator.cli("reset")
     assert emulator.client("ecs").list_clusters()["clusterArns"] == []
@@ -316,14 +327,3 @@ def test_down_is_idempotent(emulator: Emulator) -> None:
     assert emulator.cli("status", check=False).returncode != 0
     assert emulator.cli("down").returncode == 0
     assert emulator.cli("up").stdout.strip() == emulator.endpoint  # fixture teardown stops it again
-
-
-def test_identical_create_rule_retry_answers_with_the_existing_rule(emulator, world):
-    elb = emulator.client("elbv2")
-    cond = [{"Field": "host-header", "HostHeaderConfig": {"Values": [world["host"]]}}]
-    again = elb.create_rule(ListenerArn=world["prod"], Priority=10, Conditions=cond, Actions=[{"Type": "forward", "TargetGroupArn": world["tgs"]["blue"]}])
-    assert again["Rules"][0]["RuleArn"] == world["prod_rule"]
-    assert len([r for r in elb.describe_rules(ListenerArn=world["prod"])["Rules"] if not r["IsDefault"]]) == 1
-    other = [{"Field": "host-header", "HostHeaderConfig": {"Values": ["other.local.slipway.internal"]}}]
-    with pytest.raises(elb.exceptions.PriorityInUseException):
-        elb.create_rule(ListenerArn=world["prod"], Priority=10, Conditions=other, Actions=[{"Type": "forward", "TargetGroupArn": world["tgs"]["blue"]}])
