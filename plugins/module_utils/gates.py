@@ -143,8 +143,11 @@ def metrics(
     started = time.monotonic()
     tg_dim = arn_suffix(target_group_arn, "targetgroup/")
     lb_dim = arn_suffix(load_balancer_arn, "app/")
-    # Whole periods around the window, so a datapoint stamped inside it is never cut off.
-    t0 = datetime.datetime.fromtimestamp(start - start % period, datetime.UTC)
+    # The window starts exactly when the step started: rounding it down to the
+    # period would judge the step by requests from before it (the smoke tests,
+    # or an earlier failed release on the same target group in the same
+    # minute). It ends one period late, so the current partial period counts.
+    t0 = datetime.datetime.fromtimestamp(start, datetime.UTC)
     t1 = datetime.datetime.fromtimestamp(end - end % period + period, datetime.UTC)
     queries = [
         _metric_query("requests", "RequestCount", "Sum", tg_dim, lb_dim, period),

@@ -142,3 +142,42 @@ def test_capacity_bounds_follow_the_colours(aws):
     # A foundation without auto scaling: nothing is registered.
     Release(aws, ReleaseConfig(service="event", environment="test", deployment_table=TABLE, **names)).set_capacity_bounds("green", 1, 4)
     assert len(aws.client("application-autoscaling").describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]) == 2
+
+
+def test_metrics_gate_judges_only_requests_after_the_step_started(aws):
+    import datetime
+    import time as _time
+
+    from ansible_collections.slipway.aws.plugins.module_utils import gates
+
+    tg = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/local-user-blue/0123456789abcdef"
+    lb = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/slipway-local/0123456789abcdef"
+    dims = [
+        {"Name": "TargetGroup", "Value": "targetgroup/local-user-blue/0123456789abcdef"},
+        {"Name": "LoadBalancer", "Value": "app/slipway-local/0123456789abcdef"},
+    ]
+    cw = aws.client("cloudwatch")
+    now = _time.time()
+
+    def put(at: float, requests: int, errors: int) -> None:
+        ts = datetime.datetime.fromtimestamp(at, datetime.UTC)
+        cw.put_metric_data(
+            Namespace="AWS/ApplicationELB",
+            MetricData=[
+                {"MetricName": "RequestCount", "Dimensions": dims, "Timestamp": ts, "Value": requests, "Unit": "Count"},
+                {"MetricName": "HTTPCode_Target_5XX_Count", "Dimensions": dims, "Timestamp": ts, "Value": errors, "Unit": "Count"},
+                {"MetricName": "TargetResponseTime", "Dimensions": dims, "Timestamp": ts, "Value": 0.05, "Unit": "Seconds"},
+            ],
+        )
+
+    put(now - 20, 40, 40)  # an earlier, failed release on the same target group
+    put(now - 5, 50, 0)  # the step
+    result = gates.metrics(aws, tg, lb, now - 10, now, max_5xx_rate=0.01, max_latency_ms=500, min_requests=20, require_traffic=False)
+    assert result.status == "PASS", result
+    assert result.evidence["requests"] == 50 and result.evidence["errors_5xx"] == 0
+    result = gates.metrics(aws, tg, lb, now - 30, now, max_5xx_rate=0.01, max_latency_ms=500, min_requests=20, require_traffic=False)
+    assert result.status == "FAIL" and "5xx rate" in result.summary
+    quiet = gates.metrics(aws, tg, lb, now - 1, now, max_5xx_rate=0.01, max_latency_ms=500, min_requests=20, require_traffic=False)
+    assert quiet.status == "NO_DATA"
+    strict = gates.metrics(aws, tg, lb, now - 1, now, max_5xx_rate=0.01, max_latency_ms=500, min_requests=20, require_traffic=True)
+    assert strict.status == "FAIL" and not strict.ok
