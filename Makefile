@@ -99,4 +99,4 @@ down: ## Stop the local emulator
 	tools/local-aws down
 
 clean: down ## Remove the virtualenv and local state
-	rm -rf $(VENV) .local-aws .tfcli releases terraform/environments/local/.terraform terraform/environments/local/terraform.tfstate*
+	rm -rf $(VENV) .venv-checkov .venv-ecs-deploy .local-aws .tfcli releases terraform/environments/local/.terraform terraform/environments/local/terraform.tfstate*
