@@ -1,3 +1,5 @@
+# The one copy of the root outputs: dev, staging and prod link to this file, so every
+# environment exposes the same contract.
 # Exactly the outputs of docs/contract.md: Ansible reads them through
 # slipway.aws.terraform_output. Keep names and shapes in step with the contract.
 
