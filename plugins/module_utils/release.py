@@ -191,6 +191,11 @@ class Release:
         self.started_at = _now_iso()
         self._t0 = time.monotonic()
         self.notifier = Notifier(aws, cfg.slack_secret_id, cfg.sns_topic_arn)
+        # What the summary reports besides the plan: a repaired abandoned release,
+        # the failed gate's evidence, and rollback steps that did not work.
+        self.repaired: dict[str, Any] | None = None
+        self.evidence: dict[str, Any] | None = None
+        self.rollback_errors: list[str] = []
 
     # ---------------------------------------------------------------- reads
     def _ecs(self) -> Any:
@@ -574,7 +579,6 @@ class Release:
         """Run the release described by ``plan``; always returns a summary (never raises for gate failures)."""
         cfg = self.cfg
         outcome, message = "failed", ""
-        self.repaired: dict[str, Any] | None = None
         self.lease.acquire(cfg.actor, self.started_at, {"phase": "locked", "from_colour": plan["from_colour"], "to_colour": plan["to_colour"]})
         self.state = {"phase": "locked", "from_colour": plan["from_colour"], "to_colour": plan["to_colour"], "release_id": self.release_id}
         new_td = plan["reuse_task_definition"]
@@ -669,7 +673,7 @@ class Release:
         """All production traffic back on the old colour, new colour to 0. True if it all worked."""
         old, new = plan["from_colour"], plan["to_colour"]
         self.emit(f"ROLLBACK: production traffic back to {old}{' (it never left)' if not shifted else ''}, scaling {self.cfg.ecs_service(new)} to 0")
-        self.rollback_errors: list[str] = []
+        self.rollback_errors = []
         for what, fn in (
             ("production weights", lambda: self.set_weights(self.cfg.prod_rule_arn, traffic.weights_for(old, 100))),
             ("test listener", lambda: self.set_weights(self.cfg.test_rule_arn, traffic.weights_for(new, 100))),
@@ -708,9 +712,9 @@ class Release:
 
     def _finish(self, plan: dict[str, Any], outcome: str, message: str, new_td: str | None) -> dict[str, Any]:
         summary = self._summary(plan, outcome, message, new_td)
-        if getattr(self, "rollback_errors", None):
+        if self.rollback_errors:
             summary["rollback_errors"] = self.rollback_errors
-        if getattr(self, "evidence", None):
+        if self.evidence:
             summary["evidence"] = self.evidence
         if self.repaired:
             summary["repaired"] = self.repaired
