@@ -20,7 +20,7 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        validation, args = self.validate_argument_spec(argument_spec=release_runner.ARGUMENT_SPEC)
+        validation, args = self.validate_argument_spec(argument_spec=release_runner.ARGUMENT_SPEC, mutually_exclusive=release_runner.MUTUALLY_EXCLUSIVE)
         if validation.error_messages:
             raise AnsibleActionFail("; ".join(validation.error_messages))
         service = args["service"]

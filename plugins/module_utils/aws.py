@@ -35,6 +35,27 @@ from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError
 _READ_PREFIXES = ("Describe", "List", "Get", "BatchGet", "Query", "Scan")
 
 
+# The connection options of every Slipway module, under amazon.aws's names and
+# aliases; documented once in plugins/doc_fragments/aws.py.
+AWS_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
+    "region": {"type": "str", "aliases": ["aws_region"]},
+    "endpoint_url": {"type": "str", "aliases": ["aws_endpoint_url"]},
+    "access_key": {"type": "str", "aliases": ["aws_access_key_id", "aws_access_key"], "no_log": True},
+    "secret_key": {"type": "str", "aliases": ["aws_secret_access_key", "aws_secret_key"], "no_log": True},
+    "session_token": {"type": "str", "aliases": ["aws_session_token"], "no_log": True},
+    "profile": {"type": "str", "aliases": ["aws_profile"]},
+}
+AWS_MUTUALLY_EXCLUSIVE: list[list[str]] = [["profile", "access_key"], ["profile", "secret_key"], ["profile", "session_token"]]
+
+
+def argument_spec(**module_options: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A module's own options plus the connection options (which they may not redefine)."""
+    clash = sorted(set(module_options) & set(AWS_ARGUMENT_SPEC))
+    if clash:
+        raise ValueError(f"options {clash} are connection options; they come from AWS_ARGUMENT_SPEC")
+    return {**module_options, **{k: dict(v) for k, v in AWS_ARGUMENT_SPEC.items()}}
+
+
 def is_write(operation: str) -> bool:
     return not operation.startswith(_READ_PREFIXES)
 
@@ -99,6 +120,13 @@ class Aws:
         )
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any], **options: Any) -> Aws:
+        """The connection a module's parameters describe (see AWS_ARGUMENT_SPEC)."""
+        if params.get("profile") and any(params.get(k) for k in ("access_key", "secret_key", "session_token")):
+            raise SlipwayError("give either `profile` or `access_key`/`secret_key`/`session_token`, not both")
+        return cls(**{k: params.get(k) for k in AWS_ARGUMENT_SPEC}, **options)
 
     def client(self, service: str) -> Any:
         with self._lock:

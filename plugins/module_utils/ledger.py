@@ -1,13 +1,17 @@
 # -*- coding: utf-8 -*-
 # Copyright: Slipway contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The deployment table: a per-service lease (the release lock) and the ledger.
+"""The deployment table: the one owner of its key shapes and of every read and write.
 
 Items (hash key ``pk``, range key ``sk``):
 * ``lock#SVC`` / ``lock`` — the lease: holder, release id, expiry, and the
   release's progress (phase, colours, revisions) so that a later run can repair
   a release whose controller died.
 * ``release#SVC`` / ``<started ISO time>#<release id>`` — one ledger entry per release.
+* ``approval#SVC`` / ``<release id>`` — an operator's decision on a release
+  waiting at its manual-approval gate (written once, never changed).
+
+Nobody else builds a key: later capabilities add their item kinds here.
 """
 
 from __future__ import annotations
@@ -28,6 +32,22 @@ def _n(value: float) -> dict[str, str]:
     return {"N": str(int(value))}
 
 
+def lock_key(service: str) -> dict[str, Any]:
+    return {"pk": _s(f"lock#{service}"), "sk": _s("lock")}
+
+
+def release_pk(service: str) -> str:
+    return f"release#{service}"
+
+
+def release_key(service: str, started_at: str, release_id: str) -> dict[str, Any]:
+    return {"pk": _s(release_pk(service)), "sk": _s(f"{started_at}#{release_id}")}
+
+
+def approval_key(service: str, release_id: str) -> dict[str, Any]:
+    return {"pk": _s(f"approval#{service}"), "sk": _s(release_id)}
+
+
 class Lease:
     """A DynamoDB lease with expiry; renewed by heartbeats while the release runs."""
 
@@ -43,7 +63,7 @@ class Lease:
 
     @property
     def key(self) -> dict[str, Any]:
-        return {"pk": _s(f"lock#{self.service}"), "sk": _s("lock")}
+        return lock_key(self.service)
 
     def read(self) -> dict[str, Any] | None:
         """The current lease item (held or expired), decoded; None if absent."""
@@ -80,6 +100,12 @@ class Lease:
         except AwsError as exc:
             if exc.code == "ConditionalCheckFailedException":
                 current = self.read() or {}
+                if current.get("release_id") == self.release_id and current.get("holder") == holder and not current.get("expired"):
+                    # The SDK retried a put whose first attempt was written but
+                    # whose answer was lost (timeout, 5xx): the lease is ours.
+                    self.held = True
+                    self._renewed = now
+                    return
                 raise LockHeldError(
                     f"another release of {self.service} is in progress: release {current.get('release_id')} "
                     f"by {current.get('holder')} since {current.get('started_at')}. "
@@ -157,12 +183,20 @@ class Lease:
 def ledger_put(aws: Aws, table: str, entry: dict[str, Any]) -> None:
     """Append one release to the ledger (entries are never overwritten)."""
     item = {
-        "pk": _s(f"release#{entry['service']}"),
-        "sk": _s(f"{entry['started_at']}#{entry['release_id']}"),
+        **release_key(entry["service"], entry["started_at"], entry["release_id"]),
         "outcome": _s(entry["outcome"]),
         "entry": _s(json.dumps(entry, sort_keys=True, default=str)),
     }
-    call(aws.client("dynamodb"), "put_item", TableName=table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+    try:
+        call(aws.client("dynamodb"), "put_item", TableName=table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+    except AwsError as exc:
+        # A retried put whose first attempt was written: the entry is there, and it is this one.
+        if exc.code != "ConditionalCheckFailedException" or _get(aws, table, release_key(entry["service"], entry["started_at"], entry["release_id"])) != item:
+            raise
+
+
+def _get(aws: Aws, table: str, key: dict[str, Any]) -> dict[str, Any] | None:
+    return call(aws.client("dynamodb"), "get_item", TableName=table, Key=key, ConsistentRead=True).get("Item")
 
 
 def ledger_list(aws: Aws, table: str, service: str, limit: int = 20) -> list[dict[str, Any]]:
@@ -172,7 +206,7 @@ def ledger_list(aws: Aws, table: str, service: str, limit: int = 20) -> list[dic
         "query",
         TableName=table,
         KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": _s(f"release#{service}")},
+        ExpressionAttributeValues={":pk": _s(release_pk(service))},
         ScanIndexForward=False,
         Limit=limit,
     )
@@ -187,3 +221,29 @@ def previous_good(entries: list[dict[str, Any]]) -> tuple[dict[str, Any] | None,
     current = good[0]
     previous = next((e for e in good[1:] if e["image_digest"] != current["image_digest"]), None)
     return current, previous
+
+
+def approval_get(aws: Aws, table: str, service: str, release_id: str) -> dict[str, Any] | None:
+    """The decision recorded for a waiting release: {decision, approver, decided_at}, or None."""
+    item = _get(aws, table, approval_key(service, release_id))
+    if not item:
+        return None
+    return {"decision": item["decision"]["S"], "approver": item.get("approver", {}).get("S", ""), "decided_at": int(item.get("decided_at", {}).get("N", "0"))}
+
+
+def approval_put(aws: Aws, table: str, service: str, release_id: str, decision: str, approver: str, clock=time.time) -> None:
+    """Record a decision once; a retried write of the same decision is accepted, a different one refused."""
+    try:
+        call(
+            aws.client("dynamodb"),
+            "put_item",
+            TableName=table,
+            Item={**approval_key(service, release_id), "decision": _s(decision), "approver": _s(approver), "decided_at": _n(clock())},
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+    except AwsError as exc:
+        if exc.code != "ConditionalCheckFailedException":
+            raise
+        recorded = approval_get(aws, table, service, release_id) or {}
+        if recorded.get("decision") != decision:
+            raise SlipwayError(f"release {release_id} was already {recorded.get('decision')}d; a decision cannot be changed") from exc

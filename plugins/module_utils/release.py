@@ -41,7 +41,7 @@ from ansible_collections.slipway.aws.plugins.module_utils.errors import (
     PreflightError,
     SlipwayError,
 )
-from ansible_collections.slipway.aws.plugins.module_utils.ledger import Lease, ledger_list, ledger_put
+from ansible_collections.slipway.aws.plugins.module_utils.ledger import Lease, approval_get, ledger_list, ledger_put
 from ansible_collections.slipway.aws.plugins.module_utils.notify import Notifier
 
 
@@ -521,7 +521,6 @@ class Release:
 
     def wait_approval(self) -> None:
         """Manual approval: an operator writes approve/reject for this release id."""
-        table, key = self.cfg.deployment_table, {"pk": {"S": f"approval#{self.cfg.service}"}, "sk": {"S": self.release_id}}
         self.emit(
             f"  waiting for approval of release {self.release_id}: "
             f"ansible-playbook playbooks/approve_release.yml -e svc={self.cfg.service} -e release_id={self.release_id} [-e decision=reject]"
@@ -529,8 +528,8 @@ class Release:
         started = time.monotonic()
 
         def check() -> str | None:
-            item = call(self.aws.client("dynamodb"), "get_item", TableName=table, Key=key, ConsistentRead=True).get("Item")
-            return item["decision"]["S"] if item else None
+            recorded = approval_get(self.aws, self.cfg.deployment_table, self.cfg.service, self.release_id)
+            return recorded["decision"] if recorded else None
 
         try:
             decision = wait_until(

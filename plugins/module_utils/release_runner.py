@@ -10,46 +10,44 @@ from collections.abc import Callable
 from typing import Any
 
 from ansible_collections.slipway.aws.plugins.module_utils import taskdef, traffic
-from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws, probe_endpoint
+from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALLY_EXCLUSIVE, Aws, argument_spec, probe_endpoint
 from ansible_collections.slipway.aws.plugins.module_utils.errors import PreflightError, SlipwayError
 from ansible_collections.slipway.aws.plugins.module_utils.release import Release, ReleaseConfig
 
-ARGUMENT_SPEC: dict[str, Any] = {
-    "service": {"type": "str", "required": True},
-    "environment": {"type": "str", "required": True},
-    "foundation": {"type": "dict", "required": True},
-    "settings": {"type": "dict", "default": {}},
-    "image_tag": {"type": "str"},
-    "image_digest": {"type": "str"},
-    "strategy": {"type": "str", "choices": list(traffic.STRATEGIES)},
-    "canary_percent": {"type": "int", "default": 10},
-    "linear_step_percent": {"type": "int", "default": 25},
-    "test_listener_url": {"type": "str", "required": True},
-    "step_bake_seconds": {"type": "float", "default": 60.0},
-    "metrics_delay_seconds": {"type": "float", "default": 0.0},
-    "min_requests": {"type": "int", "default": 20},
-    "require_traffic": {"type": "bool", "default": False},
-    "smoke_attempts": {"type": "int", "default": 3},
-    "manual_approval": {"type": "bool", "default": False},
-    "approval_timeout_seconds": {"type": "float", "default": 3600.0},
-    "scale_down_wait_seconds": {"type": "float", "default": 0.0},
-    "health_timeout_seconds": {"type": "float", "default": 1200.0},
-    "health_grace_seconds": {"type": "float", "default": 60.0},
-    "max_task_failures": {"type": "int", "default": 3},
-    "poll_interval": {"type": "float", "default": 5.0},
-    "lock_ttl_seconds": {"type": "int", "default": 120},
-    "notify_slack": {"type": "bool", "default": True},
-    "notify_sns": {"type": "bool", "default": True},
-    "summary_dir": {"type": "path"},
-    "actor": {"type": "str", "default": "unknown"},
-    "git_sha": {"type": "str", "default": "unknown"},
-    "region": {"type": "str", "aliases": ["aws_region"]},
-    "endpoint_url": {"type": "str", "aliases": ["aws_endpoint_url"]},
-    "profile": {"type": "str", "aliases": ["aws_profile"]},
-    "access_key": {"type": "str", "aliases": ["aws_access_key"], "no_log": True},
-    "secret_key": {"type": "str", "aliases": ["aws_secret_key"], "no_log": True},
-    "session_token": {"type": "str", "aliases": ["aws_session_token"], "no_log": True},
-}
+# The module's options; the connection options are added from aws.AWS_ARGUMENT_SPEC.
+ARGUMENT_SPEC: dict[str, Any] = argument_spec(
+    **{
+        "service": {"type": "str", "required": True},
+        "environment": {"type": "str", "required": True},
+        "foundation": {"type": "dict", "required": True},
+        "settings": {"type": "dict", "default": {}},
+        "image_tag": {"type": "str"},
+        "image_digest": {"type": "str"},
+        "strategy": {"type": "str", "choices": list(traffic.STRATEGIES)},
+        "canary_percent": {"type": "int", "default": 10},
+        "linear_step_percent": {"type": "int", "default": 25},
+        "test_listener_url": {"type": "str", "required": True},
+        "step_bake_seconds": {"type": "float", "default": 60.0},
+        "metrics_delay_seconds": {"type": "float", "default": 0.0},
+        "min_requests": {"type": "int", "default": 20},
+        "require_traffic": {"type": "bool", "default": False},
+        "smoke_attempts": {"type": "int", "default": 3},
+        "manual_approval": {"type": "bool", "default": False},
+        "approval_timeout_seconds": {"type": "float", "default": 3600.0},
+        "scale_down_wait_seconds": {"type": "float", "default": 0.0},
+        "health_timeout_seconds": {"type": "float", "default": 1200.0},
+        "health_grace_seconds": {"type": "float", "default": 60.0},
+        "max_task_failures": {"type": "int", "default": 3},
+        "poll_interval": {"type": "float", "default": 5.0},
+        "lock_ttl_seconds": {"type": "int", "default": 120},
+        "notify_slack": {"type": "bool", "default": True},
+        "notify_sns": {"type": "bool", "default": True},
+        "summary_dir": {"type": "path"},
+        "actor": {"type": "str", "default": "unknown"},
+        "git_sha": {"type": "str", "default": "unknown"},
+    }
+)
+MUTUALLY_EXCLUSIVE = AWS_MUTUALLY_EXCLUSIVE
 
 _FOUNDATION_KEYS = ("cluster_name", "alb_arn", "deployment_table_name", "services")
 _SERVICE_KEYS = (
@@ -164,14 +162,7 @@ def run(p: dict[str, Any], check_mode: bool, diff_mode: bool, emit: Callable[[st
     """Plan, then (unless check mode or nothing to do) release. Returns an Ansible result dict."""
     try:
         cfg = build_config(p)
-        aws = Aws(
-            region=p["region"],
-            endpoint_url=p["endpoint_url"],
-            profile=p["profile"],
-            access_key=p["access_key"],
-            secret_key=p["secret_key"],
-            session_token=p["session_token"],
-        )
+        aws = Aws.from_params(p)
         probe_endpoint(aws)
         release = Release(aws, cfg, emit)
         plan = release.plan()

@@ -140,30 +140,8 @@ options:
     description: Git commit of the deploying repository (recorded in the ledger).
     type: str
     default: unknown
-  region:
-    description: AWS region.
-    type: str
-    aliases: [aws_region]
-  endpoint_url:
-    description: AWS endpoint URL (the local emulator).
-    type: str
-    aliases: [aws_endpoint_url]
-  profile:
-    description: AWS profile.
-    type: str
-    aliases: [aws_profile]
-  access_key:
-    description: AWS access key.
-    type: str
-    aliases: [aws_access_key]
-  secret_key:
-    description: AWS secret key.
-    type: str
-    aliases: [aws_secret_key]
-  session_token:
-    description: AWS session token.
-    type: str
-    aliases: [aws_session_token]
+extends_documentation_fragment:
+  - slipway.aws.aws
 attributes:
   check_mode:
     support: full
@@ -175,8 +153,6 @@ attributes:
     platforms: all
     support: full
     description: Runs on the controller.
-requirements:
-  - boto3
 """
 
 EXAMPLES = r"""
@@ -236,7 +212,7 @@ from ansible_collections.slipway.aws.plugins.module_utils import release_runner
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=release_runner.ARGUMENT_SPEC, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=release_runner.ARGUMENT_SPEC, mutually_exclusive=release_runner.MUTUALLY_EXCLUSIVE, supports_check_mode=True)
     result = release_runner.run(dict(module.params), module.check_mode, module._diff, lambda _msg: None)
     if result.pop("failed", False):
         module.fail_json(**result)

@@ -37,18 +37,8 @@ options:
     description: Who decides (recorded).
     type: str
     default: unknown
-  region:
-    description: AWS region.
-    type: str
-  endpoint_url:
-    description: AWS endpoint URL.
-    type: str
-  access_key:
-    description: AWS access key.
-    type: str
-  secret_key:
-    description: AWS secret key.
-    type: str
+extends_documentation_fragment:
+  - slipway.aws.aws
 attributes:
   check_mode:
     support: full
@@ -60,8 +50,6 @@ attributes:
     platforms: all
     support: full
     description: Runs anywhere with boto3.
-requirements:
-  - boto3
 """
 
 EXAMPLES = r"""
@@ -79,36 +67,32 @@ decision:
   type: str
 """
 
-import time
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws, call
+from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALLY_EXCLUSIVE, Aws, argument_spec
 from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, SlipwayError
-from ansible_collections.slipway.aws.plugins.module_utils.ledger import Lease
+from ansible_collections.slipway.aws.plugins.module_utils.ledger import Lease, approval_get, approval_put
 
 
 def main() -> None:
     module = AnsibleModule(
-        argument_spec={
-            "service": {"type": "str", "required": True},
-            "release_id": {"type": "str", "required": True},
-            "decision": {"type": "str", "choices": ["approve", "reject"], "default": "approve"},
-            "table": {"type": "str", "required": True},
-            "approver": {"type": "str", "default": "unknown"},
-            "region": {"type": "str"},
-            "endpoint_url": {"type": "str"},
-            "access_key": {"type": "str", "no_log": True},
-            "secret_key": {"type": "str", "no_log": True},
-        },
+        argument_spec=argument_spec(
+            **{
+                "service": {"type": "str", "required": True},
+                "release_id": {"type": "str", "required": True},
+                "decision": {"type": "str", "choices": ["approve", "reject"], "default": "approve"},
+                "table": {"type": "str", "required": True},
+                "approver": {"type": "str", "default": "unknown"},
+            }
+        ),
+        mutually_exclusive=AWS_MUTUALLY_EXCLUSIVE,
         supports_check_mode=True,
     )
     p = module.params
     try:
-        aws = Aws(region=p["region"], endpoint_url=p["endpoint_url"], access_key=p["access_key"], secret_key=p["secret_key"])
-        key = {"pk": {"S": f"approval#{p['service']}"}, "sk": {"S": p["release_id"]}}
-        existing = call(aws.client("dynamodb"), "get_item", TableName=p["table"], Key=key, ConsistentRead=True).get("Item")
+        aws = Aws.from_params(p)
+        existing = approval_get(aws, p["table"], p["service"], p["release_id"])
         if existing:
-            recorded = existing["decision"]["S"]
+            recorded = existing["decision"]
             if recorded != p["decision"]:
                 module.fail_json(msg=f"release {p['release_id']} was already {recorded}d; a decision cannot be changed")
             module.exit_json(changed=False, decision=recorded)
@@ -117,13 +101,7 @@ def main() -> None:
             current = f" (in progress: {lease['release_id']})" if lease and not lease["expired"] else ""
             module.fail_json(msg=f"no release {p['release_id']} of {p['service']} is in progress{current}. Fix: use the id the release printed")
         if not module.check_mode:
-            call(
-                aws.client("dynamodb"),
-                "put_item",
-                TableName=p["table"],
-                Item={**key, "decision": {"S": p["decision"]}, "approver": {"S": p["approver"]}, "decided_at": {"N": str(int(time.time()))}},
-                ConditionExpression="attribute_not_exists(pk)",
-            )
+            approval_put(aws, p["table"], p["service"], p["release_id"], p["decision"], p["approver"])
     except (SlipwayError, AwsError) as exc:
         module.fail_json(msg=str(exc))
     module.exit_json(changed=True, decision=p["decision"])

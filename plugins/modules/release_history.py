@@ -29,18 +29,8 @@ options:
     description: How many entries to read.
     type: int
     default: 50
-  region:
-    description: AWS region.
-    type: str
-  endpoint_url:
-    description: AWS endpoint URL.
-    type: str
-  access_key:
-    description: AWS access key.
-    type: str
-  secret_key:
-    description: AWS secret key.
-    type: str
+extends_documentation_fragment:
+  - slipway.aws.aws
 attributes:
   check_mode:
     support: full
@@ -52,8 +42,6 @@ attributes:
     platforms: all
     support: full
     description: Runs anywhere with boto3.
-requirements:
-  - boto3
 """
 
 EXAMPLES = r"""
@@ -81,27 +69,26 @@ previous:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws
+from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALLY_EXCLUSIVE, Aws, argument_spec
 from ansible_collections.slipway.aws.plugins.module_utils.errors import SlipwayError
 from ansible_collections.slipway.aws.plugins.module_utils.ledger import ledger_list, previous_good
 
 
 def main() -> None:
     module = AnsibleModule(
-        argument_spec={
-            "service": {"type": "str", "required": True},
-            "table": {"type": "str", "required": True},
-            "limit": {"type": "int", "default": 50},
-            "region": {"type": "str"},
-            "endpoint_url": {"type": "str"},
-            "access_key": {"type": "str", "no_log": True},
-            "secret_key": {"type": "str", "no_log": True},
-        },
+        argument_spec=argument_spec(
+            **{
+                "service": {"type": "str", "required": True},
+                "table": {"type": "str", "required": True},
+                "limit": {"type": "int", "default": 50},
+            }
+        ),
+        mutually_exclusive=AWS_MUTUALLY_EXCLUSIVE,
         supports_check_mode=True,
     )
     p = module.params
     try:
-        aws = Aws(region=p["region"], endpoint_url=p["endpoint_url"], access_key=p["access_key"], secret_key=p["secret_key"])
+        aws = Aws.from_params(p)
         releases = ledger_list(aws, p["table"], p["service"], limit=p["limit"])
     except SlipwayError as exc:
         module.fail_json(msg=str(exc))
