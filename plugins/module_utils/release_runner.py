@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ansible_collections.slipway.aws.plugins.module_utils import taskdef, traffic
+from ansible_collections.slipway.aws.plugins.module_utils.actor import find_actor
 from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALLY_EXCLUSIVE, Aws, argument_spec, probe_endpoint
 from ansible_collections.slipway.aws.plugins.module_utils.errors import PreflightError, SlipwayError
 from ansible_collections.slipway.aws.plugins.module_utils.release import Release, ReleaseConfig
@@ -43,7 +44,7 @@ ARGUMENT_SPEC: dict[str, Any] = argument_spec(
         "notify_slack": {"type": "bool", "default": True},
         "notify_sns": {"type": "bool", "default": True},
         "summary_dir": {"type": "path"},
-        "actor": {"type": "str", "default": "unknown"},
+        "actor": {"type": "str"},
         "git_sha": {"type": "str", "default": "unknown"},
     }
 )
@@ -149,7 +150,7 @@ def build_config(p: dict[str, Any]) -> ReleaseConfig:
         slack_secret_id=foundation.get("slack_webhook_secret_arn") if p["notify_slack"] else None,
         sns_topic_arn=foundation.get("release_topic_arn") if p["notify_sns"] else None,
         summary_dir=p["summary_dir"],
-        actor=p["actor"],
+        actor=p["actor"] or find_actor(),
         git_sha=p["git_sha"],
     )
 

@@ -133,9 +133,10 @@ options:
     description: Directory for the JSON summary file of the release.
     type: path
   actor:
-    description: Who releases (recorded in the ledger).
+    description:
+      - Who releases (recorded in the ledger).
+      - When unset, the first of C(SLIPWAY_ACTOR), C(GITHUB_ACTOR), C(USER), C(LOGNAME), the OS account and git's C(user.name).
     type: str
-    default: unknown
   git_sha:
     description: Git commit of the deploying repository (recorded in the ledger).
     type: str

@@ -34,9 +34,10 @@ options:
     type: str
     required: true
   approver:
-    description: Who decides (recorded).
+    description:
+      - Who decides (recorded).
+      - When unset, the first of C(SLIPWAY_ACTOR), C(GITHUB_ACTOR), C(USER), C(LOGNAME), the OS account and git's C(user.name).
     type: str
-    default: unknown
 extends_documentation_fragment:
   - slipway.aws.aws
 attributes:
@@ -68,6 +69,7 @@ decision:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.slipway.aws.plugins.module_utils.actor import find_actor
 from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALLY_EXCLUSIVE, Aws, argument_spec
 from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, SlipwayError
 from ansible_collections.slipway.aws.plugins.module_utils.ledger import Lease, approval_get, approval_put
@@ -81,7 +83,7 @@ def main() -> None:
                 "release_id": {"type": "str", "required": True},
                 "decision": {"type": "str", "choices": ["approve", "reject"], "default": "approve"},
                 "table": {"type": "str", "required": True},
-                "approver": {"type": "str", "default": "unknown"},
+                "approver": {"type": "str"},
             }
         ),
         mutually_exclusive=AWS_MUTUALLY_EXCLUSIVE,
@@ -101,7 +103,7 @@ def main() -> None:
             current = f" (in progress: {lease['release_id']})" if lease and not lease["expired"] else ""
             module.fail_json(msg=f"no release {p['release_id']} of {p['service']} is in progress{current}. Fix: use the id the release printed")
         if not module.check_mode:
-            approval_put(aws, p["table"], p["service"], p["release_id"], p["decision"], p["approver"])
+            approval_put(aws, p["table"], p["service"], p["release_id"], p["decision"], p["approver"] or find_actor())
     except (SlipwayError, AwsError) as exc:
         module.fail_json(msg=str(exc))
     module.exit_json(changed=True, decision=p["decision"])

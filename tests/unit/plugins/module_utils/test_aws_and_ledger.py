@@ -5,7 +5,7 @@ import os
 import pytest
 from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws, call, is_write, paginate
 from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, LockHeldError, SlipwayError
-from ansible_collections.slipway.aws.plugins.module_utils.ledger import Lease, ledger_list, ledger_put
+from ansible_collections.slipway.aws.plugins.module_utils.ledger import Lease, approval_get, approval_put, ledger_list, ledger_put
 from moto import mock_aws
 
 TABLE = "slipway-test-deployments"
@@ -181,3 +181,35 @@ def test_metrics_gate_judges_only_requests_after_the_step_started(aws):
     assert quiet.status == "NO_DATA"
     strict = gates.metrics(aws, tg, lb, now - 1, now, max_5xx_rate=0.01, max_latency_ms=500, min_requests=20, require_traffic=True)
     assert strict.status == "FAIL" and not strict.ok
+
+
+def test_a_retried_acquire_accepts_its_own_lease_but_not_another_holders(aws):
+    first = Lease(aws, TABLE, "user", "r1", ttl=60)
+    first.acquire("alice", "2026-01-01T00:00:00Z", {"phase": "lock"})
+    # The same put again (an SDK retry after a lost answer): the lease is already ours.
+    again = Lease(aws, TABLE, "user", "r1", ttl=60)
+    again.acquire("alice", "2026-01-01T00:00:00Z", {"phase": "lock"})
+    assert again.held
+    # Same release id from another holder, or another release: refused.
+    with pytest.raises(LockHeldError):
+        Lease(aws, TABLE, "user", "r1", ttl=60).acquire("mallory", "2026-01-01T00:00:00Z", {})
+    with pytest.raises(LockHeldError):
+        Lease(aws, TABLE, "user", "r2", ttl=60).acquire("alice", "2026-01-01T00:00:01Z", {})
+
+
+def test_a_retried_ledger_put_of_the_same_entry_is_accepted_a_different_one_is_not(aws):
+    entry = {"service": "user", "release_id": "r1", "started_at": "2026-01-01T00:00:00Z", "outcome": "succeeded"}
+    ledger_put(aws, TABLE, entry)
+    ledger_put(aws, TABLE, dict(entry))
+    assert len(ledger_list(aws, TABLE, "user")) == 1
+    with pytest.raises(AwsError):
+        ledger_put(aws, TABLE, {**entry, "outcome": "rolled_back"})
+
+
+def test_an_approval_is_written_once(aws):
+    approval_put(aws, TABLE, "user", "r1", "approve", "alice")
+    approval_put(aws, TABLE, "user", "r1", "approve", "alice")
+    assert approval_get(aws, TABLE, "user", "r1")["decision"] == "approve"
+    with pytest.raises(SlipwayError, match="already approved"):
+        approval_put(aws, TABLE, "user", "r1", "reject", "bob")
+    assert approval_get(aws, TABLE, "user", "r2") is None

@@ -1,0 +1,64 @@
+"""One AWS connection contract: the doc fragment, the shared spec, the constructor, the action group."""
+
+import ast
+import pathlib
+
+import pytest
+import yaml
+from ansible_collections.slipway.aws.plugins.doc_fragments.aws import ModuleDocFragment
+from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_ARGUMENT_SPEC, AWS_MUTUALLY_EXCLUSIVE, Aws, argument_spec
+from ansible_collections.slipway.aws.plugins.module_utils.errors import SlipwayError
+
+ROOT = pathlib.Path(__file__).resolve().parents[4]
+MODULES = sorted(p for p in (ROOT / "plugins" / "modules").glob("*.py") if p.name != "__init__.py")
+
+
+def _documentation(path: pathlib.Path) -> dict:
+    tree = ast.parse(path.read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "DOCUMENTATION":
+            return yaml.safe_load(node.value.value)
+    raise AssertionError(f"{path} has no DOCUMENTATION")
+
+
+def test_doc_fragment_documents_exactly_the_shared_spec():
+    documented = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
+    assert set(documented) == set(AWS_ARGUMENT_SPEC)
+    for name, spec in AWS_ARGUMENT_SPEC.items():
+        assert documented[name]["type"] == spec["type"], name
+        assert documented[name].get("aliases", []) == spec.get("aliases", []), name
+
+
+def test_secrets_are_never_logged():
+    assert {k for k, v in AWS_ARGUMENT_SPEC.items() if v.get("no_log")} == {"access_key", "secret_key", "session_token"}
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda p: p.stem)
+def test_every_module_uses_the_fragment_and_is_in_the_action_group(module):
+    doc = _documentation(module)
+    assert "slipway.aws.aws" in doc.get("extends_documentation_fragment", []), f"{module.stem} lacks the connection fragment"
+    assert not set(doc["options"]) & set(AWS_ARGUMENT_SPEC), f"{module.stem} documents connection options itself"
+    runtime = yaml.safe_load((ROOT / "meta" / "runtime.yml").read_text())
+    assert module.stem in runtime["action_groups"]["aws"]
+
+
+def test_a_module_cannot_redefine_a_connection_option():
+    with pytest.raises(ValueError, match="region"):
+        argument_spec(region={"type": "str"})
+    spec = argument_spec(service={"type": "str"})
+    assert set(spec) == {"service", *AWS_ARGUMENT_SPEC}
+
+
+def test_from_params_passes_every_connection_option(monkeypatch):
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    aws = Aws.from_params({"region": "eu-west-1", "endpoint_url": "http://127.0.0.1:4999", "access_key": "a", "secret_key": "b", "service": "x"})
+    assert aws.region == "eu-west-1"
+    assert aws.endpoint_url == "http://127.0.0.1:4999"
+    creds = aws._session.get_credentials()
+    assert (creds.access_key, creds.secret_key) == ("a", "b")
+
+
+def test_profile_and_keys_are_exclusive():
+    assert ["profile", "access_key"] in AWS_MUTUALLY_EXCLUSIVE
+    with pytest.raises(SlipwayError, match="profile"):
+        Aws.from_params({"region": "us-east-1", "profile": "p", "access_key": "a"})
