@@ -6,12 +6,32 @@ but each phase (weights, gate outcomes) is displayed as it happens."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible_collections.slipway.aws.plugins.module_utils import release_runner
 
 display = Display()
+
+# What an on-call engineer needs, per outcome, after the reason.
+_NEXT_STEP = {
+    "rolled_back": "production traffic is back on the previous release; fix the image, then release again",
+    "failed": "check the release's state in the summary before releasing again",
+    "refused": "",
+}
+
+
+def failure_line(result: dict[str, Any]) -> str:
+    """One line for the end of a failed run: what failed, its evidence (in the message), the next step, where the rest is."""
+    parts = [str(result.get("msg", "release failed")).rstrip(".")]
+    step = _NEXT_STEP.get(result.get("outcome", "failed"), "")
+    if step and "Fix:" not in parts[0]:
+        parts.append(f"Next: {step}")
+    if result.get("summary_file"):
+        parts.append(f"Details: {result['summary_file']} (or run with -v)")
+    return ". ".join(parts) + "."
 
 
 class ActionModule(ActionBase):
@@ -28,5 +48,10 @@ class ActionModule(ActionBase):
         def emit(message: str) -> None:
             display.display(f"[{service}] {message}", color="cyan" if not message.startswith(("ROLLBACK", "REPAIR")) else "bright red")
 
-        result.update(release_runner.run(args, bool(self._task.check_mode), bool(self._task.diff), emit))
+        outcome = release_runner.run(args, bool(self._task.check_mode), bool(self._task.diff), emit)
+        if outcome.get("failed") and display.verbosity < 1:
+            # The phases were shown live and the full result is in the summary
+            # file; the screen ends with the one line that matters.
+            return {**result, "failed": True, "changed": bool(outcome.get("changed")), "msg": failure_line(outcome)}
+        result.update(outcome)
         return result

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.timeout(120)
         ({}, ["no service given", "-e svc=NAME"]),
         ({"svc": "user", "image_tag": "bad tag!"}, ["malformed image tag", "Fix:"]),
         ({"svc": "user", "image_tag": "9.9.9"}, ["slipway/user:9.9.9 does not exist", "Fix:"]),
-        ({"svc": "user", "strategy": "yolo"}, ["service_release_strategy", "all_at_once, canary, linear"]),
+        ({"svc": "user", "strategy": "yolo"}, ["strategy 'yolo' is not one of all_at_once, canary, linear", "Fix: -e strategy="]),
     ],
     ids=["unknown-service", "no-service", "malformed-tag", "missing-tag", "unknown-strategy"],
 )
@@ -28,12 +28,15 @@ def test_refused_before_any_write(stack: Stack, args: dict, expected: list[str])
     assert proc.returncode != 0
     for text in expected:
         assert text in proc.stdout, proc.stdout[-3000:]
+    # Named as the user typed it; the role's own variable names stay out of sight.
+    assert "service_release_" not in proc.stdout, proc.stdout[-3000:]
     assert stack.writes_since(calls) == {}
     assert stack.snapshot() == before
 
 
 def test_unreachable_endpoint_is_named(stack: Stack) -> None:
-    env = {**stack.env, "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
+    env = {k: v for k, v in stack.env.items() if k != "SLIPWAY_EMULATOR_PORT"}
+    env["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9"
     proc = stack.release("user", env=env)
     assert proc.returncode != 0
     assert "cannot reach http://127.0.0.1:9" in proc.stdout and "tools/local-aws up" in proc.stdout
@@ -57,3 +60,13 @@ def test_secret_webhook_never_printed(stack: Stack) -> None:
     assert "slipway-test-secret-token" not in proc.stdout + proc.stderr
     events = [m["slipway"]["event"] for m in stack.slack.messages if m["slipway"]["release"]["release_id"] == stack.ledger("user")[0]["release_id"]]
     assert events == ["started", "succeeded"]
+
+
+def test_conflicting_emulator_settings_are_refused(stack: Stack) -> None:
+    before, calls = stack.snapshot(), stack.calls()
+    env = {**stack.env, "AWS_ENDPOINT_URL": "http://127.0.0.1:4566"}  # SLIPWAY_EMULATOR_PORT names the suite's emulator
+    proc = stack.release("user", env=env)
+    assert proc.returncode != 0
+    assert "name different emulators" in proc.stdout and "Fix:" in proc.stdout, proc.stdout[-3000:]
+    assert stack.writes_since(calls) == {}
+    assert stack.snapshot() == before
