@@ -9,6 +9,11 @@ locals {
   # One entry per AZ; the index fixes the subnet numbers so adding an AZ never
   # renumbers the existing ones.
   zones = { for index, az in local.azs : az => index }
+
+  # NAT layout: which zones get a NAT gateway, and which NAT gateway each
+  # zone's private route table uses.
+  nat_zones    = var.enable_nat_gateway ? (var.single_nat_gateway ? { (local.azs[0]) = 0 } : local.zones) : {}
+  nat_zone_for = { for az, _ in local.zones : az => var.single_nat_gateway ? local.azs[0] : az }
 }
 
 resource "aws_vpc" "this" {

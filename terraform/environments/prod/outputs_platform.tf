@@ -1,1 +1,0 @@
-../local/outputs_platform.tf
