@@ -13,7 +13,7 @@ from ansible_collections.slipway.aws.plugins.module_utils import taskdef, traffi
 from ansible_collections.slipway.aws.plugins.module_utils.actor import find_actor
 from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALLY_EXCLUSIVE, Aws, argument_spec, probe_endpoint
 from ansible_collections.slipway.aws.plugins.module_utils.errors import PreflightError, SlipwayError
-from ansible_collections.slipway.aws.plugins.module_utils.release import Release, ReleaseConfig
+from ansible_collections.slipway.aws.plugins.module_utils.release import AwsAdapter, Release, ReleaseConfig
 
 # The module's options; the connection options are added from aws.AWS_ARGUMENT_SPEC.
 ARGUMENT_SPEC: dict[str, Any] = argument_spec(
@@ -155,17 +155,14 @@ def build_config(p: dict[str, Any]) -> ReleaseConfig:
     )
 
 
-def _plan_view(plan: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in plan.items() if k not in ("rendered",)}
-
-
 def run(p: dict[str, Any], check_mode: bool, diff_mode: bool, emit: Callable[[str], None]) -> dict[str, Any]:
     """Plan, then (unless check mode or nothing to do) release. Returns an Ansible result dict."""
     try:
         cfg = build_config(p)
         aws = Aws.from_params(p)
         probe_endpoint(aws)
-        release = Release(aws, cfg, emit)
+        adapter = AwsAdapter(aws, cfg)
+        release = Release(adapter, cfg, emit)
         plan = release.plan()
     except SlipwayError as exc:
         return {"failed": True, "changed": False, "msg": str(exc), "outcome": "refused"}
@@ -173,34 +170,34 @@ def run(p: dict[str, Any], check_mode: bool, diff_mode: bool, emit: Callable[[st
     result: dict[str, Any] = {
         "service": cfg.service,
         "release_id": release.release_id,
-        "plan": _plan_view(plan),
-        "image_tag": plan["image_tag"],
-        "image_digest": plan["image_digest"],
+        "plan": plan.to_result(),
+        "image_tag": plan.image_tag,
+        "image_digest": plan.image_digest,
     }
     if diff_mode:
-        live = release.describe_taskdef(plan["live_task_definition"])
+        live = adapter.describe_taskdef(plan.live_task_definition)
         result["diff"] = {
             "before": json.dumps(taskdef.normalise(live), indent=2, sort_keys=True) + "\n",
-            "after": json.dumps(taskdef.normalise(plan["rendered"]), indent=2, sort_keys=True) + "\n",
-            "before_header": plan["live_task_definition"].rsplit("/", 1)[-1],
-            "after_header": f"{cfg.task_family}:{'new' if plan['register_task_definition'] else (plan['reuse_task_definition'] or '').rsplit(':', 1)[-1]}",
+            "after": json.dumps(taskdef.normalise(plan.rendered), indent=2, sort_keys=True) + "\n",
+            "before_header": plan.live_task_definition.rsplit("/", 1)[-1],
+            "after_header": f"{cfg.task_family}:{'new' if plan.register_task_definition else (plan.reuse_task_definition or '').rsplit(':', 1)[-1]}",
         }
-    if plan["no_change"]:
-        result.update(changed=False, outcome="unchanged", msg=f"{cfg.service} {plan['image_tag']} is already live on {plan['from_colour']}; nothing to do")
+    if plan.no_change:
+        result.update(changed=False, outcome="unchanged", msg=f"{cfg.service} {plan.image_tag} is already live on {plan.from_colour}; nothing to do")
         emit(result["msg"])
         result["api_calls"] = aws.counter.as_dict()
         return result
     if check_mode:
-        what = "repair the abandoned release, then " if plan["repair"] else ""
+        what = "repair the abandoned release, then " if plan.repair else ""
         result.update(
             changed=True,
             outcome="planned",
-            msg=f"would {what}release {cfg.service} {plan['image_tag']} {plan['from_colour']} → {plan['to_colour']} in steps {plan['steps']}"
-            + ("" if plan["register_task_definition"] else " (reusing an existing task-definition revision)"),
+            msg=f"would {what}release {cfg.service} {plan.image_tag} {plan.from_colour} → {plan.to_colour} in steps {plan.steps}"
+            + ("" if plan.register_task_definition else " (reusing an existing task-definition revision)"),
         )
         emit(f"check mode, nothing written: {result['msg']}")
         if not diff_mode:  # with --diff, Ansible prints the same diff itself
-            for line in plan["diff"].splitlines():
+            for line in plan.diff.splitlines():
                 emit(f"  {line}")
         result["api_calls"] = aws.counter.as_dict()
         return result
@@ -211,7 +208,7 @@ def run(p: dict[str, Any], check_mode: bool, diff_mode: bool, emit: Callable[[st
     ok = summary["outcome"] in ("succeeded", "repaired")
     if not ok:
         result["failed"] = True
-        result["msg"] = f"release of {cfg.service} {plan['image_tag']} {summary['outcome'].upper().replace('_', ' ')}: {summary['message']}"
+        result["msg"] = f"release of {cfg.service} {plan.image_tag} {summary['outcome'].upper().replace('_', ' ')}: {summary['message']}"
     else:
         result["msg"] = summary["message"]
     return result

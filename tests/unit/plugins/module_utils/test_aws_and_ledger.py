@@ -114,36 +114,6 @@ def test_previous_good_skips_failures_and_same_image():
     assert previous_good(entries[1:3])[1] is None
 
 
-def test_capacity_bounds_follow_the_colours(aws):
-    from ansible_collections.slipway.aws.plugins.module_utils.release import Release, ReleaseConfig
-
-    names = dict.fromkeys(
-        (
-            "cluster ecr_repository_name ecr_repository_url task_family container_name blue_service green_service "
-            "blue_target_group_arn green_target_group_arn prod_rule_arn test_rule_arn load_balancer_arn host_header test_listener_url"
-        ).split(),
-        "x",
-    )
-    ecs = aws.client("ecs")
-    ecs.create_cluster(clusterName="slipway-test")
-    td = ecs.register_task_definition(family="user", containerDefinitions=[{"name": "user", "image": "x", "memory": 128}])["taskDefinition"][
-        "taskDefinitionArn"
-    ]
-    for colour in ("blue", "green"):
-        ecs.create_service(cluster="slipway-test", serviceName=f"user-{colour}", taskDefinition=td, desiredCount=0)
-    ids = {"blue": "service/slipway-test/user-blue", "green": "service/slipway-test/user-green"}
-    cfg = ReleaseConfig(service="user", environment="test", deployment_table=TABLE, autoscaling_resource_ids=ids, max_count=6, **names)
-    release = Release(aws, cfg)
-    release.set_capacity_bounds("green", 2, release._max_count(2))
-    release.set_capacity_bounds("blue", 0, 0)
-    targets = aws.client("application-autoscaling").describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]
-    bounds = {t["ResourceId"]: (t["MinCapacity"], t["MaxCapacity"]) for t in targets}
-    assert bounds == {ids["green"]: (2, 6), ids["blue"]: (0, 0)}
-    # A foundation without auto scaling: nothing is registered.
-    Release(aws, ReleaseConfig(service="event", environment="test", deployment_table=TABLE, **names)).set_capacity_bounds("green", 1, 4)
-    assert len(aws.client("application-autoscaling").describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]) == 2
-
-
 def test_metrics_gate_judges_only_requests_after_the_step_started(aws):
     import datetime
     import time as _time

@@ -1,0 +1,387 @@
+# -*- coding: utf-8 -*-
+# Copyright: Slipway contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The release state machine:
+
+  lease → [repair] → register revision (only if different) → scale the idle
+  colour up, wait healthy → smoke tests on the test listener → [approval] →
+  per traffic step: shift weights, bake watching alarms, metric analysis →
+  scale the old colour down → ledger, summary, notifications.
+
+Any failed gate, timeout, AWS error or interrupt returns all traffic to the
+last good colour and scales the new colour down; the outcome is then
+``rolled_back`` (or ``failed`` when the rollback itself did not complete),
+never ``succeeded``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import json
+import os
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ansible_collections.slipway.aws.plugins.module_utils import gates as gatelib
+from ansible_collections.slipway.aws.plugins.module_utils import traffic
+from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, GateFailed, Interrupted, SlipwayError
+from ansible_collections.slipway.aws.plugins.module_utils.release.adapter import ReleaseAdapter
+from ansible_collections.slipway.aws.plugins.module_utils.release.config import ReleaseConfig
+from ansible_collections.slipway.aws.plugins.module_utils.release.plan import Plan, preflight
+from ansible_collections.slipway.aws.plugins.module_utils.release.waiting import interrupts_ignored, interrupts_raise, wait_until
+
+
+def now_iso() -> str:
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def new_release_id() -> str:
+    return datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+def _short(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]
+
+
+class Release:
+    def __init__(self, adapter: ReleaseAdapter, cfg: ReleaseConfig, emit: Callable[[str], None] | None = None, release_id: str | None = None) -> None:
+        self.adapter = adapter
+        self.cfg = cfg
+        self.emit = emit or (lambda _msg: None)
+        self.release_id = release_id or new_release_id()
+        self.lease = adapter.lease(self.release_id)
+        self.notifier = adapter.notifier()
+        self.gates: list[gatelib.GateResult] = []
+        self.timings: dict[str, float] = {}
+        # What the lease records of the progress, for a later run to repair.
+        self.state: dict[str, Any] = {}
+        self.started_at = now_iso()
+        self._t0 = time.monotonic()
+        # Whether production traffic has moved yet (the rollback says if it never left).
+        self.shifted = False
+        # What the summary reports besides the plan: a repaired abandoned release,
+        # the failed gate's evidence, and rollback steps that did not work.
+        self.repaired: dict[str, Any] | None = None
+        self.evidence: dict[str, Any] | None = None
+        self.rollback_errors: list[str] = []
+
+    def plan(self) -> Plan:
+        """Everything the release will do, computed without a single write."""
+        return preflight(self.adapter, self.cfg, self.lease, self.emit)
+
+    # ------------------------------------------------------------- run
+    def execute(self, plan: Plan) -> dict[str, Any]:
+        """Run the release described by ``plan``; always returns a summary (never raises for gate failures)."""
+        cfg = self.cfg
+        outcome, message = "failed", ""
+        self.lease.acquire(cfg.actor, self.started_at, {"phase": "locked", "from_colour": plan.from_colour, "to_colour": plan.to_colour})
+        self.state = {"phase": "locked", "from_colour": plan.from_colour, "to_colour": plan.to_colour, "release_id": self.release_id}
+        new_td = plan.reuse_task_definition
+        try:
+            with interrupts_raise():
+                if plan.repair:
+                    self.repair(plan.repair)
+                    plan = self.plan()
+                    self.state.update(from_colour=plan.from_colour, to_colour=plan.to_colour)
+                    if plan.no_change:
+                        return self._finish(plan, "repaired", "the abandoned release was repaired; the requested image was already live", None)
+                self.notifier.send("started", self._summary(plan, "started", ""))
+                self.emit(
+                    f"release {self.release_id}: {cfg.service} {plan.image_tag} ({plan.image_digest[:19]}…) "
+                    f"{plan.from_colour} → {plan.to_colour}, strategy {cfg.strategy} {plan.steps}"
+                )
+                new_td = self._task_definition(plan)
+                self._scale_up(plan, new_td)
+                self._phase("smoke")
+                self._gate(self.adapter.smoke())
+                if cfg.manual_approval:
+                    self._phase("approval")
+                    self.wait_approval()
+                for i, percent in enumerate(plan.steps, start=1):
+                    self._step(plan, i, percent)
+                self._scale_down(plan)
+                outcome, message = "succeeded", f"{cfg.service} {plan.image_tag} is live on {plan.to_colour}"
+        except (GateFailed, AwsError, Interrupted, SlipwayError) as exc:
+            outcome, message = self._roll_back(plan, str(exc))
+            self.evidence = getattr(exc, "evidence", None)
+        except BaseException as exc:  # noqa: BLE001 - any other crash still rolls back
+            outcome, message = self._roll_back(plan, f"unexpected error: {type(exc).__name__}: {exc}")
+        return self._finish(plan, outcome, message, new_td)
+
+    def _task_definition(self, plan: Plan) -> str:
+        """The revision to run: registered only if no existing one has the same content."""
+        self.timings.setdefault("register", round(time.monotonic() - self._t0, 2))
+        if plan.reuse_task_definition is None:
+            arn = self.adapter.register_taskdef(plan.rendered)
+            self.emit(f"registered {_short(arn)}")
+            return arn
+        self.emit(f"task definition unchanged: reusing {_short(plan.reuse_task_definition)}")
+        return plan.reuse_task_definition
+
+    def _scale_up(self, plan: Plan, new_td: str) -> None:
+        new, count = plan.to_colour, plan.desired_count
+        self._phase("scale_up", new_task_definition=new_td)
+        self.emit(f"scaling {self.cfg.ecs_service(new)} to {count} on {_short(new_td)}")
+        self.adapter.set_capacity_bounds(new, count, self.cfg.scaling_max(count))
+        self.adapter.scale(new, count, new_td)
+        self.adapter.set_weights(self.cfg.test_rule_arn, traffic.weights_for(new, 100))
+        self.wait_healthy(new, new_td, count)
+
+    def _step(self, plan: Plan, i: int, percent: int) -> None:
+        """One traffic step: shift production weights, bake watching alarms, judge the metrics."""
+        cfg, old, new = self.cfg, plan.from_colour, plan.to_colour
+        weights = traffic.weights_for(new, percent)
+        self._phase(f"step_{i}", weights=weights)
+        self.adapter.set_weights(cfg.prod_rule_arn, weights)
+        self.shifted = True
+        step_start = time.time()
+        self.emit(f"step {i}/{len(plan.steps)}: production weights {old} {weights[old]}% / {new} {weights[new]}%")
+        self.bake(cfg.step_bake_seconds, new, i)
+        if cfg.metrics_delay_seconds:
+            time.sleep(cfg.metrics_delay_seconds)
+        self._gate(self.adapter.metrics(new, step_start, time.time()), i)
+
+    def _scale_down(self, plan: Plan) -> None:
+        cfg, old, new = self.cfg, plan.from_colour, plan.to_colour
+        self._phase("scale_down")
+        self.adapter.set_weights(cfg.test_rule_arn, traffic.weights_for(old, 100))
+        if cfg.scale_down_wait_seconds:
+            self.emit(f"waiting {cfg.scale_down_wait_seconds:.0f}s before scaling {cfg.ecs_service(old)} down")
+            self.bake(cfg.scale_down_wait_seconds, new, len(plan.steps))
+        self.adapter.set_capacity_bounds(old, 0, 0)
+        self.adapter.scale(old, 0)
+        self.emit(f"scaled {cfg.ecs_service(old)} to 0; {new} is live")
+
+    # ------------------------------------------------------- lease and phases
+    def _progress(self, **changes: Any) -> None:
+        self.state.update(changes)
+        self.lease.update({**self.state, "_changed": True})
+
+    def _heartbeat(self) -> None:
+        self.lease.update(self.state)
+
+    def _phase(self, name: str, **changes: Any) -> None:
+        """Enter a phase: one lease write records it with whatever else changed."""
+        self.timings.setdefault(name, round(time.monotonic() - self._t0, 2))
+        self._progress(phase=name, **changes)
+
+    # ---------------------------------------------------------------- gates
+    def _gate(self, result: gatelib.GateResult, step: int | None = None) -> None:
+        result.step = step
+        self.gates.append(result)
+        self.emit(f"  gate {result.gate}{'' if step is None else f' (step {step})'}: {result.status} — {result.summary}")
+        if not result.ok:
+            raise GateFailed(result.gate, result.summary, result.evidence)
+
+    def wait_healthy(self, colour: str, td_arn: str, count: int) -> None:
+        cfg = self.cfg
+        tg = cfg.tg_arn(colour)
+        unhealthy_since: dict[str, float] = {}
+        last_report = [""]
+
+        def check() -> bool:
+            svc = self.adapter.describe_service(colour)
+            primary = next((d for d in svc.get("deployments", []) if d.get("status") == "PRIMARY"), {})
+            # No task of the new revision runs yet: nothing can be registered, skip the health read.
+            running = primary.get("taskDefinition") == td_arn and primary.get("runningCount", 0) > 0
+            health = self.adapter.target_health(colour) if running else []
+            states: dict[str, int] = {}
+            for h in health:
+                st = h["TargetHealth"]["State"]
+                states[st] = states.get(st, 0) + 1
+                tid = h["Target"]["Id"]
+                if st == "unhealthy":
+                    unhealthy_since.setdefault(tid, time.monotonic())
+                else:
+                    unhealthy_since.pop(tid, None)
+            report = (
+                f"  {cfg.ecs_service(colour)}: rollout {primary.get('rolloutState', '?')}, running {primary.get('runningCount', 0)}/{count}, "
+                f"failed tasks {primary.get('failedTasks', 0)}, targets {dict(sorted(states.items())) or 'none'}"
+            )
+            if report != last_report[0]:
+                self.emit(report)
+                last_report[0] = report
+            if primary.get("taskDefinition") != td_arn:
+                return False
+            if primary.get("rolloutState") == "FAILED" or primary.get("failedTasks", 0) >= cfg.max_task_failures:
+                raise GateFailed(
+                    "health",
+                    f"{cfg.ecs_service(colour)} tasks keep failing ({primary.get('failedTasks', 0)} failed, rollout {primary.get('rolloutState')})",
+                    {"rollout_state_reason": primary.get("rolloutStateReason"), "stopped_tasks": self.adapter.stopped_tasks(colour, td_arn)},
+                )
+            stuck = [t for t, since in unhealthy_since.items() if time.monotonic() - since >= cfg.health_grace_seconds]
+            if stuck:
+                raise GateFailed(
+                    "health",
+                    f"{len(stuck)} target(s) of {tg.split(':')[-1]} unhealthy for {cfg.health_grace_seconds:.0f}s",
+                    {"targets": [{"id": h["Target"]["Id"], "port": h["Target"].get("Port"), **h["TargetHealth"]} for h in health]},
+                )
+            healthy = states.get("healthy", 0)
+            return primary.get("rolloutState") == "COMPLETED" and primary.get("runningCount", 0) >= count and healthy >= count
+
+        started = time.monotonic()
+        try:
+            wait_until(check, cfg.health_timeout_seconds, cfg.poll_interval, "health", on_tick=self._heartbeat)
+        except GateFailed as exc:
+            self.gates.append(gatelib.GateResult("health", "FAIL", str(exc).split(": ", 1)[-1], evidence=exc.evidence, seconds=time.monotonic() - started))
+            raise
+        self.gates.append(
+            gatelib.GateResult("health", "PASS", f"{count}/{count} targets healthy in {tg.split('/')[-2]}", seconds=round(time.monotonic() - started, 2))
+        )
+        self.emit(f"  gate health: PASS ({count} healthy targets)")
+
+    def bake(self, seconds: float, new_colour: str, step: int) -> None:
+        """Hold the step, watching the new colour's alarms."""
+        names = self.cfg.alarm_names.get(new_colour, [])
+        deadline = time.monotonic() + seconds
+        while True:
+            result = self.adapter.alarms(names)
+            if result.status != "PASS" or time.monotonic() >= deadline:
+                self._gate(result, step)
+                return
+            self._heartbeat()
+            time.sleep(min(self.cfg.poll_interval, max(0.0, deadline - time.monotonic())))
+
+    def wait_approval(self) -> None:
+        """Manual approval: an operator writes approve/reject for this release id."""
+        self.emit(
+            f"  waiting for approval of release {self.release_id}: "
+            f"ansible-playbook playbooks/approve_release.yml -e svc={self.cfg.service} -e release_id={self.release_id} [-e decision=reject]"
+        )
+        started = time.monotonic()
+
+        def check() -> str | None:
+            recorded = self.adapter.approval(self.release_id)
+            return recorded["decision"] if recorded else None
+
+        try:
+            decision = wait_until(
+                check, self.cfg.approval_timeout_seconds, self.cfg.poll_interval, "approval", on_tick=self._heartbeat, max_interval=self.cfg.poll_interval
+            )
+        except GateFailed as exc:
+            self._gate(gatelib.GateResult("approval", "FAIL", str(exc), seconds=time.monotonic() - started))
+            return
+        status = "PASS" if decision == "approve" else "FAIL"
+        self._gate(gatelib.GateResult("approval", status, f"{decision}d by an operator", seconds=round(time.monotonic() - started, 2)))
+
+    # ------------------------------------------------------ repair, rollback
+    def repair(self, lease: dict[str, Any]) -> None:
+        """Return a release abandoned by a dead controller to its last good colour."""
+        cfg = self.cfg
+        state = lease.get("state", {})
+        good = state.get("from_colour") or traffic.live_colour(self.adapter.rule_weights(cfg.prod_rule_arn)) or "blue"
+        bad = traffic.other(good)
+        self.emit(
+            f"REPAIR: release {lease.get('release_id')} by {lease.get('holder')} was left at phase '{state.get('phase', '?')}'; returning all traffic to {good}"
+        )
+        self.adapter.set_weights(cfg.prod_rule_arn, traffic.weights_for(good, 100))
+        self.adapter.set_weights(cfg.test_rule_arn, traffic.weights_for(bad, 100))
+        self.adapter.set_capacity_bounds(bad, 0, 0)
+        if self.adapter.describe_service(bad).get("desiredCount", 0) > 0:
+            self.adapter.scale(bad, 0)
+        entry = {
+            "release_id": lease.get("release_id") or "unknown",
+            "service": cfg.service,
+            "environment": cfg.environment,
+            "started_at": lease.get("started_at") or self.started_at,
+            "who": lease.get("holder"),
+            "outcome": "abandoned",
+            "message": (
+                f"controller died at phase '{state.get('phase', '?')}'; repaired by release {self.release_id} (traffic back on {good}, {bad} scaled to 0)"
+            ),
+            "state": state,
+            "repaired_by": self.release_id,
+            "repaired_at": now_iso(),
+        }
+        with contextlib.suppress(AwsError):
+            self.adapter.ledger_put(entry)
+        self.repaired = entry
+
+    def _roll_back(self, plan: Plan, message: str) -> tuple[str, str]:
+        """Roll back (ignoring further interrupts); the outcome and the message to report."""
+        with interrupts_ignored():
+            if self.rollback(plan):
+                return "rolled_back", message
+            return "failed", f"{message} — ROLLBACK INCOMPLETE, see rollback_errors"
+
+    def rollback(self, plan: Plan) -> bool:
+        """All production traffic back on the old colour, new colour to 0. True if it all worked."""
+        cfg, old, new = self.cfg, plan.from_colour, plan.to_colour
+        self.emit(f"ROLLBACK: production traffic back to {old}{' (it never left)' if not self.shifted else ''}, scaling {cfg.ecs_service(new)} to 0")
+        self.rollback_errors = []
+        for what, fn in (
+            ("production weights", lambda: self.adapter.set_weights(cfg.prod_rule_arn, traffic.weights_for(old, 100))),
+            ("test listener", lambda: self.adapter.set_weights(cfg.test_rule_arn, traffic.weights_for(new, 100))),
+            ("auto-scaling bounds", lambda: self.adapter.set_capacity_bounds(new, 0, 0)),
+            ("scale down", lambda: self.adapter.scale(new, 0)),
+        ):
+            try:
+                fn()
+            except Exception as exc:  # noqa: BLE001 - keep going: each step is independent
+                self.rollback_errors.append(f"{what}: {exc}")
+        self.timings.setdefault("rollback", round(time.monotonic() - self._t0, 2))
+        return not self.rollback_errors
+
+    # --------------------------------------------------------------- records
+    def _summary(self, plan: Plan, outcome: str, message: str, new_td: str | None = None) -> dict[str, Any]:
+        return {
+            "release_id": self.release_id,
+            "service": self.cfg.service,
+            "environment": self.cfg.environment,
+            "who": self.cfg.actor,
+            "git_sha": self.cfg.git_sha,
+            "started_at": self.started_at,
+            "finished_at": now_iso(),
+            "image_tag": plan.image_tag,
+            "image_digest": plan.image_digest,
+            "strategy": self.cfg.strategy,
+            "steps": plan.steps,
+            "from_colour": plan.from_colour,
+            "to_colour": plan.to_colour,
+            "previous_task_definition": plan.live_task_definition,
+            "task_definition": new_td,
+            "outcome": outcome,
+            "message": message,
+            "gates": [g.as_dict() for g in self.gates],
+            "timings": {**self.timings, "total": round(time.monotonic() - self._t0, 2)},
+        }
+
+    def _finish(self, plan: Plan, outcome: str, message: str, new_td: str | None) -> dict[str, Any]:
+        """Record the release: ledger, notifications, lease, summary file."""
+        summary = self._summary(plan, outcome, message, new_td)
+        if self.rollback_errors:
+            summary["rollback_errors"] = self.rollback_errors
+        if self.evidence:
+            summary["evidence"] = self.evidence
+        if self.repaired:
+            summary["repaired"] = self.repaired
+        with interrupts_ignored():
+            try:
+                self.adapter.ledger_put(summary)
+                summary["ledger"] = "written"
+            except AwsError as exc:
+                summary["ledger"] = f"NOT written: {exc}"
+            event = {"succeeded": "succeeded", "rolled_back": "rolled_back", "repaired": "repaired"}.get(outcome, "failed")
+            self.notifier.send(event, summary)
+            summary["notifications"] = {"sent": self.notifier.sent, "problems": self.notifier.problems}
+            try:
+                self.lease.release()
+            except AwsError as exc:
+                summary["lease"] = f"NOT released (expires by itself in {self.cfg.lock_ttl_seconds}s): {exc}"
+            summary["api_calls"] = self.adapter.api_calls()
+            summary["summary_file"] = self.write_summary(summary)
+        return summary
+
+    def write_summary(self, summary: dict[str, Any]) -> str | None:
+        if not self.cfg.summary_dir:
+            return None
+        os.makedirs(self.cfg.summary_dir, exist_ok=True)
+        path = os.path.join(self.cfg.summary_dir, f"{self.cfg.service}-{self.release_id}.json")
+        tmp = path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(summary, fh, indent=2, sort_keys=True, default=str)
+        os.replace(tmp, path)
+        return path
