@@ -1,0 +1,165 @@
+"""The release state machine against the fake AWS model: every assertion reads the model's state."""
+
+import os
+import signal
+import time
+
+import pytest
+from ansible_collections.slipway.aws.plugins.module_utils import traffic
+from ansible_collections.slipway.aws.plugins.module_utils.ledger import Lease, approval_put, ledger_list
+
+from .fakes import PROD_RULE, TABLE, TEST_RULE, digest_of, fail_once, new_release, run_release
+
+BLUE_LIVE = {"blue": 100, "green": 0}
+
+
+def green(percent):
+    return traffic.weights_for("green", percent)
+
+
+def assert_rolled_back_to_blue(fake, summary):
+    assert summary["outcome"] == "rolled_back", summary["message"]
+    assert fake.rules[PROD_RULE] == BLUE_LIVE
+    assert fake.rules[TEST_RULE] == green(100)  # the test listener stays on the idle colour
+    assert fake.services["green"]["desiredCount"] == 0 and fake.bounds["green"] == (0, 0)
+    assert fake.services["blue"]["desiredCount"] == 2 and fake.image_of("blue").endswith(digest_of("1.0.0"))
+    assert fake.notifications[-1].events == ["started", "rolled_back"]
+
+
+@pytest.mark.parametrize(
+    "strategy,steps",
+    [("all_at_once", [100]), ("canary", [10, 100]), ("linear", [25, 50, 75, 100])],
+)
+def test_release_shifts_per_strategy_then_scales_the_old_colour_down(fake, table, strategy, steps):
+    digest = fake.push("1.1.0")
+    release = new_release(fake, image_tag="1.1.0", strategy=strategy)
+    summary = release.execute(release.plan())
+    assert summary["outcome"] == "succeeded", summary["message"]
+    assert fake.prod_weights_seen() == [green(p) for p in steps]
+    assert fake.test_weights_seen() == [green(100), traffic.weights_for("blue", 100)]  # new colour for smoke, then the idle one
+    assert fake.rules[PROD_RULE] == green(100)
+    assert fake.services["green"] == {"desiredCount": 2, "taskDefinition": fake.registered[0]} and fake.image_of("green").endswith(digest)
+    assert fake.services["blue"]["desiredCount"] == 0
+    assert fake.scale_log[-1] == ("blue", 0, None)  # the old colour goes down last
+    assert fake.bounds == {"green": (2, 8), "blue": (0, 0)}
+    assert [g["gate"] for g in summary["gates"]] == ["health", "smoke"] + ["alarms", "metrics"] * len(steps)
+    entry = ledger_list(table, TABLE, "user")[0]
+    assert entry["outcome"] == "succeeded" and entry["release_id"] == release.release_id and entry["steps"] == steps
+    assert entry["task_definition"] == fake.registered[0] and entry["previous_task_definition"] == fake.services["blue"]["taskDefinition"]
+    assert release.lease.read() is None  # the lease is given back
+    assert fake.notifications[-1].events == ["started", "succeeded"]
+
+
+def test_a_failing_metrics_gate_rolls_back(fake, table):
+    fake.push("1.1.0", broken="errors")
+    summary = run_release(fake, image_tag="1.1.0", strategy="canary")
+    assert_rolled_back_to_blue(fake, summary)
+    assert fake.prod_weights_seen() == [green(10), BLUE_LIVE]  # canary, then straight back
+    assert "5xx rate" in summary["message"] and summary["evidence"]["errors_5xx"] == 50
+    assert summary["gates"][-1]["gate"] == "metrics" and summary["gates"][-1]["status"] == "FAIL"
+    assert ledger_list(table, TABLE, "user")[0]["outcome"] == "rolled_back"
+
+
+def test_an_alarm_during_the_bake_rolls_back(fake):
+    fake.push("1.1.0")
+
+    def alarm_on_canary(rule, weights):
+        if rule == PROD_RULE and weights.get("green") == 10:
+            fake.alarm_states["user-green-5xx"] = "ALARM"
+
+    fake.faults["modify_rule"] = alarm_on_canary
+    summary = run_release(fake, image_tag="1.1.0", strategy="canary", step_bake_seconds=0.05)
+    assert_rolled_back_to_blue(fake, summary)
+    assert "user-green-5xx" in summary["message"]
+    assert fake.prod_weights_seen() == [green(10), BLUE_LIVE]
+
+
+@pytest.mark.parametrize("broken,reason", [("unhealthy", "unhealthy"), ("crash", "keep failing")])
+def test_an_unhealthy_colour_never_gets_production_traffic(fake, broken, reason):
+    fake.push("1.1.0", broken=broken)
+    summary = run_release(fake, image_tag="1.1.0")
+    assert_rolled_back_to_blue(fake, summary)
+    assert fake.prod_weights_seen() == [BLUE_LIVE]  # only the rollback's own write: production never moved
+    assert reason in summary["message"] and summary["gates"][-1]["gate"] == "health"
+
+
+def test_an_aws_error_on_a_weight_change_mid_canary_rolls_back(fake):
+    fake.push("1.1.0")
+    fake.faults["modify_rule"] = fail_once(when=lambda rule, weights: rule == PROD_RULE and weights["green"] == 100)
+    summary = run_release(fake, image_tag="1.1.0", strategy="canary")
+    assert_rolled_back_to_blue(fake, summary)
+    assert fake.prod_weights_seen() == [green(10), BLUE_LIVE]
+    assert "ThrottlingException" in summary["message"] and "rollback_errors" not in summary
+
+
+def test_an_interrupt_rolls_back(fake):
+    fake.push("1.1.0")
+
+    def ctrl_c(rule, weights):
+        if rule == PROD_RULE and weights["green"] == 10:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    fake.faults["modify_rule"] = ctrl_c
+    summary = run_release(fake, image_tag="1.1.0", strategy="canary", step_bake_seconds=5.0)
+    assert_rolled_back_to_blue(fake, summary)
+    assert "interrupted by SIGINT" in summary["message"]
+    assert summary["timings"]["total"] < 5  # the bake did not run to its end
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handlers restored
+
+
+@pytest.mark.parametrize("decision,outcome", [("approve", "succeeded"), ("reject", "rolled_back")])
+def test_manual_approval(fake, table, decision, outcome):
+    fake.push("1.1.0")
+    release = new_release(fake, image_tag="1.1.0", manual_approval=True)
+    plan = release.plan()
+    approval_put(table, TABLE, "user", release.release_id, decision, "bob")
+    summary = release.execute(plan)
+    assert summary["outcome"] == outcome
+    assert next(g for g in summary["gates"] if g["gate"] == "approval")["status"] == ("PASS" if decision == "approve" else "FAIL")
+    assert fake.rules[PROD_RULE] == (green(100) if decision == "approve" else BLUE_LIVE)
+
+
+def abandon(table, fake, phase, weights, green_count, green_td):
+    """What a controller killed mid-release leaves: an expired lease, weights, a running new colour."""
+    past = time.time() - 600
+    Lease(table, TABLE, "user", "dead-release", ttl=60, clock=lambda: past).acquire(
+        "carol", "2026-11-27T00:00:00Z", {"phase": phase, "from_colour": "blue", "to_colour": "green"}
+    )
+    fake.rules[PROD_RULE] = weights
+    fake.services["green"] = {"desiredCount": green_count, "taskDefinition": green_td}
+    fake.bounds["green"] = (green_count, 8)
+
+
+def test_an_abandoned_release_is_repaired_then_released(fake, table):
+    fake.push("1.1.0")
+    plan_td = new_release(fake, image_tag="1.1.0").plan().rendered
+    green_td = fake.register_taskdef(plan_td)  # the dead run's revision
+    fake.registered.clear()
+    abandon(table, fake, "step_1", green(10), 2, green_td)
+    release = new_release(fake, image_tag="1.1.0")
+    plan = release.plan()
+    assert plan.repair["release_id"] == "dead-release" and plan.from_colour == "blue"
+    summary = release.execute(plan)
+    assert summary["outcome"] == "succeeded", summary["message"]
+    # The repair came first: all production traffic back on blue, green down, before the release proper.
+    assert fake.prod_weights_seen()[0] == BLUE_LIVE and fake.scale_log[0] == ("green", 0, None)
+    assert fake.prod_weights_seen()[1:] == [green(10), green(100)]
+    assert fake.registered == []  # the dead run's identical revision is reused
+    assert fake.services["green"] == {"desiredCount": 2, "taskDefinition": green_td}
+    entries = {e["release_id"]: e for e in ledger_list(table, TABLE, "user")}
+    assert entries["dead-release"]["outcome"] == "abandoned" and entries["dead-release"]["repaired_by"] == release.release_id
+    assert entries[release.release_id]["outcome"] == "succeeded"
+    assert summary["repaired"]["release_id"] == "dead-release"
+
+
+def test_an_abandoned_release_of_the_live_image_is_only_repaired(fake, table):
+    abandon(table, fake, "scale_up", BLUE_LIVE, 2, fake.services["blue"]["taskDefinition"])
+    release = new_release(fake, image_tag="1.0.0")
+    plan = release.plan()
+    assert plan.repair and not plan.no_change
+    summary = release.execute(plan)
+    assert summary["outcome"] == "repaired"
+    assert fake.rules[PROD_RULE] == BLUE_LIVE and fake.services["green"]["desiredCount"] == 0 and fake.bounds["green"] == (0, 0)
+    assert fake.registered == [] and len(fake.prod_weights_seen()) == 1
+    assert release.lease.read() is None
+    assert {e["outcome"] for e in ledger_list(table, TABLE, "user")} == {"abandoned", "repaired"}
