@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +15,9 @@ from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError
 from ansible_collections.slipway.aws.plugins.module_utils.ledger import Lease
 from ansible_collections.slipway.aws.plugins.module_utils.release.adapter import ReleaseAdapter
 from ansible_collections.slipway.aws.plugins.module_utils.release.config import ReleaseConfig
+
+# How far back the ledger is searched for a revision to reuse (release_history's default).
+_LEDGER_DEPTH = 50
 
 
 @dataclass
@@ -109,7 +112,7 @@ def preflight(adapter: ReleaseAdapter, cfg: ReleaseConfig, lease: Lease, emit: C
 
     unchanged = taskdef.same(live_td, rendered)
     steady = weights.get(live) == 100 and idle_svc.get("desiredCount", 0) == 0
-    reuse = live_svc["taskDefinition"] if unchanged else find_reusable_revision(adapter, rendered, idle_svc.get("taskDefinition"))
+    reuse = live_svc["taskDefinition"] if unchanged else find_reusable_revision(adapter, rendered, image.digest, idle_svc.get("taskDefinition"))
 
     alarm_names = cfg.all_alarm_names
     pre_alarms = adapter.alarms(alarm_names)
@@ -139,19 +142,39 @@ def preflight(adapter: ReleaseAdapter, cfg: ReleaseConfig, lease: Lease, emit: C
     )
 
 
-def find_reusable_revision(adapter: ReleaseAdapter, rendered: dict[str, Any], idle_td: str | None) -> str | None:
-    """An existing revision equal to ``rendered``: the idle colour's, or the newest of the family."""
-    newest = None
-    with contextlib.suppress(AwsError):
-        newest = adapter.newest_revision()
+def find_reusable_revision(adapter: ReleaseAdapter, rendered: dict[str, Any], digest: str, idle_td: str | None) -> str | None:
+    """An existing, still active revision equal to ``rendered``, so that releasing
+    identical content twice never registers a second revision.
+
+    Looked for, cheapest first: the idle colour's revision (a return to the
+    release before), the newest revision of the family, then the revisions
+    earlier releases of the same image ran (a return further back, or past a
+    rolled-back release), as the ledger recorded them.
+    """
     seen: set[str] = set()
-    for arn in (idle_td, newest):
+    for arn in _candidates(adapter, digest, idle_td):
         if not arn or arn in seen:
             continue
         seen.add(arn)
-        if taskdef.same(adapter.describe_taskdef(arn), rendered):
+        td = adapter.describe_taskdef(arn)
+        if td.get("status") != "INACTIVE" and taskdef.same(td, rendered):
             return arn
     return None
+
+
+def _candidates(adapter: ReleaseAdapter, digest: str, idle_td: str | None) -> Iterator[str | None]:
+    yield idle_td
+    newest = None
+    with contextlib.suppress(AwsError):
+        newest = adapter.newest_revision()
+    yield newest
+    try:
+        entries = adapter.ledger_list(_LEDGER_DEPTH)
+    except AwsError:
+        return
+    for entry in entries:
+        if entry.get("image_digest") == digest:
+            yield entry.get("task_definition")
 
 
 def last_good_colour(adapter: ReleaseAdapter) -> str | None:

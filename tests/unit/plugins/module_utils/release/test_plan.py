@@ -101,6 +101,34 @@ def test_returning_to_the_previous_image_reuses_its_revision(fake):
     assert fake.rules[PROD_RULE] == {"blue": 0, "green": 100}
 
 
+def test_returning_past_a_rolled_back_release_reuses_the_revision_from_the_ledger(fake):
+    fake.push("1.1.0")
+    fake.push("1.2.0")
+    fake.push("1.3.0-bad", broken="errors")
+    assert run_release(fake, image_tag="1.1.0")["outcome"] == "succeeded"  # green
+    rev_110 = fake.services["green"]["taskDefinition"]
+    assert run_release(fake, image_tag="1.2.0")["outcome"] == "succeeded"  # blue
+    assert run_release(fake, image_tag="1.3.0-bad")["outcome"] == "rolled_back"  # green now holds 1.3.0-bad's revision
+    assert fake.services["green"]["taskDefinition"] != rev_110 and fake.newest_revision() != rev_110
+    registered = list(fake.registered)
+    release = new_release(fake, image_digest=digest_of("1.1.0"), strategy="all_at_once")
+    plan = release.plan()
+    assert plan.reuse_task_definition == rev_110 and not plan.register_task_definition
+    summary = release.execute(plan)
+    assert summary["outcome"] == "succeeded" and fake.registered == registered
+    assert fake.services["green"]["taskDefinition"] == rev_110 and fake.image_of("green").endswith(digest_of("1.1.0"))
+
+
+def test_an_inactive_revision_is_not_reused(fake):
+    fake.push("1.1.0")
+    fake.push("1.2.0")
+    run_release(fake, image_tag="1.1.0")
+    run_release(fake, image_tag="1.2.0")
+    fake.taskdefs[fake.services["green"]["taskDefinition"]]["status"] = "INACTIVE"  # deregistered by hand
+    plan = new_release(fake, image_digest=digest_of("1.1.0")).plan()
+    assert plan.register_task_definition
+
+
 def test_the_newest_image_is_taken_when_no_tag_is_given(fake):
     fake.push("1.1.0")
     said = []
