@@ -305,7 +305,7 @@ class Release:
         with interrupts_ignored():
             if self.rollback(plan):
                 return "rolled_back", message
-            return "failed", f"{message} — ROLLBACK INCOMPLETE, see rollback_errors"
+            return "failed", f"{message} — {self._incomplete(plan)}"
 
     def rollback(self, plan: Plan) -> bool:
         """All production traffic back on the old colour, new colour to 0. True if it all worked."""
@@ -324,6 +324,25 @@ class Release:
                 self.rollback_errors.append(f"{what}: {exc}")
         self.timings.setdefault("rollback", round(time.monotonic() - self._t0, 2))
         return not self.rollback_errors
+
+    def _incomplete(self, plan: Plan) -> str:
+        """Where a rollback that did not complete left production traffic, and how to finish it."""
+        cfg, old, new = self.cfg, plan.from_colour, plan.to_colour
+        try:
+            weights = self.adapter.rule_weights(cfg.prod_rule_arn)
+            where = f"production traffic is {old} {weights.get(old, 0)}% / {new} {weights.get(new, 0)}%"
+        except Exception as exc:  # noqa: BLE001 - the report must not fail
+            where = f"production traffic is unknown (the listener rule could not be read: {exc})"
+        with contextlib.suppress(Exception):  # the report must not fail
+            where += f", {cfg.ecs_service(new)} runs {self.adapter.describe_service(new).get('desiredCount', '?')} task(s)"
+        todo = {
+            "production weights": f"set listener rule {cfg.prod_rule_arn} to forward 100% to {cfg.tg_arn(old)}",
+            "test listener": f"set listener rule {cfg.test_rule_arn} to forward 100% to {cfg.tg_arn(new)}",
+            "auto-scaling bounds": f"set the scalable target {cfg.autoscaling_resource_ids.get(new)} to min 0 / max 0",
+            "scale down": f"scale ECS service {cfg.ecs_service(new)} in cluster {cfg.cluster} to 0 tasks",
+        }
+        steps = [todo[e.split(":", 1)[0]] for e in self.rollback_errors]
+        return f"ROLLBACK INCOMPLETE, see rollback_errors: {where}. To finish the rollback by hand: {'; '.join(steps)}"
 
     # --------------------------------------------------------------- records
     def _summary(self, plan: Plan, outcome: str, message: str, new_td: str | None = None) -> dict[str, Any]:

@@ -6,9 +6,10 @@ import time
 
 import pytest
 from ansible_collections.slipway.aws.plugins.module_utils import traffic
+from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError
 from ansible_collections.slipway.aws.plugins.module_utils.ledger import Lease, approval_put, ledger_list
 
-from .fakes import PROD_RULE, TABLE, TEST_RULE, digest_of, fail_once, new_release, run_release
+from .fakes import PROD_RULE, TABLE, TEST_RULE, TG, digest_of, fail_once, new_release, run_release
 
 BLUE_LIVE = {"blue": 100, "green": 0}
 
@@ -90,6 +91,29 @@ def test_an_aws_error_on_a_weight_change_mid_canary_rolls_back(fake):
     assert_rolled_back_to_blue(fake, summary)
     assert fake.prod_weights_seen() == [green(10), BLUE_LIVE]
     assert "ThrottlingException" in summary["message"] and "rollback_errors" not in summary
+
+
+def test_a_rollback_that_fails_says_where_traffic_is_and_how_to_finish(fake, table):
+    fake.push("1.1.0", broken="errors")
+
+    def rule_frozen_after_canary(rule, weights):
+        if rule == PROD_RULE and fake.rules[PROD_RULE] == green(10):
+            raise AwsError("modify_rule", "AccessDenied", "not allowed")
+
+    fake.faults["modify_rule"] = rule_frozen_after_canary
+    summary = run_release(fake, image_tag="1.1.0", strategy="canary")
+    assert summary["outcome"] == "failed"  # never rolled_back, never succeeded
+    assert fake.rules[PROD_RULE] == green(10)  # the model: traffic is still split
+    message = summary["message"]
+    assert "ROLLBACK INCOMPLETE" in message
+    assert "production traffic is blue 90% / green 10%" in message
+    assert f"set listener rule {PROD_RULE} to forward 100% to {TG['blue']}" in message
+    assert summary["rollback_errors"] == ["production weights: modify_rule failed: AccessDenied: not allowed"]
+    # The independent rollback steps still happened.
+    assert fake.services["green"]["desiredCount"] == 0 and fake.rules[TEST_RULE] == green(100)
+    assert "user-green runs 0 task(s)" in message
+    assert ledger_list(table, TABLE, "user")[0]["outcome"] == "failed"
+    assert fake.notifications[-1].events == ["started", "failed"]
 
 
 def test_an_interrupt_rolls_back(fake):
