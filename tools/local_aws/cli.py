@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -171,6 +172,7 @@ def cmd_status(settings: Settings, _args: argparse.Namespace) -> int:
         print(f"emulator: {state} ({endpoint(settings)})")
         return 1
     print(f"emulator: running  endpoint {endpoint(settings)}  pid {pid}  region {REGION}  account {ACCOUNT_ID}")
+    print(webhook_status_line())
     elb = client("elbv2", settings)
     lbs = elb.describe_load_balancers().get("LoadBalancers", [])
     if not lbs:
@@ -285,6 +287,178 @@ def cmd_calls(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- traffic and notifications
+def _slipway_request(settings: Settings, path: str, method: str = "GET", body: Any = None) -> Any:
+    """Call one of the emulator's ``/_slipway/...`` endpoints; the JSON answer."""
+    if not is_ready(settings):
+        raise CliError(f"emulator is not running on {endpoint(settings)} (run `tools/local-aws up`)")
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(endpoint(settings) + path, method=method, data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=15) as resp:
+            return json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        try:
+            detail = json.loads(exc.read()).get("error", "")
+        except ValueError:
+            detail = ""
+        raise CliError(f"{method} {path}: HTTP {exc.code} {detail}".rstrip()) from None
+
+
+def _forward_target_groups(rule: dict[str, Any]) -> list[str]:
+    arns: list[str] = []
+    for action in rule.get("Actions") or []:
+        if action.get("Type") != "forward":
+            continue
+        if action.get("TargetGroupArn"):
+            arns.append(action["TargetGroupArn"])
+        arns.extend(g["TargetGroupArn"] for g in (action.get("ForwardConfig") or {}).get("TargetGroups") or [])
+    return arns
+
+
+def _host_values(rule: dict[str, Any]) -> list[str]:
+    values: list[str] = []
+    for cond in rule.get("Conditions") or []:
+        if cond.get("Field") == "host-header":
+            values.extend((cond.get("HostHeaderConfig") or {}).get("Values") or cond.get("Values") or [])
+    return values
+
+
+def resolve_service(settings: Settings, service: str, listener: int | None = None) -> tuple[int, str]:
+    """``(listener port, host header)`` of SERVICE, read from the ELBv2 API.
+
+    Convention (Slipway's ecs module): a listener rule with a ``host-header``
+    condition forwards to target groups named ``SERVICE-blue``/``SERVICE-green``
+    (optionally prefixed: ``local-SERVICE-blue``). The production listener is
+    the lowest-port listener with such a rule; ``listener`` picks another
+    (e.g. the test listener, 9000)."""
+    elb = client("elbv2", settings)
+    names: dict[str, str] = {}
+    for page in elb.get_paginator("describe_target_groups").paginate():
+        names.update({tg["TargetGroupArn"]: tg["TargetGroupName"] for tg in page["TargetGroups"]})
+    wanted = (f"{service}-blue", f"{service}-green")
+
+    def ours(name: str) -> bool:
+        return any(name == w or name.endswith("-" + w) for w in wanted)
+
+    found: list[tuple[int, str]] = []
+    for page in elb.get_paginator("describe_load_balancers").paginate():
+        for lb in page["LoadBalancers"]:
+            if lb.get("Type", "application") != "application":
+                continue
+            for lst in elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]:
+                for rule in elb.describe_rules(ListenerArn=lst["ListenerArn"])["Rules"]:
+                    if not any(ours(names.get(arn, "")) for arn in _forward_target_groups(rule)):
+                        continue
+                    hosts = [h for h in _host_values(rule) if "*" not in h and "?" not in h]
+                    if hosts:
+                        found.append((int(lst["Port"]), hosts[0]))
+    if listener is not None:
+        found = [f for f in found if f[0] == listener]
+    if not found:
+        where = f" on listener port {listener}" if listener is not None else ""
+        raise CliError(
+            f"no listener rule{where} with a host-header condition forwards to {wanted[0]}/{wanted[1]} target groups "
+            "(run terraform first, or give --listener PORT and --host HOST)"
+        )
+    return min(found)
+
+
+def format_traffic(jobs: list[dict[str, Any]]) -> str:
+    """Per job: target, then requests sent, answers by status class, errors."""
+    if not jobs:
+        return "no traffic"
+    lines = []
+    for j in jobs:
+        state = "running" if j.get("running") else "stopped"
+        lines.append(f"traffic {j['name']}  {j['rps']:g} rps  {j['method']} {j['url']}  Host {j['host']}  {state} {j['seconds']:.1f}s")
+        answered = j.get("answered") or {}
+        classes = "  ".join(f"{k} {answered.get(k, 0)}" for k in ("2xx", "3xx", "4xx", "5xx"))
+        lines.append(f"  sent {j['sent']}  {classes}  errors {j['errors']}  skipped {j['skipped']}")
+        if j.get("last_error"):
+            lines.append(f"  last error: {j['last_error']}")
+    return "\n".join(lines)
+
+
+def cmd_traffic(settings: Settings, args: argparse.Namespace) -> int:
+    if args.action == "start":
+        if args.host and args.listener is not None:
+            port, host = args.listener, args.host
+        else:
+            port, host = resolve_service(settings, args.service, args.listener)
+            host = args.host or host
+        path = args.path if args.path.startswith("/") else "/" + args.path
+        name = args.name or (args.service if args.listener is None else f"{args.service}@{port}")
+        spec = {
+            "name": name,
+            "url": f"http://127.0.0.1:{settings.listener_port_base + port}{path}",
+            "host": host,
+            "rps": args.rps,
+            "method": args.method,
+        }
+        if args.duration:
+            spec["duration"] = args.duration
+        job = _slipway_request(settings, "/_slipway/traffic", "POST", spec)["job"]
+        print(format_traffic([job]))
+        return 0
+    if args.action == "stop":
+        suffix = "/" + urllib.parse.quote(args.name, safe="") if args.name else ""
+        stopped = _slipway_request(settings, "/_slipway/traffic" + suffix, "DELETE")["stopped"]
+        print(format_traffic(stopped) if stopped else "no traffic to stop")
+        return 0
+    jobs = _slipway_request(settings, "/_slipway/traffic")["jobs"]
+    print(json.dumps(jobs, indent=1) if args.json else format_traffic(jobs))
+    return 0
+
+
+def webhook_info() -> dict[str, Any]:
+    """The webhook receiver's port and URL from the state file ``emulator.json`` (empty when unknown)."""
+    try:
+        info = json.loads((state_dir() / "emulator.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return {k: info[k] for k in ("webhook_port", "webhook_url", "webhook_error") if info.get(k)}
+
+
+def webhook_status_line() -> str:
+    info = webhook_info()
+    if info.get("webhook_port"):
+        return f"webhook: http://127.0.0.1:{info['webhook_port']}/slack/<anything>  (`tools/local-aws notifications` lists what it received)"
+    return f"webhook: off ({info.get('webhook_error', 'SLIPWAY_WEBHOOK_PORT=0 or not started')})"
+
+
+def cmd_notifications(settings: Settings, args: argparse.Namespace) -> int:
+    from .webhook import format_messages
+
+    answer = _slipway_request(settings, "/_slipway/notifications", "DELETE" if args.clear else "GET")
+    messages = answer.get("cleared" if args.clear else "messages", [])
+    print(json.dumps(messages, indent=1) if args.json else format_messages(messages))
+    if args.clear and not args.json:
+        print("(notifications cleared)")
+    return 0
+
+
+def add_traffic_notifications_parsers(sub: Any) -> None:
+    traffic = sub.add_parser("traffic", help="steady synthetic requests to a service through its listener")
+    tsub = traffic.add_subparsers(dest="action", required=True)
+    start = tsub.add_parser("start", help="start (or replace) traffic to SERVICE")
+    start.add_argument("service")
+    start.add_argument("--rps", type=float, default=10.0, help="requests per second (default 10)")
+    start.add_argument("--path", default="/", help="request path (default /)")
+    start.add_argument("--listener", type=int, metavar="PORT", help="listener port (default: the production listener, the lowest-port one routing SERVICE)")
+    start.add_argument("--host", help="Host header (default: the listener rule's host-header value)")
+    start.add_argument("--method", default="GET")
+    start.add_argument("--duration", type=float, metavar="S", help="stop by itself after S seconds")
+    start.add_argument("--name", help="job name (default SERVICE, or SERVICE@PORT with --listener)")
+    stop = tsub.add_parser("stop", help="stop one job (NAME, default all)")
+    stop.add_argument("name", nargs="?")
+    status = tsub.add_parser("status", help="requests sent, answers by status class, errors, per job")
+    status.add_argument("--json", action="store_true")
+    notes = sub.add_parser("notifications", help="messages the webhook receiver got (Slack, SNS HTTP subscriptions)")
+    notes.add_argument("--json", action="store_true", help="the full records as JSON")
+    notes.add_argument("--clear", action="store_true", help="print, then forget them")
+
+
 def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
     from .server import serve
 
@@ -309,6 +483,7 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--crash", action="store_true", help="the container exits with code 1 shortly after start")
     push.add_argument("--error-rate", type=float, metavar="R", help="fraction 0..1 of requests answered 500")
     push.add_argument("--latency-ms", type=int, metavar="N", help="delay every answer by N ms")
+    add_traffic_notifications_parsers(sub)
     args = parser.parse_args(argv)
     handlers = {
         "up": cmd_up,
@@ -319,6 +494,7 @@ def main(argv: list[str] | None = None) -> int:
         "push-image": cmd_push_image,
         "calls": cmd_calls,
     }
+    handlers.update({"traffic": cmd_traffic, "notifications": cmd_notifications})
     try:
         settings = Settings.from_env()
         return handlers[args.command](settings, args)

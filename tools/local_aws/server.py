@@ -48,6 +48,9 @@ def serve(settings: Settings) -> int:
     plane.alb = alb
     patches.install(plane)
     calls.install()
+    from . import trafficgen, webhook
+
+    traffic = trafficgen.install()
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=settings.port, verbose=False)
     server.start()
@@ -64,7 +67,11 @@ def serve(settings: Settings) -> int:
 
     info = state_dir() / "emulator.json"
     info.parent.mkdir(parents=True, exist_ok=True)
-    info.write_text(json.dumps({"pid": os.getpid(), "port": settings.port, "listener_port_base": settings.listener_port_base}))
+    hook = webhook.install(settings.port)
+    hook_info = {"webhook_port": hook.port if hook and hook.server else None, "webhook_url": hook.url if hook and hook.server else None}
+    if hook and hook.error:
+        hook_info["webhook_error"] = hook.error
+    info.write_text(json.dumps({"pid": os.getpid(), "port": settings.port, "listener_port_base": settings.listener_port_base, **hook_info}))
 
     def loop() -> None:
         while not stop.is_set():
@@ -80,6 +87,9 @@ def serve(settings: Settings) -> int:
     worker = threading.Thread(target=loop, name="reconcile", daemon=True)
     worker.start()
     stop.wait()
+    traffic.stop()
+    if hook:
+        hook.stop()
     alb.clear()
     server.stop()
     LOG.info("stopped")
