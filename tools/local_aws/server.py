@@ -48,8 +48,10 @@ def serve(settings: Settings) -> int:
     plane.alb = alb
     patches.install(plane)
     calls.install()
-    from . import trafficgen, webhook
+    from . import alarms, trafficgen, webhook
 
+    evaluator = alarms.AlarmEvaluator()
+    alarms.install(evaluator)
     traffic = trafficgen.install()
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=settings.port, verbose=False)
@@ -82,6 +84,10 @@ def serve(settings: Settings) -> int:
                 alb.maybe_flush()
             except Exception:
                 LOG.exception("reconcile tick failed")
+            try:
+                evaluator.maybe_evaluate()
+            except Exception:
+                LOG.exception("alarm evaluation failed")
             stop.wait(max(0.0, settings.tick - (time.monotonic() - started)))
 
     worker = threading.Thread(target=loop, name="reconcile", daemon=True)
