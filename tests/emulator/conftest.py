@@ -3,6 +3,7 @@ small Slipway-shaped world in it with boto3."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -209,3 +210,48 @@ def world(emulator: Emulator) -> dict[str, Any]:
         "v1": v1,
         "net": net,
     }
+
+
+# ---------------------------------------------------------------- low-port emulators (alarms, traffic, webhook tests)
+def _bindable(*ports: int) -> bool:
+    for p in ports:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", p))
+            except OSError:
+                return False
+    return True
+
+
+def make_emulator(tmp: Path, **env: str) -> Emulator:
+    """An Emulator whose API port, webhook port (API + 1) and listener ports
+    (base + 80/443/9000) all lie below the ephemeral port range; ``env`` is added."""
+    import random
+
+    emu = Emulator(tmp)
+    for _ in range(500):
+        port = random.randrange(10000, 19990)
+        if _bindable(port, port + 1):
+            break
+    else:
+        raise RuntimeError("no free low port")
+    for _ in range(500):
+        base = random.randrange(20000, 23000)
+        if _bindable(base + 80, base + 443, base + 9000):
+            break
+    else:
+        raise RuntimeError("no free low listener port base")
+    emu.port, emu.base, emu.endpoint = port, base, f"http://127.0.0.1:{port}"
+    emu.env.update(SLIPWAY_EMULATOR_PORT=str(port), SLIPWAY_LISTENER_PORT_BASE=str(base), **env)
+    return emu
+
+
+@contextlib.contextmanager
+def running_emulator(tmp: Path, **env: str) -> Iterator[Emulator]:
+    """``make_emulator``, up for the duration of the block, then down."""
+    emu = make_emulator(tmp, **env)
+    assert emu.cli("up").stdout.strip() == emu.endpoint
+    try:
+        yield emu
+    finally:
+        emu.cli("down", check=False)
