@@ -18,6 +18,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 CLI = REPO / "tools" / "local-aws"
+if str(REPO / "tools") not in sys.path:  # `import local_aws` (the faults client) in the tests
+    sys.path.insert(0, str(REPO / "tools"))
 REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
 
 FAST = {

@@ -1,7 +1,7 @@
 """A counter of the AWS API requests the emulator serves, by ``service.Operation``.
 
 Every HTTP request that reaches the moto server is counted once, except moto's
-own control paths (``/moto-api/...``) and this counter's endpoint:
+own control paths (``/moto-api/...``) and the emulator's (``/_slipway/...``):
 
 * requests moto dispatches through ``BaseResponse.call_action`` are named by
   moto itself: the response class's service name (``ecs``, ``elbv2``,
@@ -13,9 +13,15 @@ own control paths (``/moto-api/...``) and this counter's endpoint:
   service, then ``X-Amz-Target``, the ``Action`` query parameter, or
   ``METHOD /first-path-segment``.
 
-``GET /_slipway/calls`` answers ``{"since": ..., "total": N, "calls": {...}}``;
-``DELETE /_slipway/calls`` resets the counts (and answers what they were).
+``GET /_slipway/calls`` answers ``{"since": ..., "total": N, "calls": {...},
+"injected": {...}}`` (``injected``: what the fault rules of ``faults.py`` did,
+per operation and kind and per rule); ``DELETE /_slipway/calls`` resets the
+counts and the injected counts (and answers what they were).
 ``/moto-api/reset`` does not reset them.
+
+The ``call_action`` wrapper also applies the fault rules (``faults.around``)
+to the request it has just named, so a faulted request is counted under the
+same name as a served one.
 """
 
 from __future__ import annotations
@@ -30,9 +36,11 @@ import urllib.parse
 from collections.abc import Iterable
 from typing import Any
 
+from . import faults
+
 PATH = "/_slipway/calls"
 _SCOPE_RE = re.compile(r"Credential=[^/,\s]+/\d{8}/[^/]+/([^/]+)/aws4_request")
-_UNCOUNTED_PREFIXES = ("/moto-api", "/favicon.ico", PATH)
+_UNCOUNTED_PREFIXES = ("/moto-api", "/favicon.ico", "/_slipway/")
 
 
 def _now() -> str:
@@ -88,9 +96,9 @@ def name_from_environ(environ: dict[str, Any]) -> str:
 def _answer(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
     method = environ.get("REQUEST_METHOD", "GET")
     if method == "GET":
-        status, body = "200 OK", COUNTER.snapshot()
+        status, body = "200 OK", {**COUNTER.snapshot(), "injected": faults.REGISTRY.injected()}
     elif method == "DELETE":
-        status, body = "200 OK", COUNTER.reset()
+        status, body = "200 OK", {**COUNTER.reset(), "injected": faults.REGISTRY.reset_injected()}
     else:
         status, body = "405 Method Not Allowed", {"error": f"{method} not allowed; use GET or DELETE"}
     data = json.dumps(body, indent=1).encode()
@@ -131,14 +139,15 @@ def install() -> None:
 
     @functools.wraps(orig_action)
     def call_action(self: BaseResponse) -> Any:
-        if getattr(_REQUEST, "counted", True) is False:
-            try:
-                name = f"{self.service_name or 'unknown'}.{self._get_action()}"
-            except Exception:  # noqa: BLE001  an unknown REST path: the WSGI wrapper names it
-                name = None
-            if name:
-                COUNTER.record(name)
-                _REQUEST.counted = True
+        try:
+            name = f"{self.service_name or 'unknown'}.{self._get_action()}"
+        except Exception:  # noqa: BLE001  an unknown REST path: the WSGI wrapper names it
+            name = None
+        if name and getattr(_REQUEST, "counted", True) is False:
+            COUNTER.record(name)
+            _REQUEST.counted = True
+        if name and faults.REGISTRY:
+            return faults.around(self, name, lambda: orig_action(self))
         return orig_action(self)
 
     BaseResponse.call_action = call_action  # type: ignore[method-assign]

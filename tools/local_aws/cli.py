@@ -1,4 +1,4 @@
-"""`tools/local-aws` command line: up, down, status, reset, push-image, calls, serve."""
+"""`tools/local-aws` command line: up, down, status, reset, push-image, calls, faults, serve."""
 
 from __future__ import annotations
 
@@ -16,12 +16,19 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from . import faults
 from .config import ACCOUNT_ID, REGION, Settings, state_dir
 from .images import BEHAVIOURS, SERVICE_RE, TAG_RE, Behaviour, build_manifest, manifest_digest
 
 
 class CliError(Exception):
-    pass
+    exit_code = 1
+
+
+class UsageError(CliError):
+    """Bad command-line input (exit 2, like argparse)."""
+
+    exit_code = 2
 
 
 def endpoint(settings: Settings) -> str:
@@ -271,6 +278,21 @@ def format_calls(counts: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def format_injected(injected: dict[str, Any]) -> str:
+    """The fault rules' doings: per operation and kind, then per rule."""
+    total = injected.get("total", 0)
+    lines = [f"faults injected since {injected.get('since', '?')}: {total}"]
+    ops = injected.get("operations") or {}
+    if ops:
+        width = max(len("operation"), *(len(k) for k in ops))
+        lines.append(f"  {'operation':<{width}}  injected")
+        for name, kinds in sorted(ops.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])):
+            lines.append(f"  {name:<{width}}  " + ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items())))
+    for rid, rule in (injected.get("rules") or {}).items():
+        lines.append(f"  rule {rid} {rule.get('selector')} {rule.get('kind')}: {rule.get('count', 0)}")
+    return "\n".join(lines)
+
+
 def cmd_calls(settings: Settings, args: argparse.Namespace) -> int:
     if not is_ready(settings):
         raise CliError(f"emulator is not running on {endpoint(settings)}")
@@ -279,11 +301,57 @@ def cmd_calls(settings: Settings, args: argparse.Namespace) -> int:
         counts = json.loads(resp.read())
     try:
         print(format_calls(counts))
+        if counts.get("injected"):
+            print(format_injected(counts["injected"]))
         if args.reset:
-            print("(counter reset)")
+            print("(counter and injected counts reset)")
         sys.stdout.flush()
     except BrokenPipeError:  # `tools/local-aws calls | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def describe_rule(rule: dict[str, Any]) -> str:
+    how = f"rate {rule['rate']:g}" + (f" seed {rule['seed']}" if rule.get("seed") is not None else "") if rule.get("rate") is not None else ""
+    if rule.get("count") is not None:
+        how = f"count {rule['count']} ({rule.get('remaining', 0)} left)"
+    extra = ""
+    if rule.get("latency_ms"):
+        extra += f"  latency {rule['latency_ms']} ms"
+    if rule.get("status"):
+        extra += f"  status {rule['status']}"
+    return f"{rule['id']}  {rule['selector']}  {rule['kind']}  {how}{extra}  injected {rule.get('injected', 0)} of {rule.get('matched', 0)} matching"
+
+
+def cmd_faults(settings: Settings, args: argparse.Namespace) -> int:
+    ep = endpoint(settings)
+    spec: dict[str, Any] = {}
+    if args.action == "set":
+        spec = {"selector": args.selector, "kind": args.kind, "rate": args.rate, "count": args.count, "seed": args.seed, "latency_ms": args.latency_ms or 0}
+        if args.status is not None:
+            spec["status"] = args.status
+        try:
+            faults.validate(spec)
+        except faults.FaultError as exc:
+            raise UsageError(f"faults set: {exc}") from None
+    if not is_ready(settings):
+        raise CliError(f"emulator is not running on {ep} (run `tools/local-aws up`)")
+    try:
+        if args.action == "set":
+            rule = faults.set_fault(ep, **spec)
+            print(describe_rule(rule))
+        elif args.action == "clear":
+            removed = faults.clear_faults(ep, args.id)
+            print(f"removed {len(removed)} fault rule(s)" + (": " + " ".join(r["id"] for r in removed) if removed else ""))
+        else:
+            listing = faults.list_faults(ep)
+            rules = listing.get("rules", [])
+            print(f"fault rules: {len(rules)}")
+            for rule in rules:
+                print(f"  {describe_rule(rule)}")
+            print(format_injected(listing.get("injected", {})))
+    except faults.FaultError as exc:
+        raise CliError(f"faults {args.action}: {exc}") from None
     return 0
 
 
@@ -483,6 +551,19 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--crash", action="store_true", help="the container exits with code 1 shortly after start")
     push.add_argument("--error-rate", type=float, metavar="R", help="fraction 0..1 of requests answered 500")
     push.add_argument("--latency-ms", type=int, metavar="N", help="delay every answer by N ms")
+    fault = sub.add_parser("faults", help="inject AWS-shaped faults (throttle, 5xx, 5xx-after, access-denied, latency) into chosen operations")
+    fault_sub = fault.add_subparsers(dest="action", required=True)
+    fset = fault_sub.add_parser("set", help="add a rule: SELECTOR --kind K (--rate R [--seed S] | --count N) [--latency-ms N] [--status 500|503]")
+    fset.add_argument("selector", help="SERVICE.OPERATION with globs, e.g. ecs.*, elbv2.ModifyRule, elasticloadbalancing.*, dynamodb.PutItem")
+    fset.add_argument("--kind", required=True, metavar="K", help=f"one of {', '.join(faults.KINDS)}")
+    fset.add_argument("--rate", type=float, metavar="R", help="probability 0..1 that a matching call gets the fault")
+    fset.add_argument("--seed", type=int, metavar="S", help="seed the rate's random draws (deterministic runs)")
+    fset.add_argument("--count", type=int, metavar="N", help="the next N matching calls get the fault")
+    fset.add_argument("--latency-ms", type=int, metavar="N", help="delay in ms (kind latency; with another kind, the error comes after the delay)")
+    fset.add_argument("--status", type=int, metavar="500|503", help="HTTP status of kinds 5xx and 5xx-after (default 500)")
+    fclear = fault_sub.add_parser("clear", help="remove the rule ID, or all rules")
+    fclear.add_argument("id", nargs="?", help="a rule id from `faults list` (default: all)")
+    fault_sub.add_parser("list", help="the rules and what they injected")
     add_traffic_notifications_parsers(sub)
     args = parser.parse_args(argv)
     handlers = {
@@ -493,6 +574,7 @@ def main(argv: list[str] | None = None) -> int:
         "serve": cmd_serve,
         "push-image": cmd_push_image,
         "calls": cmd_calls,
+        "faults": cmd_faults,
     }
     handlers.update({"traffic": cmd_traffic, "notifications": cmd_notifications})
     try:
@@ -500,7 +582,7 @@ def main(argv: list[str] | None = None) -> int:
         return handlers[args.command](settings, args)
     except CliError as exc:
         print(f"local-aws: {exc}", file=sys.stderr)
-        return 1
+        return exc.exit_code
 
 
 if __name__ == "__main__":

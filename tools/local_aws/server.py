@@ -39,7 +39,7 @@ def serve(settings: Settings) -> int:
 
     from moto.server import ThreadedMotoServer
 
-    from . import calls, patches
+    from . import calls, faults, patches
     from .alb import AlbPlane
     from .plane import DataPlane
 
@@ -48,6 +48,7 @@ def serve(settings: Settings) -> int:
     plane.alb = alb
     patches.install(plane)
     calls.install()
+    faults.install()
     from . import alarms, trafficgen, webhook
 
     evaluator = alarms.AlarmEvaluator()
