@@ -39,25 +39,38 @@ FAST = {
 }
 
 
-def _free_port() -> int:
+# Ports outside Linux's ephemeral range (32768-60999), where any outgoing
+# connection may take a port between our check and the emulator's bind.
+API_PORTS = range(4700, 4800)
+LISTENER_BASES = range(21000, 32768 - 9000, 100)  # base + 80 and base + 9000 stay below 32768
+LISTENER_PORTS = (80, 9000)
+
+
+def port_free(port: int) -> bool:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _scan(candidates: range, ok: Callable[[int], bool]) -> int:
+    """The first candidate that is free, starting at a per-process offset (parallel runs rarely collide)."""
+    items = list(candidates)
+    start = (os.getpid() * 7) % len(items)
+    for value in items[start:] + items[:start]:
+        if ok(value):
+            return value
+    raise RuntimeError(f"no free port in {candidates}")
+
+
+def _free_port() -> int:
+    return _scan(API_PORTS, port_free)
 
 
 def _free_base() -> int:
-    for _ in range(200):
-        base = _free_port() % 30000 + 20000
-        ok = True
-        for p in (80, 9000):
-            with socket.socket() as s:
-                try:
-                    s.bind(("127.0.0.1", base + p))
-                except OSError:
-                    ok = False
-        if ok:
-            return base
-    raise RuntimeError("no free listener port base")
+    return _scan(LISTENER_BASES, lambda base: all(port_free(base + p) for p in LISTENER_PORTS))
 
 
 class Emulator:

@@ -229,11 +229,37 @@ class AlbPlane:
                         s.server = self._serve(s)
                         s.error = ""
                         LOG.info("listener %s %s:%s served on 127.0.0.1:%s", lb_name, "HTTP", port, s.local_port)
-                    except OSError as exc:
-                        s.error = f"cannot bind 127.0.0.1:{s.local_port}: {exc.strerror or exc}"
+                    except (OSError, OverflowError) as exc:  # OverflowError: base + port > 65535
+                        s.error = f"cannot bind 127.0.0.1:{s.local_port}: {getattr(exc, 'strerror', None) or exc}"
                         s.retry_at = now + 5
                         LOG.warning("listener %s port %s: %s", lb_name, port, s.error)
         self._close(to_close)
+
+    def report(self) -> list[dict[str, Any]]:
+        """Every listener of every application load balancer and whether its loopback port is served."""
+        out = []
+        with LOCK:
+            elb = self.plane.elbv2()
+            for lb in elb.load_balancers.values():
+                if lb.type != "application":
+                    continue
+                for listener in lb.listeners.values():
+                    port = int(listener.port)
+                    s = self.served.get(listener.arn)
+                    served = bool(s and s.server and s.port == port)
+                    error = s.error if s and not served else ""
+                    out.append(
+                        {
+                            "load_balancer": lb.name,
+                            "listener_arn": listener.arn,
+                            "protocol": listener.protocol,
+                            "port": port,
+                            "local_port": self.s.listener_port_base + port,
+                            "served": served,
+                            "error": error or ("" if served else "not bound yet (the reconcile loop binds it within one tick)"),
+                        }
+                    )
+        return out
 
     def _serve(self, s: Served) -> ThreadingHTTPServer:
         alb = self

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import faults
-from .config import ACCOUNT_ID, REGION, Settings, state_dir
+from .config import ACCOUNT_ID, REGION, Settings, repo_root, state_dir
 from .images import BEHAVIOURS, SERVICE_RE, TAG_RE, Behaviour, build_manifest, manifest_digest
 
 
@@ -29,6 +29,24 @@ class UsageError(CliError):
     """Bad command-line input (exit 2, like argparse)."""
 
     exit_code = 2
+
+
+def run_quietly_on_closed_pipe(handler: Any, settings: Settings, args: argparse.Namespace) -> int:
+    """Run a command; when its reader goes away (`tools/local-aws status | head -1`) stop printing quietly.
+
+    The command's exit code stands if it got that far (output is flushed at the
+    end); a pipe closed in the middle of a command ends it with 0, like `head`'s
+    writer on a shell without pipefail."""
+    rc = 0
+    try:
+        rc = handler(settings, args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        try:  # the interpreter's final flush would complain about the closed pipe again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError:
+            pass
+    return rc
 
 
 def endpoint(settings: Settings) -> str:
@@ -93,9 +111,52 @@ def client(service: str, settings: Settings) -> Any:
 
 
 # ---------------------------------------------------------------- commands
+def check_ports(settings: Settings) -> None:
+    """Stop on a port setting that cannot work; warn about a risky one (stderr)."""
+    errors, warnings = settings.port_problems()
+    for problem in warnings:
+        print(f"local-aws: warning: {problem}", file=sys.stderr)
+    if errors:
+        raise UsageError("\n".join(errors))
+
+
+def ready_report(settings: Settings) -> dict[str, Any] | None:
+    """The running emulator's ``/_slipway/ready``: its ALB listeners and whether each is served."""
+    try:
+        with urllib.request.urlopen(endpoint(settings) + "/_slipway/ready", timeout=5) as resp:
+            return json.loads(resp.read())
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+
+
+def unserved_listeners(settings: Settings, settle: bool = True) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """``(report, listeners not served)``; a listener created a moment ago gets a few ticks to be bound."""
+    deadline = time.monotonic() + (settings.tick * 3 + 1 if settle else 0)
+    while True:
+        report = ready_report(settings)
+        if report is None:
+            return None, []
+        missing = [item for item in report.get("listeners", []) if not item.get("served")]
+        pending = [item for item in missing if str(item.get("error", "")).startswith("not bound yet")]
+        if not pending or time.monotonic() >= deadline:
+            return report, missing
+        time.sleep(0.1)
+
+
+def describe_unserved(missing: list[dict[str, Any]]) -> str:
+    return "; ".join(f"{m['load_balancer']} {m['protocol']}:{m['port']} on 127.0.0.1:{m['local_port']} ({m.get('error') or 'not served'})" for m in missing)
+
+
 def cmd_up(settings: Settings, _args: argparse.Namespace) -> int:
+    check_ports(settings)
     pid = read_pid()
     if pid and is_ready(settings):
+        _report, missing = unserved_listeners(settings)
+        if missing:
+            raise CliError(
+                f"emulator on {endpoint(settings)} is running, but listener(s) are not served: {describe_unserved(missing)}. "
+                "Free the port(s) (the emulator retries every 5 s) or restart with another SLIPWAY_LISTENER_PORT_BASE."
+            )
         print(endpoint(settings))
         return 0
     if pid:
@@ -168,7 +229,12 @@ def cmd_down(settings: Settings, _args: argparse.Namespace) -> int:
     # reap if it is our child (it is not, normally: start_new_session)
     pid_file().unlink(missing_ok=True)
     (state_dir() / "emulator.json").unlink(missing_ok=True)
-    print(f"emulator stopped (pid {pid})")
+    tfstate = repo_root() / "terraform" / "environments" / "local" / "terraform.tfstate"
+    stale = f"; {tfstate.relative_to(repo_root())} still lists them" if tfstate.exists() else ""
+    print(
+        f"emulator stopped (pid {pid}); its emulated state (Terraform-applied resources, pushed images, fault rules) "
+        f"lived in memory and is discarded{stale}: after the next `tools/local-aws up`, run `make foundation` again"
+    )
     return 0
 
 
@@ -178,39 +244,61 @@ def cmd_status(settings: Settings, _args: argparse.Namespace) -> int:
         state = "not running" if pid is None else f"pid {pid} not answering"
         print(f"emulator: {state} ({endpoint(settings)})")
         return 1
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    rc = 0
     print(f"emulator: running  endpoint {endpoint(settings)}  pid {pid}  region {REGION}  account {ACCOUNT_ID}")
     print(webhook_status_line())
-    elb = client("elbv2", settings)
-    lbs = elb.describe_load_balancers().get("LoadBalancers", [])
-    if not lbs:
-        print("load balancers: none")
-    for lb in lbs:
-        print(f"load balancer {lb['LoadBalancerName']}")
-        for lst in elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"]).get("Listeners", []):
-            local = settings.listener_port_base + int(lst["Port"])
-            serving = "" if port_in_use(local) else "  (not serving)"
-            print(f"  {lb['LoadBalancerName']}  {lst['Protocol']}:{lst['Port']}  -> http://127.0.0.1:{local}{serving}")
-    ecs = client("ecs", settings)
-    clusters = ecs.list_clusters().get("clusterArns", [])
-    if not clusters:
-        print("clusters: none")
-    for carn in clusters:
-        name = carn.split("/")[-1]
-        print(f"cluster {name}")
-        arns = ecs.list_services(cluster=carn).get("serviceArns", [])
-        for i in range(0, len(arns), 10):
-            for svc in ecs.describe_services(cluster=carn, services=arns[i : i + 10])["services"]:
-                print(
-                    f"  {svc['serviceName']:<24} {svc['status']:<8} desired {svc['desiredCount']}  running {svc['runningCount']}  pending {svc['pendingCount']}"
-                )
-                for dep in svc.get("deployments", []):
+    report, missing = unserved_listeners(settings)
+    if report is None:
+        print(f"listeners: unknown ({endpoint(settings)}/_slipway/ready does not answer; an emulator of an older version? restart it)")
+        rc = 1
+    else:
+        by_lb: dict[str, list[dict[str, Any]]] = {}
+        for item in report.get("listeners", []):
+            by_lb.setdefault(item["load_balancer"], []).append(item)
+        if not by_lb:
+            print("load balancers: none")
+        for name, items in by_lb.items():
+            print(f"load balancer {name}")
+            for lst in sorted(items, key=lambda i: i["port"]):
+                serving = "" if lst["served"] else f"  (NOT SERVED: {lst.get('error') or 'not bound'})"
+                print(f"  {name}  {lst['protocol']}:{lst['port']}  -> http://127.0.0.1:{lst['local_port']}{serving}")
+        if report.get("fault_rules"):
+            print(f"fault rules: {report['fault_rules']} active (`tools/local-aws faults list`)")
+    try:
+        ecs = client("ecs", settings)
+        clusters = ecs.list_clusters().get("clusterArns", [])
+        if not clusters:
+            print("clusters: none")
+        for carn in clusters:
+            name = carn.split("/")[-1]
+            print(f"cluster {name}")
+            arns = ecs.list_services(cluster=carn).get("serviceArns", [])
+            for i in range(0, len(arns), 10):
+                for svc in ecs.describe_services(cluster=carn, services=arns[i : i + 10])["services"]:
                     print(
-                        f"    {dep['status']:<7} {dep['id']}  {dep.get('taskDefinition', '').split('/')[-1]}  "
-                        f"{dep.get('rolloutState', '-')}  desired {dep.get('desiredCount')} "
-                        f"running {dep.get('runningCount')} pending {dep.get('pendingCount')} "
-                        f"failed {dep.get('failedTasks', 0)}"
+                        f"  {svc['serviceName']:<24} {svc['status']:<8} desired {svc['desiredCount']}  "
+                        f"running {svc['runningCount']}  pending {svc['pendingCount']}"
                     )
-    return 0
+                    for dep in svc.get("deployments", []):
+                        print(
+                            f"    {dep['status']:<7} {dep['id']}  {dep.get('taskDefinition', '').split('/')[-1]}  "
+                            f"{dep.get('rolloutState', '-')}  desired {dep.get('desiredCount')} "
+                            f"running {dep.get('runningCount')} pending {dep.get('pendingCount')} "
+                            f"failed {dep.get('failedTasks', 0)}"
+                        )
+    except (BotoCoreError, ClientError) as exc:  # e.g. a fault rule on ecs.*
+        print(f"ecs: cannot list services: {exc}")
+        rc = 1
+    _errors, warnings = settings.port_problems()
+    sys.stdout.flush()
+    for problem in warnings:
+        print(f"local-aws: warning: {problem}", file=sys.stderr)
+    if missing:
+        print(f"local-aws: not ready: listener(s) not served: {describe_unserved(missing)}", file=sys.stderr)
+        rc = 1
+    return rc
 
 
 def cmd_reset(settings: Settings, _args: argparse.Namespace) -> int:
@@ -299,15 +387,11 @@ def cmd_calls(settings: Settings, args: argparse.Namespace) -> int:
     req = urllib.request.Request(endpoint(settings) + "/_slipway/calls", method="DELETE" if args.reset else "GET")
     with urllib.request.urlopen(req, timeout=10) as resp:
         counts = json.loads(resp.read())
-    try:
-        print(format_calls(counts))
-        if counts.get("injected"):
-            print(format_injected(counts["injected"]))
-        if args.reset:
-            print("(counter and injected counts reset)")
-        sys.stdout.flush()
-    except BrokenPipeError:  # `tools/local-aws calls | head`
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    print(format_calls(counts))
+    if counts.get("injected"):
+        print(format_injected(counts["injected"]))
+    if args.reset:
+        print("(counter and injected counts reset)")
     return 0
 
 
@@ -579,7 +663,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers.update({"traffic": cmd_traffic, "notifications": cmd_notifications})
     try:
         settings = Settings.from_env()
-        return handlers[args.command](settings, args)
+        return run_quietly_on_closed_pipe(handlers[args.command], settings, args)
     except CliError as exc:
         print(f"local-aws: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -74,6 +74,52 @@ class Settings:
     def describe(self) -> dict[str, object]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
+    def port_problems(self) -> tuple[list[str], list[str]]:
+        """``(errors, warnings)`` about the ports: errors stop ``up``/``serve``; warnings are printed.
+
+        The emulator's API port must be a valid port outside the kernel's
+        ephemeral range (where any outgoing connection may take it). A listener
+        on port P is served on base + P: it must fit below 65536, and
+        base + 80/443/9000 (the ports Slipway's ALBs use) inside the ephemeral
+        range only draws a warning, since a listener port is retried every few
+        seconds and ``status`` shows one that cannot be bound."""
+        errors: list[str] = []
+        warnings: list[str] = []
+        low, high = ephemeral_port_range()
+        if not 1 <= self.port <= 65535:
+            errors.append(f"SLIPWAY_EMULATOR_PORT={self.port} is not a TCP port (1-65535); pick e.g. 4566")
+        elif low <= self.port <= high:
+            errors.append(
+                f"SLIPWAY_EMULATOR_PORT={self.port} is inside the ephemeral port range {low}-{high}, where the kernel hands out "
+                f"ports to outgoing connections; pick a port below {low} (e.g. 4566) or above {high}"
+            )
+        if not 1 <= self.listener_port_base <= 65535 - 80:
+            errors.append(f"SLIPWAY_LISTENER_PORT_BASE={self.listener_port_base} must be 1..65455 so that base + 80 is a TCP port; the default is 20000")
+        else:
+            for port in LISTENER_PORTS:
+                local = self.listener_port_base + port
+                if local > 65535:
+                    warnings.append(f"SLIPWAY_LISTENER_PORT_BASE={self.listener_port_base}: a listener on port {port} would need port {local} > 65535")
+                elif low <= local <= high:
+                    warnings.append(
+                        f"SLIPWAY_LISTENER_PORT_BASE={self.listener_port_base}: a listener on port {port} is served on {local}, inside the "
+                        f"ephemeral port range {low}-{high} (it may be taken); a base of 20000 keeps 80/443/9000 below {low}"
+                    )
+        return errors, warnings
+
+
+# Listener ports Slipway's load balancers use (HTTP 80, HTTPS 443, the test listener 9000).
+LISTENER_PORTS = (80, 443, 9000)
+
+
+def ephemeral_port_range() -> tuple[int, int]:
+    """The kernel's ephemeral (local) port range; Linux's default when it cannot be read."""
+    try:
+        low, high = (int(x) for x in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        return 32768, 60999
+    return low, high
+
 
 def repo_root() -> Path:
     env = os.environ.get("SLIPWAY_REPO_ROOT")

@@ -10,10 +10,12 @@ import socket
 import sys
 import threading
 import time
+from typing import Any
 
 from .config import Settings, state_dir
 
 LOG = logging.getLogger("local_aws.server")
+READY_PATH = "/_slipway/ready"
 
 
 def port_free(port: int) -> bool:
@@ -26,6 +28,33 @@ def port_free(port: int) -> bool:
     return True
 
 
+def install_ready(settings: Settings, alb: Any) -> None:
+    """``GET /_slipway/ready``: whether every ALB listener's loopback port is served (uncounted)."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    from . import faults
+
+    orig_call = DomainDispatcherApplication.__call__
+
+    def dispatch(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO") != READY_PATH:
+            return orig_call(self, environ, start_response)
+        listeners = alb.report()
+        body = {
+            "ready": all(item["served"] for item in listeners),
+            "pid": os.getpid(),
+            "port": settings.port,
+            "listener_port_base": settings.listener_port_base,
+            "listeners": listeners,
+            "fault_rules": len(faults.REGISTRY.rules()),
+        }
+        data = json.dumps(body, indent=1).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]
+
+    DomainDispatcherApplication.__call__ = dispatch  # type: ignore[method-assign]
+
+
 def serve(settings: Settings) -> int:
     logging.basicConfig(
         level=os.environ.get("SLIPWAY_EMULATOR_LOG_LEVEL", "INFO"),
@@ -33,8 +62,15 @@ def serve(settings: Settings) -> int:
     )
     if not os.environ.get("SLIPWAY_EMULATOR_ACCESS_LOG"):
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    errors, warnings = settings.port_problems()
+    for problem in warnings:
+        LOG.warning("%s", problem)
+    if errors:
+        for problem in errors:
+            LOG.error("%s", problem)
+        return 2
     if not port_free(settings.port):
-        LOG.error("port 127.0.0.1:%s is already in use", settings.port)
+        LOG.error("port 127.0.0.1:%s is already in use; stop what uses it or set SLIPWAY_EMULATOR_PORT", settings.port)
         return 2
 
     from moto.server import ThreadedMotoServer
@@ -49,6 +85,7 @@ def serve(settings: Settings) -> int:
     patches.install(plane)
     calls.install()
     faults.install()
+    install_ready(settings, alb)
     from . import alarms, trafficgen, webhook
 
     evaluator = alarms.AlarmEvaluator()
@@ -56,7 +93,23 @@ def serve(settings: Settings) -> int:
     traffic = trafficgen.install()
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=settings.port, verbose=False)
+    # moto's server thread dies silently when it cannot bind, and start() then waits forever:
+    # report the failure instead, so that `up` fails at once with the reason in the log.
+    bind_errors: list[BaseException] = []
+    orig_entry = server._server_entry
+
+    def server_entry() -> None:
+        try:
+            orig_entry()
+        except BaseException as exc:  # noqa: BLE001  reported by the main thread
+            bind_errors.append(exc)
+            server._server_ready_event.set()
+
+    server._server_entry = server_entry  # type: ignore[method-assign]
     server.start()
+    if bind_errors:
+        LOG.error("cannot serve the emulator API on 127.0.0.1:%s: %s; stop what uses it or set SLIPWAY_EMULATOR_PORT", settings.port, bind_errors[0])
+        return 2
     LOG.info("moto server on http://127.0.0.1:%s; settings %s", settings.port, settings.describe())
 
     stop = threading.Event()
