@@ -12,10 +12,10 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ReadTimeoutError
 from local_aws import faults
 
-from .conftest import Emulator
+from .conftest import Emulator, wait_for
 
 
 def aws(emu: Emulator, name: str, attempts: int = 3) -> Any:
@@ -150,6 +150,28 @@ def test_5xx_after_applies_the_write_but_the_client_sees_an_error(emulator: Emul
     assert again.value.response["ResponseMetadata"]["RetryAttempts"] == 1
     assert ddb.get_item(TableName=table, Key={"pk": {"S": "lease-2"}})["Item"]["owner"] == {"S": "run-b"}
     assert calls(emulator)["injected"]["operations"]["dynamodb.PutItem"] == {"5xx-after": 2}
+
+
+def test_latency_beyond_the_read_timeout_is_a_client_timeout_but_the_write_lands(emulator: Emulator) -> None:
+    ddb = boto3.client(
+        "dynamodb",
+        endpoint_url=emulator.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(read_timeout=0.5, retries={"mode": "standard", "total_max_attempts": 1}),
+    )
+    table = "slipway-fault-timeouts"
+    ddb.create_table(
+        TableName=table,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    faults.set_fault(emulator.endpoint, "dynamodb.PutItem", "latency", count=1, latency_ms=1200)
+    with pytest.raises(ReadTimeoutError):
+        ddb.put_item(TableName=table, Item={"pk": {"S": "late"}})
+    wait_for(lambda: "Item" in ddb.get_item(TableName=table, Key={"pk": {"S": "late"}}), timeout=5, what="the delayed write")
 
 
 def test_dynamodb_data_plane_throttle_is_provisioned_throughput_exceeded(emulator: Emulator) -> None:
