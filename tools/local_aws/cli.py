@@ -617,6 +617,42 @@ def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
     return serve(settings)
 
 
+def cmd_get(settings: Settings, args: argparse.Namespace) -> int:
+    """One request to SERVICE through its listener, as a user's browser would send it."""
+    if not is_ready(settings):
+        raise CliError(f"emulator is not running on {endpoint(settings)} (run `tools/local-aws up`)")
+    port, host = resolve_service(settings, args.service, args.listener)
+    url = f"http://127.0.0.1:{settings.listener_port_base + port}{args.path}"
+    req = urllib.request.Request(url, headers={"Host": host})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            status, body = resp.status, resp.read()
+    except urllib.error.HTTPError as exc:
+        status, body = exc.code, exc.read()
+    except (urllib.error.URLError, OSError) as exc:
+        raise CliError(f"GET {url} (Host {host}) failed: {exc}") from None
+    print(f"HTTP {status}  GET {url}  Host {host}")
+    print(body.decode(errors="replace"))
+    return 0 if status < 400 else 1
+
+
+def cmd_endpoint(settings: Settings, _args: argparse.Namespace) -> int:
+    """The emulator's URL from the one address setting (what make exports as AWS_ENDPOINT_URL)."""
+    print(endpoint(settings))
+    return 0
+
+
+def cmd_webhook_url(settings: Settings, _args: argparse.Namespace) -> int:
+    """The Slack-style URL of the notifications receiver (what the local Slack secret holds)."""
+    from .webhook import slack_url, webhook_port
+
+    port = webhook_port(settings.port)
+    if port == 0:
+        raise CliError("the notifications receiver is off (SLIPWAY_WEBHOOK_PORT=0)")
+    print(slack_url(port))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="local-aws", description="Slipway local AWS emulator")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -625,6 +661,12 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("status", help="show endpoint, listeners and services; non-zero when not running")
     sub.add_parser("reset", help="wipe all emulated state")
     sub.add_parser("serve", help="run the emulator in the foreground")
+    sub.add_parser("endpoint", help="print the emulator's URL (SLIPWAY_EMULATOR_PORT or AWS_ENDPOINT_URL; they must agree)")
+    sub.add_parser("webhook-url", help="print the notifications receiver's Slack-style URL")
+    get = sub.add_parser("get", help="one request to SERVICE through its production listener (or --listener PORT); non-zero on 4xx/5xx")
+    get.add_argument("service")
+    get.add_argument("path", nargs="?", default="/")
+    get.add_argument("--listener", type=int, metavar="PORT", help="the listener's port (e.g. 9000, the test listener)")
     calls = sub.add_parser("calls", help="AWS API requests served, by service.Operation")
     calls.add_argument("--reset", action="store_true", help="print the counts, then reset them")
     push = sub.add_parser("push-image", help="put an image with a declared behaviour into slipway/SERVICE")
@@ -659,6 +701,9 @@ def main(argv: list[str] | None = None) -> int:
         "push-image": cmd_push_image,
         "calls": cmd_calls,
         "faults": cmd_faults,
+        "endpoint": cmd_endpoint,
+        "webhook-url": cmd_webhook_url,
+        "get": cmd_get,
     }
     handlers.update({"traffic": cmd_traffic, "notifications": cmd_notifications})
     try:

@@ -51,7 +51,7 @@ class Settings:
         if ext not in ("healthy", "fail"):
             raise SystemExit("SLIPWAY_EXTERNAL_IMAGES must be 'healthy' or 'fail'")
         return cls(
-            port=_i("SLIPWAY_EMULATOR_PORT", 4566),
+            port=emulator_port(os.environ),
             listener_port_base=_i("SLIPWAY_LISTENER_PORT_BASE", 20000),
             tick=_f("SLIPWAY_TICK_SECONDS", 0.5),
             provisioning_delay=_f("SLIPWAY_TASK_PROVISIONING_SECONDS", 1.0),
@@ -119,6 +119,45 @@ def ephemeral_port_range() -> tuple[int, int]:
     except (OSError, ValueError):
         return 32768, 60999
     return low, high
+
+
+DEFAULT_PORT = 4566
+
+
+def emulator_port(environ: dict[str, str] | os._Environ) -> int:
+    """The emulator's port from the one setting every entry point reads.
+
+    The same rule as the inventories' lookup (plugins/lookup/emulator_endpoint.py):
+    SLIPWAY_EMULATOR_PORT, else the port of a loopback AWS_ENDPOINT_URL, else
+    4566; both set and naming different addresses is an error, so make,
+    tools/local-aws, Terraform and Ansible never talk to different emulators.
+    """
+    import urllib.parse
+
+    raw = environ.get("SLIPWAY_EMULATOR_PORT", "").strip()
+    url = environ.get("AWS_ENDPOINT_URL", "").strip()
+    port = None
+    if raw:
+        if not raw.isdigit():
+            raise SystemExit(f"SLIPWAY_EMULATOR_PORT={raw!r} is not a TCP port. Fix: export SLIPWAY_EMULATOR_PORT=4566 (or another free port)")
+        port = int(raw)
+    if url:
+        parsed = urllib.parse.urlsplit(url)
+        loopback = parsed.hostname in ("127.0.0.1", "localhost")
+        try:
+            url_port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        except ValueError:
+            url_port = None
+        if port is not None and (not loopback or url_port != port):
+            raise SystemExit(f"AWS_ENDPOINT_URL={url} and SLIPWAY_EMULATOR_PORT={port} name different emulators. Fix: unset one of them, or make them agree")
+        if port is None:
+            if not loopback or url_port is None:
+                raise SystemExit(
+                    f"AWS_ENDPOINT_URL={url} is not a loopback address, so it is not this emulator. "
+                    "Fix: unset AWS_ENDPOINT_URL, or set SLIPWAY_EMULATOR_PORT and AWS_ENDPOINT_URL=http://127.0.0.1:PORT"
+                )
+            port = url_port
+    return port if port is not None else DEFAULT_PORT
 
 
 def repo_root() -> Path:
