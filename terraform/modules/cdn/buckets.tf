@@ -1,233 +1,93 @@
 data "aws_caller_identity" "current" {}
 
+data "aws_partition" "current" {}
+
 data "aws_region" "current" {}
 
 locals {
   account_id  = data.aws_caller_identity.current.account_id
   site_bucket = "${var.name}-site-${local.account_id}"
   logs_bucket = "${var.name}-cdn-logs-${local.account_id}"
+  logs_arn    = "arn:${data.aws_partition.current.partition}:s3:::${local.logs_bucket}"
   site_kms    = var.site_kms_key_arn != null
 }
 
 # --- site bucket -----------------------------------------------------------------------
+# SSE-S3 unless site_kms_key_arn is given: CloudFront (OAC) reads SSE-S3 objects
+# without a grant in a key policy this module does not own.
 
-resource "aws_s3_bucket" "site" {
-  #checkov:skip=CKV_AWS_144:The site is rebuilt from the repository by CI; cross-region copies are the optional secondary_origin, replicated by the backup module when wanted.
-  #checkov:skip=CKV2_AWS_62:Nothing consumes object events of the static site; deployments invalidate CloudFront directly.
-  #checkov:skip=CKV_AWS_145:SSE-KMS is used when site_kms_key_arn is set; the default SSE-S3 needs no CloudFront grant in a key policy this module does not own.
-  bucket        = local.site_bucket
+module "site_bucket" {
+  source = "../private_bucket"
+
+  name          = local.site_bucket
+  kms_key_arn   = var.site_kms_key_arn
   force_destroy = var.force_destroy
+
+  policy_documents = data.aws_iam_policy_document.site[*].json
+
+  lifecycle_rule = {
+    id                                 = "expire-old-versions"
+    noncurrent_version_expiration_days = 90
+  }
+
+  # The log bucket's policy must admit the delivery before logging is set:
+  # configured_name is known only once that policy is in place.
+  access_logging = var.enable_access_logs ? { target_bucket = module.log_bucket[0].configured_name } : null
 
   tags = merge(var.tags, { Name = local.site_bucket })
 }
 
-resource "aws_s3_bucket_public_access_block" "site" {
-  bucket = aws_s3_bucket.site.id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_ownership_controls" "site" {
-  bucket = aws_s3_bucket.site.id
-
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_versioning" "site" {
-  bucket = aws_s3_bucket.site.id
-
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "site" {
-  bucket = aws_s3_bucket.site.id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = local.site_kms ? "aws:kms" : "AES256"
-      kms_master_key_id = var.site_kms_key_arn
-    }
-    bucket_key_enabled = local.site_kms
-  }
-}
-
-resource "aws_s3_bucket_lifecycle_configuration" "site" {
-  bucket = aws_s3_bucket.site.id
-
-  rule {
-    id     = "expire-old-versions"
-    status = "Enabled"
-
-    filter {}
-
-    noncurrent_version_expiration {
-      noncurrent_days = 90
-    }
-
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 7
-    }
-  }
-
-  depends_on = [aws_s3_bucket_versioning.site]
-}
-
-resource "aws_s3_bucket_logging" "site" {
-  count = var.enable_access_logs ? 1 : 0
-
-  bucket        = aws_s3_bucket.site.id
-  target_bucket = aws_s3_bucket.logs[0].id
-  target_prefix = "s3/${local.site_bucket}/"
-
-  # S3 checks the target bucket's policy grants log delivery when logging is set.
-  depends_on = [aws_s3_bucket_policy.logs]
-}
-
+# Readers come only through this distribution's origin access control.
 data "aws_iam_policy_document" "site" {
+  count = var.enable_cloudfront ? 1 : 0
+
   statement {
-    sid     = "DenyInsecureTransport"
-    effect  = "Deny"
-    actions = ["s3:*"]
+    sid     = "AllowCloudFrontOriginAccessControl"
+    actions = ["s3:GetObject"]
     principals {
-      type        = "*"
-      identifiers = ["*"]
+      type        = "Service"
+      identifiers = ["cloudfront.amazonaws.com"]
     }
-    resources = [aws_s3_bucket.site.arn, "${aws_s3_bucket.site.arn}/*"]
+    resources = ["${module.site_bucket.arn}/*"]
     condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
+      test     = "StringEquals"
+      variable = "AWS:SourceArn"
+      values   = [aws_cloudfront_distribution.this[0].arn]
     }
   }
-
-  # Readers come only through this distribution's origin access control.
-  dynamic "statement" {
-    for_each = var.enable_cloudfront ? [1] : []
-    content {
-      sid     = "AllowCloudFrontOriginAccessControl"
-      actions = ["s3:GetObject"]
-      principals {
-        type        = "Service"
-        identifiers = ["cloudfront.amazonaws.com"]
-      }
-      resources = ["${aws_s3_bucket.site.arn}/*"]
-      condition {
-        test     = "StringEquals"
-        variable = "AWS:SourceArn"
-        values   = [aws_cloudfront_distribution.this[0].arn]
-      }
-    }
-  }
-}
-
-resource "aws_s3_bucket_policy" "site" {
-  bucket = aws_s3_bucket.site.id
-  policy = data.aws_iam_policy_document.site.json
-
-  depends_on = [aws_s3_bucket_public_access_block.site]
 }
 
 # --- log bucket --------------------------------------------------------------------------
 # CloudFront standard logs are delivered with ACLs (awslogsdelivery), so this
 # bucket keeps ACLs enabled (BucketOwnerPreferred) and uses SSE-S3, which log
-# delivery supports without key-policy grants.
+# delivery supports without key-policy grants. No access logging of its own:
+# logging the log bucket into itself would loop.
 
-resource "aws_s3_bucket" "logs" {
-  #checkov:skip=CKV_AWS_18:This is the access-log bucket; logging it into itself would loop.
-  #checkov:skip=CKV_AWS_144:Access logs are kept in-region for their retention only.
-  #checkov:skip=CKV2_AWS_62:Nothing consumes log-object events.
-  #checkov:skip=CKV_AWS_145:CloudFront standard log delivery needs SSE-S3; SSE-KMS would need grants to the log-delivery service.
-  count = var.enable_access_logs ? 1 : 0
+module "log_bucket" {
+  source = "../private_bucket"
+  count  = var.enable_access_logs ? 1 : 0
 
-  bucket        = local.logs_bucket
-  force_destroy = var.force_destroy
+  name             = local.logs_bucket
+  object_ownership = "BucketOwnerPreferred"
+  force_destroy    = var.force_destroy
+
+  policy_documents = [data.aws_iam_policy_document.logs[0].json]
+
+  lifecycle_rule = {
+    id                                 = "expire-logs"
+    expiration_days                    = var.log_retention_days
+    noncurrent_version_expiration_days = 7
+    abort_incomplete_multipart_days    = 1
+  }
 
   tags = merge(var.tags, { Name = local.logs_bucket })
 }
 
-resource "aws_s3_bucket_public_access_block" "logs" {
-  count = var.enable_access_logs ? 1 : 0
-
-  bucket = aws_s3_bucket.logs[0].id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_ownership_controls" "logs" {
-  #checkov:skip=CKV2_AWS_65:CloudFront standard logging writes through bucket ACLs, so ACLs stay enabled on the log bucket.
-  count = var.enable_access_logs ? 1 : 0
-
-  bucket = aws_s3_bucket.logs[0].id
-
-  rule {
-    object_ownership = "BucketOwnerPreferred"
-  }
-}
-
-resource "aws_s3_bucket_versioning" "logs" {
-  count = var.enable_access_logs ? 1 : 0
-
-  bucket = aws_s3_bucket.logs[0].id
-
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "logs" {
-  count = var.enable_access_logs ? 1 : 0
-
-  bucket = aws_s3_bucket.logs[0].id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm = "AES256"
-    }
-  }
-}
-
-resource "aws_s3_bucket_lifecycle_configuration" "logs" {
-  count = var.enable_access_logs ? 1 : 0
-
-  bucket = aws_s3_bucket.logs[0].id
-
-  rule {
-    id     = "expire-logs"
-    status = "Enabled"
-
-    filter {}
-
-    expiration {
-      days = var.log_retention_days
-    }
-
-    noncurrent_version_expiration {
-      noncurrent_days = 7
-    }
-
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 1
-    }
-  }
-
-  depends_on = [aws_s3_bucket_versioning.logs]
-}
-
+# S3 (and the emulator) look for the log-delivery grant of exactly the target
+# prefix; private_bucket puts these statements before its TLS-only denies.
 data "aws_iam_policy_document" "logs" {
   count = var.enable_access_logs ? 1 : 0
 
-  # First: S3 (and the emulator) look for the log-delivery grant of exactly
-  # the target prefix.
   statement {
     sid     = "AllowS3ServerAccessLogs"
     actions = ["s3:PutObject"]
@@ -235,7 +95,7 @@ data "aws_iam_policy_document" "logs" {
       type        = "Service"
       identifiers = ["logging.s3.amazonaws.com"]
     }
-    resources = ["${aws_s3_bucket.logs[0].arn}/s3/${local.site_bucket}/*"]
+    resources = ["${local.logs_arn}/s3/${local.site_bucket}/*"]
     condition {
       test     = "StringEquals"
       variable = "aws:SourceAccount"
@@ -244,32 +104,84 @@ data "aws_iam_policy_document" "logs" {
     condition {
       test     = "ArnLike"
       variable = "aws:SourceArn"
-      values   = [aws_s3_bucket.site.arn]
-    }
-  }
-
-  statement {
-    sid     = "DenyInsecureTransport"
-    effect  = "Deny"
-    actions = ["s3:*"]
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-    resources = [aws_s3_bucket.logs[0].arn, "${aws_s3_bucket.logs[0].arn}/*"]
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
+      values   = [module.site_bucket.arn]
     }
   }
 }
 
-resource "aws_s3_bucket_policy" "logs" {
-  count = var.enable_access_logs ? 1 : 0
+# --- the bucket recipe moved into modules/private_bucket ------------------------------------
 
-  bucket = aws_s3_bucket.logs[0].id
-  policy = data.aws_iam_policy_document.logs[0].json
+moved {
+  from = aws_s3_bucket.site
+  to   = module.site_bucket.aws_s3_bucket.this
+}
 
-  depends_on = [aws_s3_bucket_public_access_block.logs]
+moved {
+  from = aws_s3_bucket_public_access_block.site
+  to   = module.site_bucket.aws_s3_bucket_public_access_block.this
+}
+
+moved {
+  from = aws_s3_bucket_ownership_controls.site
+  to   = module.site_bucket.aws_s3_bucket_ownership_controls.this
+}
+
+moved {
+  from = aws_s3_bucket_versioning.site
+  to   = module.site_bucket.aws_s3_bucket_versioning.this
+}
+
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.site
+  to   = module.site_bucket.aws_s3_bucket_server_side_encryption_configuration.this
+}
+
+moved {
+  from = aws_s3_bucket_lifecycle_configuration.site
+  to   = module.site_bucket.aws_s3_bucket_lifecycle_configuration.this[0]
+}
+
+moved {
+  from = aws_s3_bucket_logging.site
+  to   = module.site_bucket.aws_s3_bucket_logging.this
+}
+
+moved {
+  from = aws_s3_bucket_policy.site
+  to   = module.site_bucket.aws_s3_bucket_policy.this
+}
+
+moved {
+  from = aws_s3_bucket.logs[0]
+  to   = module.log_bucket[0].aws_s3_bucket.this
+}
+
+moved {
+  from = aws_s3_bucket_public_access_block.logs[0]
+  to   = module.log_bucket[0].aws_s3_bucket_public_access_block.this
+}
+
+moved {
+  from = aws_s3_bucket_ownership_controls.logs[0]
+  to   = module.log_bucket[0].aws_s3_bucket_ownership_controls.this
+}
+
+moved {
+  from = aws_s3_bucket_versioning.logs[0]
+  to   = module.log_bucket[0].aws_s3_bucket_versioning.this
+}
+
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.logs[0]
+  to   = module.log_bucket[0].aws_s3_bucket_server_side_encryption_configuration.this
+}
+
+moved {
+  from = aws_s3_bucket_lifecycle_configuration.logs[0]
+  to   = module.log_bucket[0].aws_s3_bucket_lifecycle_configuration.this[0]
+}
+
+moved {
+  from = aws_s3_bucket_policy.logs[0]
+  to   = module.log_bucket[0].aws_s3_bucket_policy.this
 }

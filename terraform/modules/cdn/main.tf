@@ -151,7 +151,7 @@ resource "aws_cloudfront_distribution" "this" {
 
   origin {
     origin_id                = local.primary_origin_id
-    domain_name              = aws_s3_bucket.site.bucket_regional_domain_name
+    domain_name              = module.site_bucket.bucket_regional_domain_name
     origin_access_control_id = aws_cloudfront_origin_access_control.site[0].id
   }
 
@@ -221,7 +221,7 @@ resource "aws_cloudfront_distribution" "this" {
   dynamic "logging_config" {
     for_each = var.enable_access_logs ? [1] : []
     content {
-      bucket          = aws_s3_bucket.logs[0].bucket_domain_name
+      bucket          = module.log_bucket[0].bucket_domain_name
       prefix          = "cloudfront/"
       include_cookies = false
     }
@@ -249,5 +249,5 @@ resource "aws_cloudfront_distribution" "this" {
     }
   }
 
-  depends_on = [aws_s3_bucket_ownership_controls.logs]
+  depends_on = [module.log_bucket]
 }

@@ -1,16 +1,16 @@
 output "site_bucket_name" {
   description = "Name of the site bucket (the deployment target of the app's dist/)."
-  value       = aws_s3_bucket.site.id
+  value       = module.site_bucket.name
 }
 
 output "site_bucket_arn" {
   description = "ARN of the site bucket."
-  value       = aws_s3_bucket.site.arn
+  value       = module.site_bucket.arn
 }
 
 output "log_bucket_name" {
   description = "Name of the access-log bucket, or null."
-  value       = one(aws_s3_bucket.logs[*].id)
+  value       = one(module.log_bucket[*].name)
 }
 
 output "distribution_id" {

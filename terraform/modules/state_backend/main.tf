@@ -49,121 +49,63 @@ resource "aws_kms_alias" "state" {
 
 # --- bucket ----------------------------------------------------------------------
 
-resource "aws_s3_bucket" "state" {
-  #checkov:skip=CKV_AWS_144:State is versioned in one region; a cross-region copy is the backup module's business.
-  #checkov:skip=CKV2_AWS_62:Nothing consumes object events of the state bucket.
-  #checkov:skip=CKV_AWS_18:Access logging is on whenever access_log_bucket is given (aws_s3_bucket_logging below).
-  bucket        = local.bucket_name
+module "bucket" {
+  source = "../private_bucket"
+
+  name          = local.bucket_name
+  sse_algorithm = "aws:kms"
+  kms_key_arn   = local.kms_key_arn
   force_destroy = !var.protect
+
+  lifecycle_rule = {
+    id                                 = "expire-old-state-versions"
+    noncurrent_version_expiration_days = var.noncurrent_version_expiration_days
+  }
+
+  access_logging = var.access_log_bucket == null ? null : { target_bucket = var.access_log_bucket }
 
   tags = merge(var.tags, { DataClass = "terraform-state" })
 }
 
-resource "aws_s3_bucket_ownership_controls" "state" {
-  bucket = aws_s3_bucket.state.id
-
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
+# The bucket recipe moved into modules/private_bucket.
+moved {
+  from = aws_s3_bucket.state
+  to   = module.bucket.aws_s3_bucket.this
 }
 
-resource "aws_s3_bucket_public_access_block" "state" {
-  bucket = aws_s3_bucket.state.id
-
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
+moved {
+  from = aws_s3_bucket_ownership_controls.state
+  to   = module.bucket.aws_s3_bucket_ownership_controls.this
 }
 
-resource "aws_s3_bucket_versioning" "state" {
-  bucket = aws_s3_bucket.state.id
-
-  versioning_configuration {
-    status = "Enabled"
-  }
+moved {
+  from = aws_s3_bucket_public_access_block.state
+  to   = module.bucket.aws_s3_bucket_public_access_block.this
 }
 
-resource "aws_s3_bucket_server_side_encryption_configuration" "state" {
-  bucket = aws_s3_bucket.state.id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
-      kms_master_key_id = local.kms_key_arn
-    }
-    bucket_key_enabled = true
-  }
+moved {
+  from = aws_s3_bucket_versioning.state
+  to   = module.bucket.aws_s3_bucket_versioning.this
 }
 
-resource "aws_s3_bucket_lifecycle_configuration" "state" {
-  bucket = aws_s3_bucket.state.id
-
-  rule {
-    id     = "expire-old-state-versions"
-    status = "Enabled"
-
-    filter {}
-
-    noncurrent_version_expiration {
-      noncurrent_days = var.noncurrent_version_expiration_days
-    }
-
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 7
-    }
-  }
-
-  depends_on = [aws_s3_bucket_versioning.state]
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.state
+  to   = module.bucket.aws_s3_bucket_server_side_encryption_configuration.this
 }
 
-resource "aws_s3_bucket_logging" "state" {
-  count = var.access_log_bucket == null ? 0 : 1
-
-  bucket        = aws_s3_bucket.state.id
-  target_bucket = var.access_log_bucket
-  target_prefix = "s3/${local.bucket_name}/"
+moved {
+  from = aws_s3_bucket_lifecycle_configuration.state
+  to   = module.bucket.aws_s3_bucket_lifecycle_configuration.this[0]
 }
 
-data "aws_iam_policy_document" "bucket" {
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.state.arn, "${aws_s3_bucket.state.arn}/*"]
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-
-  statement {
-    sid       = "DenyOutdatedTls"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.state.arn, "${aws_s3_bucket.state.arn}/*"]
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-    condition {
-      test     = "NumericLessThan"
-      variable = "s3:TlsVersion"
-      values   = ["1.2"]
-    }
-  }
+moved {
+  from = aws_s3_bucket_logging.state
+  to   = module.bucket.aws_s3_bucket_logging.this
 }
 
-resource "aws_s3_bucket_policy" "state" {
-  bucket = aws_s3_bucket.state.id
-  policy = data.aws_iam_policy_document.bucket.json
-
-  depends_on = [aws_s3_bucket_public_access_block.state]
+moved {
+  from = aws_s3_bucket_policy.state
+  to   = module.bucket.aws_s3_bucket_policy.this
 }
 
 # --- lock table --------------------------------------------------------------------

@@ -1,11 +1,11 @@
 output "bucket_name" {
   description = "Name of the state bucket."
-  value       = aws_s3_bucket.state.id
+  value       = module.bucket.name
 }
 
 output "bucket_arn" {
   description = "ARN of the state bucket."
-  value       = aws_s3_bucket.state.arn
+  value       = module.bucket.arn
 }
 
 output "lock_table_name" {
@@ -32,7 +32,7 @@ output "backend_config" {
   description = "Per environment the backend settings, as the content of a file for `terraform init -backend-config=FILE`."
   value = {
     for env in var.environments : env => <<-EOT
-      bucket         = "${aws_s3_bucket.state.id}"
+      bucket         = "${module.bucket.name}"
       key            = "${var.project}/${env}/terraform.tfstate"
       region         = "${local.region}"
       encrypt        = true
