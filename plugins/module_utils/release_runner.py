@@ -12,7 +12,7 @@ from typing import Any
 from ansible_collections.slipway.aws.plugins.module_utils import taskdef, traffic
 from ansible_collections.slipway.aws.plugins.module_utils.actor import find_actor
 from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALLY_EXCLUSIVE, Aws, argument_spec, probe_endpoint
-from ansible_collections.slipway.aws.plugins.module_utils.errors import PreflightError, SlipwayError
+from ansible_collections.slipway.aws.plugins.module_utils.errors import LockHeldError, PreflightError, SlipwayError
 from ansible_collections.slipway.aws.plugins.module_utils.release import AwsAdapter, Release, ReleaseConfig
 
 # The module's options; the connection options are added from aws.AWS_ARGUMENT_SPEC.
@@ -202,7 +202,11 @@ def run(p: dict[str, Any], check_mode: bool, diff_mode: bool, emit: Callable[[st
         result["api_calls"] = aws.counter.as_dict()
         return result
 
-    summary = release.execute(plan)
+    try:
+        summary = release.execute(plan)
+    except LockHeldError as exc:  # another run took the lease between our plan and our write: nothing was changed
+        result.update(failed=True, changed=False, outcome="refused", msg=str(exc), api_calls=aws.counter.as_dict())
+        return result
     result.update(summary)
     result["changed"] = True
     ok = summary["outcome"] in ("succeeded", "repaired")

@@ -50,9 +50,11 @@ def test_module_defaults_alone_connect_every_module(stack: Stack, tmp_path) -> N
                     "register": "plan",
                 },
                 {
-                    "name": "Show what each module read",
-                    "ansible.builtin.debug": {
-                        "msg": "RESULTS {{ {'history': history.releases | length, 'approval': approval.msg, 'plan': plan.outcome} | to_json }}"
+                    "name": "Keep what each module read",
+                    "ansible.builtin.copy": {
+                        "content": "{{ {'history': history.releases | length, 'approval': approval.msg, 'plan': plan.outcome} | to_json }}",
+                        "dest": str(tmp_path / "results.json"),
+                        "mode": "0600",
                     },
                 },
             ],
@@ -66,8 +68,7 @@ def test_module_defaults_alone_connect_every_module(stack: Stack, tmp_path) -> N
         [str(BIN / "ansible-playbook"), "-i", str(stack.inventory), str(path)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=170, check=False
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
-    line = next(ln for ln in proc.stdout.splitlines() if "RESULTS" in ln)
-    results = json.loads(line.split("RESULTS ", 1)[1].rstrip("\"'"))
+    results = json.loads((tmp_path / "results.json").read_text())
     assert results["history"] == min(len(stack.ledger("user")), 50)
     assert "no release not-a-release of user is in progress" in results["approval"]  # read from the table
     assert results["plan"] in ("planned", "unchanged")

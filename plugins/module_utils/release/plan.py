@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -84,8 +85,8 @@ def preflight(adapter: ReleaseAdapter, cfg: ReleaseConfig, lease: Lease, emit: C
         if not current["expired"]:
             raise PreflightError(
                 f"another release of {cfg.service} is in progress: release {current['release_id']} by {current['holder']} "
-                f"since {current['started_at']}. Fix: wait for it; if its controller died, the lease expires within "
-                f"{cfg.lock_ttl_seconds}s and the next run repairs the release"
+                f"since {current['started_at']}. Fix: wait for it; if its controller died, its lease expires at "
+                f"{time.strftime('%H:%M:%S', time.gmtime(current['expires_at']))} UTC and the next run repairs the release"
             )
         repair = current
 
