@@ -11,3 +11,6 @@ if not os.path.exists(_LINK):
     os.symlink(os.path.relpath(ROOT, os.path.dirname(_LINK)), _LINK)
 if _COLLECTIONS not in sys.path:
     sys.path.insert(0, _COLLECTIONS)
+
+# The harness's shared session fixtures (one emulator, one applied foundation): tests/support/fixtures.py.
+pytest_plugins = ["tests.support.fixtures"]

@@ -1,19 +1,18 @@
 """Terraform checks against a private emulator and a private copy of the code.
 
-Nothing here touches a developer's state: the emulator runs on its own ports
-with its own state directory, and Terraform runs on a copy of terraform/ and
-inventories/ in a temporary directory (no .terraform/, no state files), with
-one plugin cache for the whole session so the provider is unpacked once.
+Nothing here touches a developer's state: the emulator and the applied
+foundation are the session's (tests/support/fixtures.py: ports outside the
+ephemeral range, a private state directory, a copy of terraform/,
+inventories/ and lambdas/ in a temporary directory without .terraform/ or
+state files, one plugin cache so the provider is unpacked once). Run in one
+session with tests/integration (`make test`), both use the same applied
+foundation, and these tests run first.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import signal
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,42 +20,11 @@ from typing import Any
 import hcl2
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-TF = str(ROOT / "tools" / "tf")
-LOCAL_AWS = str(ROOT / "tools" / "local-aws")
-BIN = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin"
-PORT = int(os.environ.get("SLIPWAY_TF_EMULATOR_PORT", "4680"))
-LISTENER_BASE = int(os.environ.get("SLIPWAY_TF_LISTENER_BASE", "37000"))
+from tests.support import ROOT
+from tests.support.emulator import Emulator
+from tests.support.terraform import Foundation, copy_code, tf, tf_ok
 
-
-def tf(root: Path, *args: str, env: dict[str, str], timeout: float = 600) -> subprocess.CompletedProcess:
-    """Run tools/tf -chdir=ROOT ARGS; never raises on a non-zero exit.
-
-    Past the timeout terraform and its provider plugins are killed (their own
-    process group) and the result has exit code 124, with what terraform had
-    printed and, for an apply, the resources it was still waiting for.
-    """
-    cmd = [TF, f"-chdir={root}", *args]
-    with subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True) as proc:
-        try:
-            stdout, stderr = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            stdout, stderr = proc.communicate()
-            waiting = sorted(
-                {m.group(1) for m in re.finditer(r"^(\S+): Still (?:creating|modifying|destroying)", stdout, re.MULTILINE)}
-                - set(re.findall(r"^(\S+): (?:Creation|Modifications|Destruction) complete", stdout, re.MULTILINE))
-            )
-            stderr += f"\ntools/tf {' '.join(args)} timed out after {timeout:.0f} s; still waiting for: {waiting or 'nothing reported'}"
-            return subprocess.CompletedProcess(cmd, 124, stdout, stderr)
-    return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
-
-
-def tf_ok(root: Path, *args: str, env: dict[str, str], timeout: float = 600) -> subprocess.CompletedProcess:
-    proc = tf(root, *args, env=env, timeout=timeout)
-    if proc.returncode != 0:
-        raise AssertionError(f"terraform {' '.join(args)} in {root} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
-    return proc
+__all__ = ["ROOT", "Applied", "contract_outputs", "copy_code", "declared", "hcl_string", "nullable_outputs", "tf", "tf_ok"]
 
 
 def declared(root: Path, kind: str) -> dict[str, dict[str, Any]]:
@@ -107,55 +75,15 @@ def nullable_outputs() -> set[str]:
 
 
 @pytest.fixture(scope="session")
-def tf_env(tmp_path_factory) -> dict[str, str]:
-    tmp = tmp_path_factory.mktemp("tfenv")
-    cache = tmp / "plugin-cache"
-    cache.mkdir()
-    env = dict(os.environ)
-    env.update(
-        SLIPWAY_EMULATOR_PORT=str(PORT),
-        SLIPWAY_LISTENER_PORT_BASE=str(LISTENER_BASE),
-        SLIPWAY_EMULATOR_STATE_DIR=str(tmp / "emulator"),
-        AWS_ENDPOINT_URL=f"http://127.0.0.1:{PORT}",
-        AWS_ACCESS_KEY_ID="test",
-        AWS_SECRET_ACCESS_KEY="test",
-        AWS_DEFAULT_REGION="us-east-1",
-        TF_IN_AUTOMATION="1",
-        TF_INPUT="0",
-        TF_PLUGIN_CACHE_DIR=str(cache),
-        PATH=f"{BIN}:{os.environ.get('PATH', '')}",
-    )
-    for name in ("AWS_PROFILE", "TF_DATA_DIR", "TF_WORKSPACE", "TF_CLI_ARGS", "TF_CLI_ARGS_plan", "TF_CLI_ARGS_apply"):
-        env.pop(name, None)
-    return env
+def tf_env(slipway_emulator: Emulator) -> dict[str, str]:
+    """The environment of every terraform run here: the session's emulator, no prompts, the shared plugin cache."""
+    return slipway_emulator.env
 
 
 @pytest.fixture(scope="session")
-def emulator(tf_env):
-    """The Slipway emulator on its own port and state directory, stopped at the end."""
-    up = subprocess.run([LOCAL_AWS, "up"], env=tf_env, capture_output=True, text=True, timeout=120, check=False)
-    if up.returncode != 0:
-        raise RuntimeError(f"tools/local-aws up failed on port {PORT}:\n{up.stdout}\n{up.stderr}")
-    try:
-        yield tf_env["AWS_ENDPOINT_URL"]
-    finally:
-        subprocess.run([LOCAL_AWS, "down"], env=tf_env, capture_output=True, text=True, timeout=60, check=False)
-
-
-def copy_code(dest: Path) -> Path:
-    """What the roots read, without anything Terraform left behind locally.
-
-    terraform/ and inventories/ (the service catalogue), and lambdas/ when it
-    exists, with the function packages built fresh into the copy by
-    tools/package-lambdas (lambdas/dist/ is not in git).
-    """
-    for part in ("terraform", "inventories", "lambdas"):
-        if (ROOT / part).is_dir():
-            shutil.copytree(ROOT / part, dest / part, ignore=shutil.ignore_patterns(".terraform", "terraform.tfstate*", "*.tfplan", "dist", "__pycache__"))
-    packager = ROOT / "tools" / "package-lambdas"
-    if (ROOT / "lambdas").is_dir() and packager.exists():
-        subprocess.run([str(packager), "--out", str(dest / "lambdas" / "dist")], capture_output=True, text=True, timeout=120, check=True)
-    return dest
+def emulator(slipway_emulator: Emulator) -> str:
+    """The session's emulator (tests/support/fixtures.py), by its endpoint."""
+    return slipway_emulator.endpoint
 
 
 @pytest.fixture(scope="session")
@@ -172,12 +100,6 @@ class Applied:
 
 
 @pytest.fixture(scope="session")
-def applied_local(work, tf_env, emulator) -> Applied:
-    """terraform/environments/local applied to the private emulator (about 80 s)."""
-    root = work / "terraform" / "environments" / "local"
-    tf_ok(root, "init", "-input=false", "-no-color", env=tf_env)
-    # About 80 s for the original six modules; past 10 minutes something waits forever on the
-    # emulator, and the failure names what.
-    tf_ok(root, "apply", "-auto-approve", "-input=false", "-no-color", env=tf_env, timeout=600)
-    raw = json.loads(tf_ok(root, "output", "-json", env=tf_env).stdout)
-    return Applied(root=root, env=tf_env, outputs={k: v["value"] for k, v in raw.items()})
+def applied_local(foundation: Foundation) -> Applied:
+    """terraform/environments/local applied to the session's emulator (about 80 s, once for the session)."""
+    return Applied(root=foundation.root, env=foundation.env, outputs=foundation.outputs)
