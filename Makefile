@@ -46,7 +46,8 @@ demo: images ## Set up everything, then release `user` blue-green (DEMO_TAG)
 	$(BIN)/ansible-playbook playbooks/deploy_service.yml -e svc=user -e image_tag=$(DEMO_TAG)
 	tools/local-aws status
 
-test: lint unit emulator-test integration molecule terraform-check terraform-test ## Run every test (what CI runs)
+test: setup lint unit emulator-test molecule terraform-check ## Run every test (what CI runs); terraform + integration tests share one applied foundation
+	$(BIN)/python -m pytest -q tests/terraform tests/integration
 
 lint: setup ## Static checks: ruff, yamllint, ansible-lint, shellcheck, actionlint, terraform fmt, sanity
 	$(BIN)/ruff check plugins tools tests benchmarks
@@ -80,7 +81,7 @@ tf-docs: setup ## Regenerate the Inputs/Outputs tables in terraform/modules/*/RE
 tf-docs-check: setup ## Fail if a module README no longer matches its variables and outputs
 	$(BIN)/python tools/tf-docs --check
 
-terraform-test: setup ## Terraform tests: apply+plan converges, output contract, input validation (own emulator, port 4680)
+terraform-test: setup ## Terraform tests: apply+plan converges, output contract, input validation (own emulator, tests/support)
 	$(BIN)/python -m pytest -q tests/terraform
 
 unit: setup ## Unit tests (no servers)
@@ -89,7 +90,7 @@ unit: setup ## Unit tests (no servers)
 emulator-test: setup ## Tests of the local AWS emulator itself
 	$(BIN)/python -m pytest -q tests/emulator
 
-integration: setup ## Real ansible-playbook runs against the emulator with the foundation applied by Terraform
+integration: setup ## Real ansible-playbook runs against the emulator with the foundation applied by Terraform (tests/support)
 	$(BIN)/python -m pytest -q tests/integration
 
 bench: setup ## Benchmarks: wall time and API calls per release (printed, see benchmarks/README.md)
