@@ -42,7 +42,7 @@ variable "certificate_arn" {
 }
 
 variable "kms_key_arn" {
-  description = "Customer-managed KMS key ARN for logs, ECR, DynamoDB and the secret. Null uses AWS-managed keys."
+  description = "One customer-managed KMS key ARN used for every data class instead of the per-class keys the stack creates (logs, data, secrets, artifacts, backup). Null: the per-class keys."
   type        = string
   default     = null
 }

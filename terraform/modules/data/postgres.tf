@@ -97,6 +97,9 @@ resource "aws_iam_role_policy" "monitoring" {
 # --- the database -------------------------------------------------------------------
 
 resource "aws_db_instance" "this" {
+  #checkov:skip=CKV_AWS_293:deletion_protection defaults to true here and in the stack's data object; checkov cannot resolve the optional() attributes of the stack's typed inputs through which every environment sets it.
+  #checkov:skip=CKV_AWS_133:backup_retention_days defaults to 14 (validated >= 7); checkov cannot resolve the optional() attributes of the stack's typed inputs through which every environment sets it.
+  #checkov:skip=CKV_AWS_157:multi_az defaults to true here and in the stack's data object; checkov cannot resolve the optional() attributes of the stack's typed inputs through which every environment sets it.
   count = var.enable_postgres ? 1 : 0
 
   identifier     = local.pg_identifier

@@ -159,7 +159,7 @@ output "redis_primary_endpoint" {
 
 output "cdn" {
   description = "Site bucket, log bucket, distribution ID and domain name of the CDN, or null."
-  value = var.enable_cdn ? {
+  value = var.cdn.enabled ? {
     site_bucket_name = module.cdn[0].site_bucket_name
     log_bucket_name  = module.cdn[0].log_bucket_name
     distribution_id  = module.cdn[0].distribution_id
@@ -170,17 +170,17 @@ output "cdn" {
 
 output "event_bus_name" {
   description = "Name of the integration EventBridge bus, or null."
-  value       = var.enable_messaging ? module.messaging[0].event_bus_name : null
+  value       = var.messaging.enabled ? module.messaging[0].event_bus_name : null
 }
 
 output "queues" {
   description = "Per queue key: name, url, arn and those of its DLQ."
-  value       = var.enable_messaging ? module.messaging[0].queues : {}
+  value       = var.messaging.enabled ? module.messaging[0].queues : {}
 }
 
 output "integration_functions" {
   description = "Per integration function: name, arn, role and log group."
-  value       = var.enable_messaging ? module.messaging[0].functions : {}
+  value       = var.messaging.enabled ? module.messaging[0].functions : {}
 }
 
 output "alert_topic_arns" {

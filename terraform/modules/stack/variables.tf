@@ -1,5 +1,7 @@
-# Values are validated where they are used (the network, security, ecr, ecs,
-# observability and deployments modules); this module only wires them together.
+# One typed object per submodule; every attribute is optional with the
+# production-grade default, so a root sets only what differs (the local root
+# switches off what the emulator cannot do). Values are validated where they
+# are used (in the submodules); this module only wires them together.
 
 variable "project" {
   description = "Project name, the prefix of every resource name."
@@ -12,689 +14,318 @@ variable "environment" {
   type        = string
 }
 
-variable "services" {
-  description = "The static part of the service catalogue (inventories/ENV/group_vars/all/services.yml)."
-  type = map(object({
-    port          = number
-    health_path   = string
-    cpu           = number
-    memory        = number
-    desired_count = number
-    max_count     = optional(number)
-  }))
-}
-
-variable "initial_image_tag" {
-  description = "Image tag of the first task definition of every service."
-  type        = string
-}
-
-variable "vpc_cidr" {
-  description = "IPv4 CIDR block of the VPC."
-  type        = string
-}
-
-variable "az_count" {
-  description = "Number of availability zones."
-  type        = number
-  default     = 2
-}
-
-variable "enable_nat_gateway" {
-  description = "Create NAT gateways for the private subnets."
-  type        = bool
-  default     = true
-}
-
-variable "enable_flow_logs" {
-  description = "Enable VPC flow logs."
-  type        = bool
-  default     = true
-}
-
-variable "alb_ingress_cidr_blocks" {
-  description = "IPv4 CIDR blocks allowed to reach the ALB listeners."
-  type        = list(string)
-}
-
-variable "prod_listener_protocol" {
-  description = "Protocol of the production listener (HTTP or HTTPS)."
-  type        = string
-  default     = "HTTPS"
-}
-
-variable "prod_listener_port" {
-  description = "Port of the production listener."
-  type        = number
-  default     = 443
-}
-
-variable "certificate_arn" {
-  description = "ACM certificate ARN of an HTTPS production listener."
+variable "service_catalogue_file" {
+  description = "The service catalogue (YAML, key slipway_services): Terraform takes port, health_path, cpu, memory, desired_count and max_count (default 4 x desired_count) of each service. Null: inventories/ENVIRONMENT/group_vars/all/services.yml of this repository."
   type        = string
   default     = null
 }
 
-variable "test_listener_port" {
-  description = "Port of the HTTP test listener."
-  type        = number
-  default     = 9000
-}
-
-variable "deregistration_delay_seconds" {
-  description = "Target-group deregistration delay in seconds."
-  type        = number
-  default     = 15
-}
-
-variable "container_insights" {
-  description = "Container Insights setting of the cluster (enabled, enhanced, disabled)."
-  type        = string
-  default     = "enabled"
-}
-
 variable "log_retention_days" {
-  description = "Retention of the service log groups, in days."
+  description = "Retention of every log group of the stack (services, data tier, WAF, functions) and of the CDN access logs, in days."
   type        = number
   default     = 365
 }
 
-variable "kms_key_arn" {
-  description = "Customer-managed KMS key ARN for logs, ECR, DynamoDB and the secret. Null uses each service's AWS-managed encryption."
-  type        = string
-  default     = null
-}
-
-variable "ecr_force_delete" {
-  description = "Allow destroying ECR repositories that still hold images."
-  type        = bool
-  default     = false
-}
-
-variable "alb_deletion_protection" {
-  description = "Protect the ALB against deletion."
-  type        = bool
-  default     = true
-}
-
-variable "deployment_table_deletion_protection" {
-  description = "Protect the deployment table against deletion."
-  type        = bool
-  default     = true
-}
-
-variable "point_in_time_recovery" {
-  description = "Enable point-in-time recovery of the deployment table."
-  type        = bool
-  default     = true
-}
-
-variable "secret_recovery_window_days" {
-  description = "Recovery window of the Slack webhook secret (0 deletes at once)."
-  type        = number
-  default     = 30
-}
-
-variable "alarm_notifications" {
-  description = "Send alarm transitions to the release topic."
-  type        = bool
-  default     = true
-}
-
 variable "tags" {
-  description = "Tags applied to every resource."
+  description = "Tags applied to every resource (Project, Environment and ManagedBy are added)."
   type        = map(string)
   default     = {}
 }
 
-# --- ecs: service discovery, HTTP redirect, auto scaling (validated in modules/ecs) ---
-
-variable "enable_http_redirect" {
-  description = "With an HTTPS production listener, redirect HTTP :80 to HTTPS (the ALB security group then also opens port 80)."
-  type        = bool
-  default     = true
+variable "network" {
+  description = "modules/network: VPC CIDR, availability zones, NAT gateways (one per zone, or a single shared one), VPC flow logs and VPC endpoints."
+  type = object({
+    cidr                 = optional(string, "10.0.0.0/16")
+    az_count             = optional(number, 2)
+    enable_nat_gateway   = optional(bool, true)
+    single_nat_gateway   = optional(bool, false)
+    enable_flow_logs     = optional(bool, true)
+    enable_vpc_endpoints = optional(bool, true)
+  })
+  default  = {}
+  nullable = false
 }
 
-variable "enable_service_discovery" {
-  description = "Cloud Map private DNS namespace with one discovery service per app service; both colours register."
-  type        = bool
-  default     = true
+variable "security" {
+  description = "modules/security: the IPv4 CIDR blocks allowed to reach the ALB listeners."
+  type = object({
+    alb_ingress_cidr_blocks = list(string)
+  })
 }
 
-variable "service_discovery_namespace" {
-  description = "Name of the Cloud Map namespace; null means ENVIRONMENT.PROJECT.local."
-  type        = string
-  default     = null
+variable "ecr" {
+  description = "modules/ecr: force_delete allows destroying repositories that hold images; customer_managed_key encrypts them with the stack's artifacts key (false: AES256; changing it replaces the repositories)."
+  type = object({
+    force_delete         = optional(bool, false)
+    customer_managed_key = optional(bool, true)
+  })
+  default  = {}
+  nullable = false
 }
 
-variable "enable_autoscaling" {
-  description = "Application Auto Scaling of both colours of every service (the release moves min/max between the colours)."
-  type        = bool
-  default     = true
+variable "ecs" {
+  description = "modules/ecs: first image tag, ALB and listeners (production HTTPS 443 with certificate_arn, or HTTP; the test listener), Container Insights, Cloud Map discovery, HTTP-to-HTTPS redirect and auto scaling."
+  type = object({
+    initial_image_tag               = optional(string, "1.0.0")
+    container_insights              = optional(string, "enabled")
+    alb_deletion_protection         = optional(bool, true)
+    prod_listener_protocol          = optional(string, "HTTPS")
+    prod_listener_port              = optional(number, 443)
+    certificate_arn                 = optional(string)
+    test_listener_port              = optional(number, 9000)
+    deregistration_delay_seconds    = optional(number, 15)
+    enable_http_redirect            = optional(bool, true)
+    enable_service_discovery        = optional(bool, true)
+    service_discovery_namespace     = optional(string)
+    enable_autoscaling              = optional(bool, true)
+    autoscaling_cpu_target          = optional(number, 60)
+    autoscaling_memory_target       = optional(number, 75)
+    autoscaling_requests_per_target = optional(number, 1000)
+  })
+  default  = {}
+  nullable = false
 }
 
-variable "autoscaling_cpu_target" {
-  description = "Target average CPU utilisation, percent."
-  type        = number
-  default     = 60
+variable "observability" {
+  description = "modules/observability: alarm transitions to the release topic, the X-Ray sampling rule and the subscriptions of the critical/warning alert topics (by key: severity, protocol, endpoint)."
+  type = object({
+    alarm_notifications       = optional(bool, true)
+    enable_xray_sampling_rule = optional(bool, true)
+    alert_subscriptions = optional(map(object({
+      severity = string
+      protocol = string
+      endpoint = string
+    })), {})
+  })
+  default  = {}
+  nullable = false
 }
 
-variable "autoscaling_memory_target" {
-  description = "Target average memory utilisation, percent."
-  type        = number
-  default     = 75
+variable "deployments" {
+  description = "modules/deployments: deletion protection and point-in-time recovery of the deployment table."
+  type = object({
+    deletion_protection    = optional(bool, true)
+    point_in_time_recovery = optional(bool, true)
+  })
+  default  = {}
+  nullable = false
 }
 
-variable "autoscaling_requests_per_target" {
-  description = "Target ALB requests per task and minute."
-  type        = number
-  default     = 1000
+variable "kms" {
+  description = "modules/kms: one customer-managed key per data class (logs, data, secrets, artifacts, backup) encrypts what the stack stores; override_key_arn, when given, is used for every class instead. deletion_window_days: 7-30."
+  type = object({
+    deletion_window_days = optional(number, 30)
+    override_key_arn     = optional(string)
+  })
+  default  = {}
+  nullable = false
 }
 
-# Inputs of the identity, encryption and governance modules (kms, iam,
-# artifacts, secrets, governance; wired in identity.tf). Every one has a
-# default, so a root only sets what differs.
-
-# --- kms ---------------------------------------------------------------------
-
-variable "kms_deletion_window_days" {
-  description = "Waiting period before a deleted customer-managed key is destroyed (7-30 days)."
-  type        = number
-  default     = 30
+variable "artifacts" {
+  description = "modules/artifacts: the build-artifact bucket (SSE-KMS with the artifacts key), its access logging and how long replaced versions are kept (noncurrent_versions_to_keep 0: age rule only)."
+  type = object({
+    enabled                            = optional(bool, true)
+    force_destroy                      = optional(bool, false)
+    access_log_bucket                  = optional(string)
+    noncurrent_version_expiration_days = optional(number, 90)
+    noncurrent_versions_to_keep        = optional(number, 3)
+  })
+  default  = {}
+  nullable = false
 }
 
-# --- artifacts -----------------------------------------------------------------
-
-variable "enable_artifacts_bucket" {
-  description = "Create the build-artifact bucket."
-  type        = bool
-  default     = true
+variable "secrets" {
+  description = "modules/secrets: database user secrets (PROJECT/ENVIRONMENT/SERVICE/NAME), database connection settings and other Parameter Store entries (SERVICE/PATH), their rotation, and the recovery window of every secret of the stack (0 deletes at once). See modules/secrets for the fields."
+  type = object({
+    database_credentials = optional(map(object({
+      service               = string
+      username              = string
+      name                  = optional(string, "db-credentials")
+      description           = optional(string)
+      engine                = optional(string, "postgres")
+      host                  = optional(string)
+      port                  = optional(number, 5432)
+      dbname                = optional(string)
+      initial_password      = optional(string, "none")
+      initial_value_version = optional(number, 1)
+    })), {})
+    database_connections = optional(map(object({
+      service        = string
+      host           = string
+      port           = number
+      dbname         = string
+      proxy_endpoint = optional(string)
+      url_scheme     = optional(string, "jdbc:postgresql")
+    })), {})
+    app_parameters = optional(map(object({
+      value       = string
+      secure      = optional(bool, true)
+      description = optional(string)
+    })), {})
+    enable_rotation      = optional(bool, true)
+    rotation_lambda_arn  = optional(string)
+    rotation_days        = optional(number, 30)
+    recovery_window_days = optional(number, 30)
+  })
+  default  = {}
+  nullable = false
 }
 
-variable "artifacts_force_destroy" {
-  description = "Allow destroying the artifact bucket while it holds objects (throw-away environments only)."
-  type        = bool
-  default     = false
-}
-
-variable "artifacts_access_log_bucket" {
-  description = "Bucket receiving the artifact bucket's S3 access logs; null disables them."
-  type        = string
-  default     = null
-}
-
-variable "artifacts_noncurrent_version_expiration_days" {
-  description = "Days replaced artifact versions are kept."
-  type        = number
-  default     = 90
-}
-
-variable "artifacts_noncurrent_versions_to_keep" {
-  description = "Newest replaced artifact versions kept regardless of age (0: age rule only)."
-  type        = number
-  default     = 3
-}
-
-# --- secrets ---------------------------------------------------------------------
-
-variable "database_credentials" {
-  description = "Database user secrets (PROJECT/ENVIRONMENT/SERVICE/NAME); see modules/secrets for the fields."
-  type = map(object({
-    service               = string
-    username              = string
-    name                  = optional(string, "db-credentials")
-    description           = optional(string)
-    engine                = optional(string, "postgres")
-    host                  = optional(string)
-    port                  = optional(number, 5432)
-    dbname                = optional(string)
-    initial_password      = optional(string, "none")
-    initial_value_version = optional(number, 1)
-  }))
-  default = {}
-}
-
-variable "database_connections" {
-  description = "Database connection settings published to Parameter Store (/PROJECT/ENVIRONMENT/SERVICE/db/NAME/...)."
-  type = map(object({
-    service        = string
-    host           = string
-    port           = number
-    dbname         = string
-    proxy_endpoint = optional(string)
-    url_scheme     = optional(string, "jdbc:postgresql")
-  }))
-  default = {}
-}
-
-variable "app_parameters" {
-  description = "Other Parameter Store entries keyed by SERVICE/PATH; secure = true (default) stores a SecureString."
-  type = map(object({
-    value       = string
-    secure      = optional(bool, true)
-    description = optional(string)
-  }))
-  default = {}
-}
-
-variable "enable_secret_rotation" {
-  description = "Rotate the database credential secrets (needs secret_rotation_lambda_arn when there are credentials)."
-  type        = bool
-  default     = true
-}
-
-variable "secret_rotation_lambda_arn" {
-  description = "ARN of the Secrets Manager rotation Lambda for the database credentials."
-  type        = string
-  default     = null
-}
-
-variable "secret_rotation_days" {
-  description = "Days between automatic secret rotations."
-  type        = number
-  default     = 30
-}
-
-# --- iam -------------------------------------------------------------------------
-
-variable "service_access" {
-  description = "Per service (keys of services) the queues, buckets and data keys its task role may use, in addition to its own secrets and parameters."
-  type = map(object({
-    queue_arns            = optional(list(string), [])
-    bucket_arns           = optional(list(string), [])
-    read_only_bucket_arns = optional(list(string), [])
-    kms_key_arns          = optional(list(string), [])
-  }))
-  default = {}
+variable "iam" {
+  description = "modules/iam: per service (keys of the catalogue) the queues, buckets and keys its task role may use; GitHub Actions OIDC plan/apply roles; the state backend they use (bootstrap outputs); cross-account deploy roles. See modules/iam for the fields."
+  type = object({
+    service_access = optional(map(object({
+      queue_arns            = optional(list(string), [])
+      bucket_arns           = optional(list(string), [])
+      read_only_bucket_arns = optional(list(string), [])
+      kms_key_arns          = optional(list(string), [])
+    })), {})
+    enable_github_oidc                 = optional(bool, false)
+    create_github_oidc_provider        = optional(bool, true)
+    github_oidc_provider_arn           = optional(string)
+    github_org                         = optional(string, "slipway")
+    github_repositories                = optional(list(string), [])
+    github_plan_branches               = optional(list(string), ["main"])
+    github_apply_environment           = optional(string)
+    github_apply_role_managed_policies = optional(list(string), ["PowerUserAccess"])
+    terraform_state = optional(object({
+      bucket_arn     = string
+      key_prefix     = string
+      lock_table_arn = optional(string)
+      kms_key_arn    = optional(string)
+    }))
+    cross_account_roles = optional(map(object({
+      trusted_account_ids = list(string)
+      external_id         = string
+      policy_arns         = optional(list(string), [])
+      inline_policy_json  = optional(string)
+    })), {})
+  })
+  default  = {}
+  nullable = false
 
   validation {
-    condition     = alltrue([for svc, _ in var.service_access : contains(keys(var.services), svc)])
-    error_message = "service_access keys must be services of the catalogue."
+    condition     = alltrue([for svc, _ in var.iam.service_access : contains(keys(local.services), svc)])
+    error_message = "iam.service_access keys must be services of the catalogue."
   }
 }
 
-variable "enable_github_oidc" {
-  description = "Create the GitHub Actions plan/apply roles (and the OIDC provider unless create_github_oidc_provider is false)."
-  type        = bool
-  default     = false
-}
-
-variable "create_github_oidc_provider" {
-  description = "Create the account's GitHub OIDC provider (one per account; false in all but one root sharing an account)."
-  type        = bool
-  default     = true
-}
-
-variable "github_oidc_provider_arn" {
-  description = "Existing GitHub OIDC provider ARN, when create_github_oidc_provider is false."
-  type        = string
-  default     = null
-}
-
-variable "github_org" {
-  description = "GitHub organisation owning the repositories the roles trust."
-  type        = string
-  default     = "slipway"
-}
-
-variable "github_repositories" {
-  description = "Repositories of github_org whose workflows may assume the GitHub roles."
-  type        = list(string)
-  default     = []
-}
-
-variable "github_plan_branches" {
-  description = "Branches whose workflows may assume the plan role (pull requests are trusted as well)."
-  type        = list(string)
-  default     = ["main"]
-}
-
-variable "github_apply_environment" {
-  description = "Protected GitHub environment whose jobs alone may assume the apply role; null: the environment name."
-  type        = string
-  default     = null
-}
-
-variable "github_apply_role_managed_policies" {
-  description = "AWS managed policies (names) of the GitHub apply role; IAM for the project's own roles is granted separately."
-  type        = list(string)
-  default     = ["PowerUserAccess"]
-}
-
-variable "terraform_state" {
-  description = "State backend the GitHub roles read/lock/write (bootstrap outputs); null grants no state access."
+variable "governance" {
+  description = "modules/governance: the monthly cost budget and its alerts, required tags, AWS Config rules (the account needs a recorder), Organizations tag policy and SCPs (management account only) and the regions the region SCP allows (empty: the stack's region)."
   type = object({
-    bucket_arn     = string
-    key_prefix     = string
-    lock_table_arn = optional(string)
-    kms_key_arn    = optional(string)
+    enable_budgets                = optional(bool, true)
+    monthly_budget_usd            = optional(number, 1000)
+    budget_alert_emails           = optional(list(string), [])
+    budget_alert_sns_topic_arns   = optional(list(string), [])
+    required_tags                 = optional(list(string), ["Project", "Environment", "ManagedBy"])
+    enable_config_rules           = optional(bool, false)
+    enable_organizations_policies = optional(bool, false)
+    organizations_target_ids      = optional(list(string), [])
+    allowed_regions               = optional(list(string), [])
   })
-  default = null
+  default  = {}
+  nullable = false
 }
 
-variable "cross_account_roles" {
-  description = "Cross-account deploy roles trusted from a tooling account with an ExternalId; see modules/iam."
-  type = map(object({
-    trusted_account_ids = list(string)
-    external_id         = string
-    policy_arns         = optional(list(string), [])
-    inline_policy_json  = optional(string)
-  }))
-  default = {}
+variable "data" {
+  description = "modules/data: RDS PostgreSQL (Multi-AZ, encrypted, IAM auth) with RDS Proxy, and ElastiCache Redis, in the isolated data subnets."
+  type = object({
+    enable_postgres         = optional(bool, true)
+    enable_proxy            = optional(bool, true)
+    enable_redis            = optional(bool, true)
+    postgres_engine_version = optional(string, "16")
+    instance_class          = optional(string, "db.t4g.medium")
+    multi_az                = optional(bool, true)
+    backup_retention_days   = optional(number, 14)
+    deletion_protection     = optional(bool, true)
+    redis_node_type         = optional(string, "cache.t4g.small")
+    apply_immediately       = optional(bool, false)
+  })
+  default  = {}
+  nullable = false
 }
 
-# --- governance ------------------------------------------------------------------
-
-variable "enable_budgets" {
-  description = "Create the monthly AWS Budgets cost budget of the environment."
-  type        = bool
-  default     = true
+variable "cdn" {
+  description = "modules/cdn: the static-site S3 buckets and, with enable_cloudfront, the CloudFront distribution (WAF web ACL with enable_waf, aliases with certificate_arn in us-east-1, origin failover to secondary_origin_domain_name)."
+  type = object({
+    enabled                      = optional(bool, true)
+    enable_cloudfront            = optional(bool, true)
+    enable_waf                   = optional(bool, true)
+    certificate_arn              = optional(string)
+    aliases                      = optional(list(string), [])
+    secondary_origin_domain_name = optional(string)
+    wait_for_deployment          = optional(bool, true)
+    force_destroy                = optional(bool, false)
+  })
+  default  = {}
+  nullable = false
 }
 
-variable "monthly_budget_usd" {
-  description = "Monthly cost budget of the environment in USD."
-  type        = number
-  default     = 1000
-}
-
-variable "budget_alert_emails" {
-  description = "E-mail addresses alerted at the budget thresholds (80%/100% actual, 100% forecasted)."
-  type        = list(string)
-  default     = []
-}
-
-variable "budget_alert_sns_topic_arns" {
-  description = "SNS topic (at most one) alerted at the budget thresholds."
-  type        = list(string)
-  default     = []
-}
-
-variable "required_tags" {
-  description = "Tag keys every resource must carry (tag policy and Config rule)."
-  type        = list(string)
-  default     = ["Project", "Environment", "ManagedBy"]
-}
-
-variable "enable_config_rules" {
-  description = "Create the AWS Config managed rules (the account needs a configuration recorder)."
-  type        = bool
-  default     = false
-}
-
-variable "enable_organizations_policies" {
-  description = "Create and attach the tag policy and SCPs in AWS Organizations (management account only)."
-  type        = bool
-  default     = false
-}
-
-variable "organizations_target_ids" {
-  description = "Roots, OUs or accounts the Organizations policies are attached to."
-  type        = list(string)
-  default     = []
-}
-
-variable "allowed_regions" {
-  description = "Regions the region SCP allows; empty: the stack's region."
-  type        = list(string)
-  default     = []
-}
-
-# Inputs of the platform modules wired in platform.tf (data, cdn, messaging,
-# backup) and of the network/observability extensions. Every one has a
-# default, so a root that sets none of them still validates and gets the
-# production-grade setting.
-
-# --- network extension -----------------------------------------------------------
-
-variable "single_nat_gateway" {
-  description = "One shared NAT gateway instead of one per availability zone (dev)."
-  type        = bool
-  default     = false
-}
-
-variable "enable_vpc_endpoints" {
-  description = "VPC endpoints for ECR (api, dkr), S3, Secrets Manager and CloudWatch Logs."
-  type        = bool
-  default     = true
-}
-
-# --- data tier ------------------------------------------------------------------------
-
-variable "enable_postgres" {
-  description = "RDS PostgreSQL (Multi-AZ, encrypted, IAM auth) in the isolated data subnets."
-  type        = bool
-  default     = true
-}
-
-variable "enable_db_proxy" {
-  description = "RDS Proxy in front of PostgreSQL."
-  type        = bool
-  default     = true
-}
-
-variable "enable_redis" {
-  description = "ElastiCache Redis replication group."
-  type        = bool
-  default     = true
-}
-
-variable "postgres_engine_version" {
-  description = "PostgreSQL version (15 or 16, optionally with minor)."
-  type        = string
-  default     = "16"
-}
-
-variable "db_instance_class" {
-  description = "RDS instance class."
-  type        = string
-  default     = "db.t4g.medium"
-}
-
-variable "db_multi_az" {
-  description = "Multi-AZ standby for PostgreSQL."
-  type        = bool
-  default     = true
-}
-
-variable "db_backup_retention_days" {
-  description = "PostgreSQL automated backup (PITR) retention in days (7-35)."
-  type        = number
-  default     = 14
-}
-
-variable "db_deletion_protection" {
-  description = "Protect PostgreSQL against deletion (and take a final snapshot)."
-  type        = bool
-  default     = true
-}
-
-variable "redis_node_type" {
-  description = "ElastiCache node type."
-  type        = string
-  default     = "cache.t4g.small"
-}
-
-variable "data_apply_immediately" {
-  description = "Apply RDS and ElastiCache modifications at once instead of in the maintenance window."
-  type        = bool
-  default     = false
-}
-
-# --- CDN -------------------------------------------------------------------------------
-
-variable "enable_cdn" {
-  description = "The static-site CDN (S3 site and log buckets, and the CloudFront distribution unless enable_cloudfront is false)."
-  type        = bool
-  default     = true
-}
-
-variable "enable_cloudfront" {
-  description = "CloudFront distribution, OAC, cache and response-headers policies."
-  type        = bool
-  default     = true
-}
-
-variable "enable_waf" {
-  description = "WAFv2 web ACL (CLOUDFRONT scope) on the distribution."
-  type        = bool
-  default     = true
-}
-
-variable "cdn_certificate_arn" {
-  description = "ACM certificate (us-east-1) of the CDN aliases; null uses the default CloudFront certificate."
-  type        = string
-  default     = null
-}
-
-variable "cdn_aliases" {
-  description = "Alternate domain names of the CDN (need cdn_certificate_arn)."
-  type        = list(string)
-  default     = []
-}
-
-variable "cdn_secondary_origin_domain_name" {
-  description = "Regional domain name of a replica site bucket used as failover origin; null disables origin failover."
-  type        = string
-  default     = null
-}
-
-variable "cdn_wait_for_deployment" {
-  description = "Wait for CloudFront deployments to finish."
-  type        = bool
-  default     = true
-}
-
-variable "bucket_force_destroy" {
-  description = "Allow destroying the CDN buckets and the backup vault while they hold data (throw-away environments)."
-  type        = bool
-  default     = false
-}
-
-# --- messaging ---------------------------------------------------------------------------
-
-variable "enable_messaging" {
-  description = "SQS queues, the integration EventBridge bus, its rules and the integration Lambdas."
-  type        = bool
-  default     = true
-}
-
-variable "messaging_queues" {
-  description = "Queues (with DLQs) by key; see the messaging module."
-  type = map(object({
-    visibility_timeout_seconds = optional(number, 60)
-    message_retention_seconds  = optional(number, 345600)
-    dlq_retention_seconds      = optional(number, 1209600)
-    max_receive_count          = optional(number, 5)
-    receive_wait_time_seconds  = optional(number, 20)
-  }))
-  default = {
-    notifications      = {}
-    integration-events = {}
-  }
-}
-
-variable "event_rules" {
-  description = "Rules on the integration bus by key: event pattern (JSON) and a queue or function target."
-  type = map(object({
-    description   = string
-    event_pattern = string
-    queue         = optional(string)
-    function      = optional(string)
-  }))
-  default = {
-    partner-events = {
-      description   = "Third-party events (source partner.*): validated by event_forwarder, then queued for notifications"
-      event_pattern = "{\"source\":[{\"prefix\":\"partner.\"}]}"
-      function      = "event_forwarder"
-    }
-    domain-events = {
-      description   = "Slipway domain events (source slipway.*) for the integration workers"
-      event_pattern = "{\"source\":[{\"prefix\":\"slipway.\"}]}"
-      queue         = "integration-events"
-    }
-  }
-}
-
-variable "enable_integration_functions" {
-  description = "Deploy the integration Lambdas (and the rules that target them)."
-  type        = bool
-  default     = true
-}
-
-variable "sqs_redrive_allow_policy" {
-  description = "Restrict each dead-letter queue to its own source queue (redrive-allow policy)."
-  type        = bool
-  default     = true
-}
-
-variable "integration_functions" {
-  description = "Integration Lambdas by key (code in lambdas/KEY/, zip built by tools/package-lambdas)."
-  type = map(object({
-    description          = string
-    handler              = optional(string, "handler.handler")
-    memory_size          = optional(number, 128)
-    timeout_seconds      = optional(number, 10)
-    reserved_concurrency = optional(number, -1)
-    target_queue         = optional(string)
-    environment          = optional(map(string), {})
-  }))
-  default = {
-    event_forwarder = {
-      description  = "Validates third-party EventBridge events and forwards them to the notifications queue"
-      target_queue = "notifications"
-      environment = {
-        ALLOWED_SOURCES = "partner."
+variable "messaging" {
+  description = "modules/messaging: SQS queues with DLQs, the integration EventBridge bus and its rules (a queue or function target each), the integration Lambdas (code in lambdas/KEY/, zip built by tools/package-lambdas) and the redrive-allow policy of the DLQs (restrict_dlq_sources)."
+  type = object({
+    enabled = optional(bool, true)
+    queues = optional(map(object({
+      visibility_timeout_seconds = optional(number, 60)
+      message_retention_seconds  = optional(number, 345600)
+      dlq_retention_seconds      = optional(number, 1209600)
+      max_receive_count          = optional(number, 5)
+      receive_wait_time_seconds  = optional(number, 20)
+      })), {
+      notifications      = {}
+      integration-events = {}
+    })
+    event_rules = optional(map(object({
+      description   = string
+      event_pattern = string
+      queue         = optional(string)
+      function      = optional(string)
+      })), {
+      partner-events = {
+        description   = "Third-party events (source partner.*): validated by event_forwarder, then queued for notifications"
+        event_pattern = "{\"source\":[{\"prefix\":\"partner.\"}]}"
+        function      = "event_forwarder"
       }
-    }
-  }
+      domain-events = {
+        description   = "Slipway domain events (source slipway.*) for the integration workers"
+        event_pattern = "{\"source\":[{\"prefix\":\"slipway.\"}]}"
+        queue         = "integration-events"
+      }
+    })
+    enable_functions = optional(bool, true)
+    functions = optional(map(object({
+      description          = string
+      handler              = optional(string, "handler.handler")
+      memory_size          = optional(number, 128)
+      timeout_seconds      = optional(number, 10)
+      reserved_concurrency = optional(number, -1)
+      target_queue         = optional(string)
+      environment          = optional(map(string), {})
+      })), {
+      event_forwarder = {
+        description  = "Validates third-party EventBridge events and forwards them to the notifications queue"
+        target_queue = "notifications"
+        environment = {
+          ALLOWED_SOURCES = "partner."
+        }
+      }
+    })
+    restrict_dlq_sources = optional(bool, true)
+  })
+  default  = {}
+  nullable = false
 }
 
-# --- backup ---------------------------------------------------------------------------------
-
-variable "enable_backup" {
-  description = "AWS Backup vault and plan (daily and weekly)."
-  type        = bool
-  default     = true
-}
-
-variable "enable_backup_selection" {
-  description = "Back up every resource tagged Backup=true (and create the AWS Backup service role)."
-  type        = bool
-  default     = true
-}
-
-variable "backup_daily_retention_days" {
-  description = "Days daily recovery points are kept (>= 7)."
-  type        = number
-  default     = 35
-}
-
-variable "backup_copy_destination_vault_arn" {
-  description = "Backup vault ARN in the DR region recovery points are copied to; null copies nothing."
-  type        = string
-  default     = null
-}
-
-variable "s3_replication_destination_bucket_arn" {
-  description = "Versioned bucket in the DR region the CDN site bucket is replicated to; null disables S3 replication."
-  type        = string
-  default     = null
-}
-
-# --- observability extension -------------------------------------------------------------------
-
-variable "enable_xray_sampling_rule" {
-  description = "X-Ray sampling rule of the environment."
-  type        = bool
-  default     = true
-}
-
-variable "alert_subscriptions" {
-  description = "Subscriptions of the critical/warning alert topics by key: severity, protocol, endpoint."
-  type = map(object({
-    severity = string
-    protocol = string
-    endpoint = string
-  }))
-  default = {}
+variable "backup" {
+  description = "modules/backup: AWS Backup vault and daily/weekly plan, the selection of resources tagged Backup=true, copies to a DR vault, and S3 replication of the CDN site bucket to a DR bucket."
+  type = object({
+    enabled                               = optional(bool, true)
+    enable_selection                      = optional(bool, true)
+    daily_retention_days                  = optional(number, 35)
+    copy_destination_vault_arn            = optional(string)
+    s3_replication_destination_bucket_arn = optional(string)
+    force_destroy                         = optional(bool, false)
+  })
+  default  = {}
+  nullable = false
 }
