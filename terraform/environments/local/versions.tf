@@ -1,5 +1,6 @@
 terraform {
-  required_version = ">= 1.6"
+  # 1.11: the stack (write-only secret attributes).
+  required_version = ">= 1.11"
 
   required_providers {
     aws = {

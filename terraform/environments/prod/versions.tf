@@ -1,6 +1,7 @@
 terraform {
-  # 1.10 for S3-native state locking (use_lockfile).
-  required_version = ">= 1.10"
+  # 1.10: S3-native state locking (use_lockfile); 1.11: the stack (write-only
+  # secret attributes).
+  required_version = ">= 1.11"
 
   required_providers {
     aws = {
