@@ -69,7 +69,7 @@ molecule: setup ## Molecule scenarios of the roles (molecule/*; own emulator on 
 
 terraform-check: tf-validate checkov tf-docs-check ## Terraform static checks: fmt, validate of every root, checkov, module READMEs
 
-tf-validate: ## terraform fmt -check, then init -backend=false + validate of every root (private TF_DATA_DIRs)
+tf-validate: ## terraform fmt -check, then init -backend=false + validate of every root and module example (private TF_DATA_DIRs)
 	tools/tf-validate-all
 
 checkov: ## checkov over terraform/ from its own venv (.venv-checkov, pinned in requirements-checkov.txt)
