@@ -8,9 +8,16 @@ BIN := $(VENV)/bin
 SERVICES := api-gateway user event notification
 INITIAL_TAG ?= 1.0.0
 DEMO_TAG ?= 1.1.0
+# The demo's metric gates judge real requests: each step bakes long enough for
+# the canary's share of 50 rps to reach min_requests, and waits for the
+# emulator's metric flush before reading CloudWatch.
+DEMO_GATES ?= -e service_release_step_bake_seconds=10 -e service_release_metrics_delay_seconds=5 -e service_release_require_traffic=true
 
-# The local default: the Slipway emulator on loopback.
-export AWS_ENDPOINT_URL ?= http://127.0.0.1:$(or $(SLIPWAY_EMULATOR_PORT),4566)
+# The local default: the Slipway emulator on loopback. Its address has one
+# setting, SLIPWAY_EMULATOR_PORT (default 4566) or AWS_ENDPOINT_URL: make,
+# tools/local-aws, Terraform and the inventories resolve it the same way
+# (`tools/local-aws endpoint`), and two that disagree stop everything.
+LOCAL_ENDPOINT = $(shell tools/local-aws endpoint 2>/dev/null)
 export AWS_ACCESS_KEY_ID ?= test
 export AWS_SECRET_ACCESS_KEY ?= test
 export AWS_DEFAULT_REGION ?= us-east-1
@@ -32,19 +39,30 @@ setup: $(BIN)/.installed ## Create the virtualenv with the pinned dependencies a
 	@ln -sfn ../../.. collections/ansible_collections/slipway/aws
 	@command -v terraform >/dev/null || { echo "terraform >= 1.6 is required on PATH"; exit 1; }
 
+emulator foundation images demo down: export AWS_ENDPOINT_URL = $(LOCAL_ENDPOINT)
+
 emulator: setup ## Start the local AWS emulator (idempotent)
+	@tools/local-aws endpoint >/dev/null
 	tools/local-aws up
 
-foundation: emulator ## Apply the local Terraform foundation to the emulator
+# The repositories come first and the initial images go in before the ECS
+# services exist, so no task ever starts on an image that is not there.
+foundation: emulator ## Apply the local Terraform foundation to the emulator, with the initial images (INITIAL_TAG)
+	tools/tf-apply-local -target=module.stack.module.ecr
+	@for s in $(SERVICES); do tools/local-aws push-image $$s $(INITIAL_TAG); done
 	tools/tf-apply-local
 
-images: foundation ## Push the initial images (INITIAL_TAG) of every service into the emulated ECR
-	@for s in $(SERVICES); do tools/local-aws push-image $$s $(INITIAL_TAG); done
+images: foundation ## The foundation with the initial images of every service (kept for old habits: foundation does it)
 
-demo: images ## Set up everything, then release `user` blue-green (DEMO_TAG)
+demo: foundation ## Set up everything, then release `user` blue-green (DEMO_TAG) under synthetic traffic
 	tools/local-aws push-image user $(DEMO_TAG)
-	$(BIN)/ansible-playbook playbooks/deploy_service.yml -e svc=user -e image_tag=$(DEMO_TAG)
-	tools/local-aws status
+	tools/local-aws traffic start user --rps 50
+	$(BIN)/ansible-playbook playbooks/deploy_service.yml -e svc=user -e image_tag=$(DEMO_TAG) $(DEMO_GATES); \
+	  rc=$$?; tools/local-aws traffic stop user >/dev/null; exit $$rc
+	@echo "--- notifications the release sent (the local Slack secret points at the emulator's receiver)"
+	tools/local-aws notifications
+	@echo "--- user through the production listener"
+	tools/local-aws get user /
 
 test: setup lint unit emulator-test molecule terraform-check ## Run every test (what CI runs); terraform + integration tests share one applied foundation
 	$(BIN)/python -m pytest -q tests/terraform tests/integration

@@ -85,3 +85,19 @@ module "stack" {
     enable_xray_sampling_rule = false
   }
 }
+
+# Locally the Slack secret points at the emulator's webhook receiver (a loopback
+# URL, not a secret), so a release's notifications can be read back with
+# `tools/local-aws notifications`. In real environments an operator puts the
+# URL in; Terraform never holds it.
+resource "aws_secretsmanager_secret_version" "slack_webhook" {
+  count = var.notifications_webhook_url == null ? 0 : 1
+
+  secret_id     = module.stack.slack_webhook_secret_arn
+  secret_string = var.notifications_webhook_url
+
+  lifecycle {
+    # A test that points the secret at a receiver of its own moves AWSCURRENT off this version.
+    ignore_changes = [version_stages]
+  }
+}

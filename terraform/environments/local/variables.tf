@@ -35,3 +35,14 @@ variable "enable_flow_logs" {
   type        = bool
   default     = false
 }
+
+variable "notifications_webhook_url" {
+  description = "Loopback URL of the emulator's webhook receiver that the Slack secret holds locally (tools/tf-apply-local sets it from `tools/local-aws webhook-url`); null leaves the secret empty."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.notifications_webhook_url == null || can(regex("^http://(127\\.0\\.0\\.1|localhost):[0-9]+/", var.notifications_webhook_url))
+    error_message = "notifications_webhook_url must be the emulator's loopback receiver, e.g. http://127.0.0.1:4567/slack/local (tools/local-aws webhook-url)."
+  }
+}
