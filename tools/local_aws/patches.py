@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import functools
 import logging
+import re
 from typing import Any
 
 from moto.core.responses import BaseResponse
@@ -13,6 +14,8 @@ from moto.core.utils import utcnow
 from moto.ecs.models import EC2ContainerServiceBackend
 from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeTargetGroup
+from moto.logs.exceptions import InvalidParameterException, ResourceNotFoundException
+from moto.logs.responses import LogsResponse
 from moto.moto_api._internal.models import MotoAPIBackend
 
 from .plane import LOCK, DataPlane, default_deployment_configuration
@@ -191,3 +194,42 @@ def install(plane: DataPlane) -> None:
                 plane.alb.clear()
 
     MotoAPIBackend.reset = reset  # type: ignore[method-assign]
+
+    # 7. CloudWatch Logs AssociateKmsKey / DisassociateKmsKey, which moto lacks
+    #    (the AWS provider calls them when a log group's kms_key_id changes).
+    #    AWS: the group is named by logGroupName or by resourceIdentifier (its
+    #    ARN); the key must be a KMS key ARN; an unknown group is
+    #    ResourceNotFoundException.
+    LogsResponse.associate_kms_key = _associate_kms_key  # type: ignore[attr-defined]
+    LogsResponse.disassociate_kms_key = _disassociate_kms_key  # type: ignore[attr-defined]
+
+
+def _log_group(response: Any) -> Any:
+    name = response._get_param("logGroupName")
+    arn = response._get_param("resourceIdentifier")
+    if bool(name) == bool(arn):
+        raise InvalidParameterException("Exactly one of logGroupName and resourceIdentifier must be given.")
+    if arn:
+        match = re.fullmatch(r"arn:aws[a-z-]*:logs:[^:]*:\d{12}:log-group:(.+?)(:\*)?", arn)
+        if not match:
+            raise InvalidParameterException(f"resourceIdentifier {arn} is not a log group ARN.")
+        name = match.group(1)
+    group = response.logs_backend.groups.get(name)
+    if group is None:
+        raise ResourceNotFoundException()
+    return group
+
+
+def _associate_kms_key(self: Any) -> str:
+    key = self._get_param("kmsKeyId") or ""
+    if not re.fullmatch(r"arn:aws[a-z-]*:kms:[^:]+:\d{12}:key/[A-Za-z0-9-]+", key):
+        raise InvalidParameterException(f"kmsKeyId {key!r} is not a KMS key ARN.")
+    with LOCK:
+        _log_group(self).kms_key_id = key
+    return ""
+
+
+def _disassociate_kms_key(self: Any) -> str:
+    with LOCK:
+        _log_group(self).kms_key_id = None
+    return ""
