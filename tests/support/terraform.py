@@ -10,15 +10,17 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import ROOT
+from . import ROOT, SERVICES
 from .processes import descendants, kill_pids
 
 TF = ROOT / "tools" / "tf"
 PACKAGER = ROOT / "tools" / "package-lambdas"
+LOCAL_AWS = ROOT / "tools" / "local-aws"
 LOCAL_ROOT = Path("terraform") / "environments" / "local"
 # What the roots read: the modules and roots, the service catalogue, the Lambda sources.
 CODE = ("terraform", "inventories", "lambdas")
@@ -130,14 +132,32 @@ def outputs(root: Path, env: dict[str, str]) -> dict[str, Any]:
     return {k: v["value"] for k, v in raw.items()}
 
 
-def apply_foundation(work: Path, env: dict[str, str], timeout: float = 600) -> Foundation:
+# The image repositories, applied (and filled) before the ECS services exist, as `make foundation` does.
+ECR_TARGET = "module.stack.module.ecr"
+
+
+def push_images(services: Iterable[str], tag: str, env: dict[str, str]) -> None:
+    for name in services:
+        proc = subprocess.run([str(LOCAL_AWS), "push-image", name, tag], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+        if proc.returncode != 0:
+            raise RuntimeError(f"tools/local-aws push-image {name} {tag} failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+
+
+def apply_foundation(work: Path, env: dict[str, str], timeout: float = 600, images: Iterable[str] = SERVICES, tag: str = "1.0.0") -> Foundation:
     """init + apply of ``work``/terraform/environments/local (about 80-90 s on 2 cores), then its outputs.
 
-    Past ``timeout`` something waits forever on the emulator, and the failure
-    names what.
+    With ``images`` (every service by default), the ECR repositories go first
+    and get ``tag`` of those services before the ECS services exist, so no
+    task starts on an image that is not there (a pile of STOPPED tasks
+    otherwise). Past ``timeout`` something waits forever on the emulator, and
+    the failure names what.
     """
     started = time.monotonic()
     root = Path(work) / LOCAL_ROOT
+    images = tuple(images)
     tf_ok(root, "init", "-input=false", "-no-color", env=env, timeout=300)
+    if images:
+        tf_ok(root, "apply", "-auto-approve", "-input=false", "-no-color", f"-target={ECR_TARGET}", env=env, timeout=timeout)
+        push_images(images, tag, env)
     applied = tf_ok(root, "apply", "-auto-approve", "-input=false", "-no-color", env=env, timeout=timeout)
     return Foundation(work=Path(work), env=env, outputs=outputs(root, env), seconds=time.monotonic() - started, apply_log=applied.stdout)
