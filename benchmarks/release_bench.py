@@ -4,10 +4,12 @@ the `ecs-deploy` CLI for comparison, against a private emulator stack.
 
     make bench                       # or: .venv/bin/python benchmarks/release_bench.py
 
-Stands up its own emulator (port 4650, listener base 34000), a private copy of
-terraform/ + inventories/ applied with tools/tf, pushes images, runs the
-scenarios, prints tables and writes them as JSON under benchmarks/results/.
-Measures and prints; never asserts a timing. See benchmarks/README.md.
+Stands up its own emulator (port 4650, listener base 13000: outside the
+kernel's ephemeral port range), a private copy of terraform/ + inventories/ +
+lambdas/ applied with tools/tf, pushes images, runs the scenarios, prints
+tables and writes them as JSON under benchmarks/results/. The emulator, the
+copy and the apply are the test harness's (tests/support). Measures and
+prints; never asserts a timing. See benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -15,30 +17,35 @@ from __future__ import annotations
 import argparse
 import collections
 import datetime as dt
-import http.server
 import json
 import os
 import platform
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-BIN = ROOT / ".venv" / "bin"
-SERVICES = ("api-gateway", "user", "event", "notification")
+if str(ROOT) not in sys.path:  # the test harness, tests/support
+    sys.path.insert(0, str(ROOT))
+
+from tests.support import BIN, SERVICES  # noqa: E402
+from tests.support.emulator import Emulator, EmulatorError, port_in_use  # noqa: E402
+from tests.support.processes import kill_tree  # noqa: E402
+from tests.support.slack import SlackReceiver  # noqa: E402
+from tests.support.terraform import LOCAL_ROOT, TerraformError, apply_foundation, copy_code  # noqa: E402
+
 PORT = int(os.environ.get("SLIPWAY_BENCH_EMULATOR_PORT", "4650"))
-LISTENER_BASE = int(os.environ.get("SLIPWAY_BENCH_LISTENER_BASE", "34000"))
+# Served listener ports base + 80/443/9000 = 13080, 13443, 22000: below the ephemeral range.
+LISTENER_BASE = int(os.environ.get("SLIPWAY_BENCH_LISTENER_BASE", "13000"))
 ECS_DEPLOY_VENV = ROOT / ".venv-ecs-deploy"
 ECS_DEPLOY_SPEC = os.environ.get("SLIPWAY_BENCH_ECS_DEPLOY", "ecs-deploy==1.17.0")
 RESULTS = ROOT / "benchmarks" / "results"
@@ -82,42 +89,6 @@ def add_counts(parts: Iterable[dict[str, int]]) -> dict[str, int]:
 
 
 # ------------------------------------------------------------------ processes
-def port_in_use(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-def descendants(pid: int) -> list[int]:
-    """Every process below ``pid`` (ansible forks workers into sessions of their own)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def kill_tree(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    for pid in [*descendants(proc.pid), proc.pid]:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    proc.wait(10)
-
-
 @dataclass
 class Run:
     """One child process whose output lines are read (and timestamped) as they come."""
@@ -129,32 +100,6 @@ class Run:
     @property
     def text(self) -> str:
         return "\n".join(line for _, line in self.lines)
-
-
-class SlackReceiver(http.server.ThreadingHTTPServer):
-    """Stands in for Slack's incoming webhook, so notifications take their real path."""
-
-    def __init__(self) -> None:
-        self.received = 0
-        outer = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                outer.received += 1
-                self.send_response(200)
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, *_args: Any) -> None:
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/services/T000/B000/bench"
 
 
 # ------------------------------------------------------------------ results
@@ -197,24 +142,9 @@ class Bench:
     def __init__(self, tmp: Path, foundation_rev: str | None = None) -> None:
         self.tmp = tmp
         self.foundation_rev = foundation_rev
-        self.endpoint = f"http://127.0.0.1:{PORT}"
-        self.env = dict(os.environ)
-        for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CA_BUNDLE"):
-            self.env.pop(var, None)
-        self.env.update(
-            SLIPWAY_EMULATOR_PORT=str(PORT),
-            SLIPWAY_LISTENER_PORT_BASE=str(LISTENER_BASE),
-            SLIPWAY_EMULATOR_STATE_DIR=str(tmp / "emulator"),
-            AWS_ENDPOINT_URL=self.endpoint,
-            AWS_ACCESS_KEY_ID="test",
-            AWS_SECRET_ACCESS_KEY="test",
-            AWS_DEFAULT_REGION="us-east-1",
-            TF_IN_AUTOMATION="1",
-            ANSIBLE_FORCE_COLOR="0",
-            ANSIBLE_NOCOLOR="1",
-            PYTHONUNBUFFERED="1",
-            PATH=f"{BIN}:{os.environ.get('PATH', '')}",
-        )
+        # The emulator's ports, state directory and the environment of every child (tests/support/emulator.py).
+        self.emulator = Emulator(PORT, LISTENER_BASE, tmp / "emulator")
+        self.endpoint = self.emulator.endpoint
         self.work = tmp / "work"
         self.inventory = self.work / "inventories" / "local"
         self.summaries = tmp / "releases"
@@ -284,6 +214,10 @@ class Bench:
         self.children.remove(run.proc)
         return code
 
+    @property
+    def env(self) -> dict[str, str]:
+        return self.emulator.env
+
     def client(self, service: str) -> Any:
         import boto3
 
@@ -294,9 +228,7 @@ class Bench:
         return self._clients[service]
 
     def counter(self, reset: bool = False) -> dict[str, int]:
-        req = urllib.request.Request(self.endpoint + "/_slipway/calls", method="DELETE" if reset else "GET")
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return json.loads(resp.read())["calls"]
+        return self.emulator.calls(reset=reset)
 
     # -------------------------------------------------------------- stack
     def setup(self, tunables: dict[str, str] | None = None) -> float:
@@ -306,39 +238,32 @@ class Bench:
             raise BenchError("the collection is not linked into collections/; run `make setup` first")
         if shutil.which("terraform", path=self.env["PATH"]) is None:
             raise BenchError("terraform >= 1.6 is required on PATH")
-        local_aws = str(ROOT / "tools" / "local-aws")
-        tfroot = self.work / "terraform" / "environments" / "local"
-        tf = str(ROOT / "tools" / "tf")
+        tfroot = self.work / LOCAL_ROOT
         if self.emulator_started:
-            self.run([local_aws, "down"], timeout=60)
+            self.emulator.down()
             for state in tfroot.glob("terraform.tfstate*"):
                 state.unlink()
-        elif self.foundation_rev:
-            # terraform/ + inventories/ as committed at a revision (e.g. while the working tree's are mid-change)
-            self.work.mkdir(parents=True)
-            archive = subprocess.run(["git", "-C", str(ROOT), "archive", self.foundation_rev, "terraform", "inventories"], capture_output=True, check=False)
-            if archive.returncode != 0:
-                raise BenchError(f"git archive {self.foundation_rev} failed: {archive.stderr.decode(errors='replace')[-500:]}")
-            subprocess.run(["tar", "-x", "-C", str(self.work)], input=archive.stdout, check=True)
         else:
-            for part in ("terraform", "inventories"):
-                shutil.copytree(ROOT / part, self.work / part, ignore=shutil.ignore_patterns(".terraform", "terraform.tfstate*", ".terraform.lock.hcl"))
-        packager = ROOT / "tools" / "package-lambdas"
-        if packager.exists() and (ROOT / "lambdas").is_dir() and not (self.work / "lambdas" / "dist").exists():
-            # the foundation deploys lambdas/dist/<name>.zip from beside its terraform/ tree
-            self.run([sys.executable, str(packager), "--out", str(self.work / "lambdas" / "dist")], timeout=120)
-        self.env.update(tunables or {})
+            # terraform/, inventories/, lambdas/ (packaged), from the working tree or as committed at a revision
+            # (e.g. while the working tree's are mid-change)
+            try:
+                copy_code(self.work, rev=self.foundation_rev)
+            except (RuntimeError, subprocess.SubprocessError) as exc:
+                raise BenchError(str(exc)) from None
         self._clients.clear()
         log(f"emulator on {self.endpoint} (listener base {LISTENER_BASE}{''.join(f', {k}={v}' for k, v in (tunables or {}).items())}), state in {self.tmp}")
         self.emulator_started = True
-        self.run([local_aws, "up"], timeout=60)
+        try:
+            self.emulator.up(extra_env=dict(tunables or {}))
+        except EmulatorError as exc:
+            raise BenchError(str(exc)) from None
         log("terraform init + apply (private copy of terraform/)")
-        self.run([tf, f"-chdir={tfroot}", "init", "-input=false"])
-        self.run([tf, f"-chdir={tfroot}", "apply", "-auto-approve", "-input=false"], timeout=APPLY_TIMEOUT)
-        raw = json.loads(self._tf_output(tf, str(tfroot)))
-        self.outputs = {k: v["value"] for k, v in raw.items()}
+        try:
+            self.outputs = apply_foundation(self.work, self.env, timeout=APPLY_TIMEOUT).outputs
+        except TerraformError as exc:
+            raise BenchError(str(exc)) from None
         if self.slack is None:
-            self.slack = SlackReceiver()
+            self.slack = SlackReceiver(preferred=PORT + 10, path="/services/T000/B000/bench")
         self.client("secretsmanager").put_secret_value(SecretId=self.outputs["slack_webhook_secret_arn"], SecretString=self.slack.url)
         log("pushing images")
         for name in SERVICES:
@@ -346,12 +271,6 @@ class Bench:
         for name in SERVICES:
             self.settle(name, timeout=180)
         return time.monotonic() - started
-
-    def _tf_output(self, tf: str, tfroot: str) -> str:
-        proc = subprocess.run([tf, f"-chdir={tfroot}", "output", "-json"], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=120, check=False)
-        if proc.returncode != 0:
-            raise BenchError(f"terraform output failed: {proc.stderr[-2000:]}")
-        return proc.stdout
 
     def push(self, service: str, tag: str) -> None:
         self.run([str(ROOT / "tools" / "local-aws"), "push-image", service, tag], timeout=60)
@@ -394,9 +313,9 @@ class Bench:
         for proc in list(self.children):
             kill_tree(proc)
         if self.slack is not None:
-            self.slack.shutdown()
+            self.slack.close()
         if self.emulator_started:
-            subprocess.run([str(ROOT / "tools" / "local-aws"), "down"], cwd=ROOT, env=self.env, capture_output=True, timeout=60, check=False)
+            self.emulator.down()
 
     # -------------------------------------------------------------- Slipway
     def playbook_cmd(self, service: str, tag: str, strategy: str | None, settings: dict[str, Any] | None = None) -> list[str]:
@@ -710,7 +629,12 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGHUP, on_term)
     tmp = Path(tempfile.mkdtemp(prefix="slipway-bench-"))
     began = time.monotonic()
-    bench = Bench(tmp, args.foundation_rev)
+    try:
+        bench = Bench(tmp, args.foundation_rev)
+    except EmulatorError as exc:  # a port inside the ephemeral range
+        shutil.rmtree(tmp, ignore_errors=True)
+        print(f"bench: {exc}; set SLIPWAY_BENCH_EMULATOR_PORT / SLIPWAY_BENCH_LISTENER_BASE", file=sys.stderr)
+        return 2
     if args.foundation_rev:
         bench.notes.append(f"foundation (terraform/, inventories/) from git revision {args.foundation_rev}, not the working tree")
     results: list[Result] = []
