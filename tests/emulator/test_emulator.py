@@ -65,6 +65,17 @@ def test_tasks_run_and_register_healthy(emulator: Emulator, world: dict[str, Any
     assert any("has reached a steady state" in m for m in events)
 
 
+def test_list_tasks_filters_by_service_name(emulator: Emulator, world: dict[str, Any]) -> None:
+    ecs = emulator.client("ecs")
+    for status in ("RUNNING", "STOPPED"):
+        every = ecs.list_tasks(cluster=CLUSTER, desiredStatus=status)["taskArns"]
+        groups = {t["taskArn"]: t["group"] for t in ecs.describe_tasks(cluster=CLUSTER, tasks=every)["tasks"]} if every else {}
+        for name in ("demo-blue", "demo-green"):
+            listed = ecs.list_tasks(cluster=CLUSTER, serviceName=name, desiredStatus=status)["taskArns"]
+            assert set(listed) == {arn for arn, group in groups.items() if group == f"service:{name}"}, (status, name)
+    assert ecs.list_tasks(cluster=CLUSTER, serviceName="demo-blue")["taskArns"], "blue runs tasks"
+
+
 def test_listener_routes_by_host_and_default_action(emulator: Emulator, world: dict[str, Any]) -> None:
     r = requests.get(emulator.url(80, "/orders"), headers={"Host": world["host"] + ":80"}, timeout=5)
     assert r.status_code == 200

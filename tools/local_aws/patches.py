@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
 import logging
 import re
 from typing import Any
 
 from moto.core.responses import BaseResponse
 from moto.core.utils import utcnow
+from moto.dynamodb.responses import DynamoHandler
 from moto.ecs.models import EC2ContainerServiceBackend
 from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeTargetGroup
@@ -195,7 +197,44 @@ def install(plane: DataPlane) -> None:
 
     MotoAPIBackend.reset = reset  # type: ignore[method-assign]
 
-    # 7. CloudWatch Logs AssociateKmsKey / DisassociateKmsKey, which moto lacks
+    # 7. ListTasks honours serviceName (moto ignores it): AWS lists only the
+    #    tasks the service started, whose group is "service:NAME".
+    orig_list_tasks = EC2ContainerServiceBackend.list_tasks
+
+    @functools.wraps(orig_list_tasks)
+    def list_tasks(self: Any, *args: Any, **kwargs: Any) -> Any:
+        service = inspect.signature(orig_list_tasks).bind(self, *args, **kwargs).arguments.get("service_name")
+        tasks = orig_list_tasks(self, *args, **kwargs)
+        if service:
+            name = service.rsplit("/", 1)[-1]
+            tasks = [t for t in tasks if getattr(t, "group", None) == f"service:{name}"]
+        return tasks
+
+    EC2ContainerServiceBackend.list_tasks = list_tasks  # type: ignore[method-assign]
+
+    # 8. UpdateTable applies SSESpecification (moto ignores it), so a table
+    #    moves to a customer-managed key in place, as AWS does: Enabled with a
+    #    KMSMasterKeyId uses that key, Enabled without one the AWS managed key
+    #    (aws/dynamodb), Enabled false the AWS owned key (no SSEDescription).
+    orig_update_table = DynamoHandler.update_table
+
+    @functools.wraps(orig_update_table)
+    def update_table(self: Any) -> Any:
+        sse = self.body.get("SSESpecification")
+        if sse is not None:
+            with LOCK:
+                table = self.dynamodb_backend.get_table(self.body["TableName"])
+                if sse.get("Enabled"):
+                    spec = {"Enabled": True, "SSEType": sse.get("SSEType", "KMS")}
+                    spec["KMSMasterKeyId"] = sse.get("KMSMasterKeyId") or table._get_default_encryption_key(table.account_id, table.region_name)
+                    table.sse_specification = spec
+                else:
+                    table.sse_specification = None
+        return orig_update_table(self)
+
+    DynamoHandler.update_table = update_table  # type: ignore[method-assign]
+
+    # 9. CloudWatch Logs AssociateKmsKey / DisassociateKmsKey, which moto lacks
     #    (the AWS provider calls them when a log group's kms_key_id changes).
     #    AWS: the group is named by logGroupName or by resourceIdentifier (its
     #    ARN); the key must be a KMS key ARN; an unknown group is
