@@ -33,8 +33,10 @@ from .terraform import Foundation, apply_foundation, copy_code
 
 DEFAULT_PORT = 4610
 DEFAULT_LISTENER_BASE = 10000
-# The integration tests read CloudWatch metrics a second after the traffic.
-TUNABLES = {"SLIPWAY_METRIC_FLUSH_SECONDS": "1"}
+# The integration tests read CloudWatch metrics a second after the traffic, and
+# the foundation's alarms (60 s periods, 2 of 2) are evaluated on 6 s periods,
+# so an alarm raised from real data fires within a test's bake.
+TUNABLES = {"SLIPWAY_METRIC_FLUSH_SECONDS": "1", "SLIPWAY_ALARM_PERIOD_SCALE": "0.1", "SLIPWAY_ALARM_EVAL_SECONDS": "1"}
 # Set up before anything changes the emulated state: the terraform tests check the fresh apply.
 LAST = ("tests/integration/",)
 SHARED = "foundation"
