@@ -47,4 +47,11 @@ resource "aws_ecr_lifecycle_policy" "this" {
       },
     ]
   })
+
+  # A repository that is replaced (a new encryption key: AWS cannot change it
+  # in place) takes its lifecycle policy with it; put the policy back in the
+  # same apply instead of the next one.
+  lifecycle {
+    replace_triggered_by = [aws_ecr_repository.this[each.key]]
+  }
 }
