@@ -81,7 +81,9 @@ sanity: setup ## ansible-test sanity on a copy of the collection (tools/sanity; 
 	tools/sanity
 
 molecule: setup ## Molecule scenarios of the roles (molecule/*; own emulator on port 4640)
-	MOLECULE_ANSIBLE_ARGS_STRICT_MODE=1 $(BIN)/molecule test --all
+	@# One scenario at a time with -s: `test --all` looks for a `default` scenario and logs CRITICAL when there is none.
+	@set -e; for dir in molecule/*/; do s=$$(basename "$$dir"); echo "molecule test -s $$s"; \
+	  MOLECULE_ANSIBLE_ARGS_STRICT_MODE=1 $(BIN)/molecule test -s "$$s"; done
 
 .PHONY: terraform-check tf-validate checkov tf-docs tf-docs-check terraform-test
 
