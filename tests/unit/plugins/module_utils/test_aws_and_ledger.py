@@ -6,26 +6,8 @@ import pytest
 from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws, call, is_write, paginate
 from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, LockHeldError, SlipwayError
 from ansible_collections.slipway.aws.plugins.module_utils.ledger import Lease, approval_get, approval_put, ledger_list, ledger_put
-from moto import mock_aws
 
-TABLE = "slipway-test-deployments"
-
-
-@pytest.fixture
-def aws(monkeypatch):
-    for var in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
-    with mock_aws():
-        a = Aws(region="us-east-1")
-        a.client("dynamodb").create_table(
-            TableName=TABLE,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        yield a
+from .conftest import DEPLOYMENT_TABLE as TABLE
 
 
 def test_errors_become_aws_error_with_code(aws):

@@ -1,27 +1,14 @@
-"""Fixtures: the deployment table on in-process moto, and the fake AWS model of one service."""
+"""Fixtures: the fake AWS model of one service, on the shared deployment table (../conftest.py)."""
 
 import pytest
-from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws
-from moto import mock_aws
 
-from .fakes import TABLE, FakeAws, make_config
+from .fakes import FakeAws, make_config
 
 
 @pytest.fixture
-def table(monkeypatch):
-    for var in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
-    with mock_aws():
-        aws = Aws(region="us-east-1")
-        aws.client("dynamodb").create_table(
-            TableName=TABLE,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        yield aws
+def table(aws):
+    """The deployment table on in-process moto (the ``aws`` fixture of module_utils/conftest.py)."""
+    return aws
 
 
 @pytest.fixture

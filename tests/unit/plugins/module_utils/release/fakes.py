@@ -27,7 +27,9 @@ from ansible_collections.slipway.aws.plugins.module_utils.ledger import Lease, a
 from ansible_collections.slipway.aws.plugins.module_utils.release import Image, Release, ReleaseConfig
 from ansible_collections.slipway.aws.plugins.module_utils.release_runner import ARGUMENT_SPEC, build_config
 
-TABLE = "slipway-test-deployments"
+from ..conftest import DEPLOYMENT_TABLE
+
+TABLE = DEPLOYMENT_TABLE
 ACCOUNT = "arn:aws:elasticloadbalancing:us-east-1:123456789012"
 PROD_RULE = f"{ACCOUNT}:listener-rule/app/slipway-test/1/prod/1"
 TEST_RULE = f"{ACCOUNT}:listener-rule/app/slipway-test/1/test/2"
