@@ -727,7 +727,7 @@ def _answer(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
 
 def install(evaluator: AlarmEvaluator) -> None:
     """Make ``evaluator`` the process's evaluator and mount ``/_slipway/alarms``."""
-    from .trafficgen import mount
+    from .routes import mount
 
     global EVALUATOR
     EVALUATOR = evaluator

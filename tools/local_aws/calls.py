@@ -121,8 +121,6 @@ def install() -> None:
     @functools.wraps(orig_call)
     def dispatch(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
-        if path == PATH:
-            return _answer(environ, start_response)
         if path.startswith(_UNCOUNTED_PREFIXES):
             return orig_call(self, environ, start_response)
         _REQUEST.counted = False
@@ -134,6 +132,10 @@ def install() -> None:
             _REQUEST.counted = True
 
     DomainDispatcherApplication.__call__ = dispatch  # type: ignore[method-assign]
+    # The control endpoint goes in front of the counting wrapper.
+    from .routes import mount
+
+    mount(PATH, _answer)
 
     orig_action = BaseResponse.call_action
 

@@ -414,30 +414,14 @@ def answer(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     return _json(start_response, "405 Method Not Allowed", {"error": f"{method} {environ.get('PATH_INFO')} not allowed; use GET, POST or DELETE {PATH}[/ID]"})
 
 
-_INSTALLED = False
-
-
 def install() -> None:
-    """Serve ``/_slipway/faults`` (uncounted) in front of moto's WSGI dispatcher (class level, once).
+    """Serve ``/_slipway/faults`` (uncounted) in front of moto.
 
     The rules themselves are applied by the call counter's ``call_action``
     wrapper (``calls.py``), which names each request first."""
-    global _INSTALLED
-    if _INSTALLED:
-        return
-    _INSTALLED = True
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+    from .routes import mount
 
-    orig_call = DomainDispatcherApplication.__call__
-
-    @functools.wraps(orig_call)
-    def dispatch(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
-        path = environ.get("PATH_INFO", "")
-        if path == PATH or path.startswith(PATH + "/"):
-            return answer(environ, start_response)
-        return orig_call(self, environ, start_response)
-
-    DomainDispatcherApplication.__call__ = dispatch  # type: ignore[method-assign]
+    mount(PATH, answer)
 
 
 # ---------------------------------------------------------------- client (CLI, tests, benchmarks)

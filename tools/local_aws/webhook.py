@@ -216,7 +216,7 @@ class WebhookServer:
 
 
 def _answer(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-    from .trafficgen import json_answer
+    from .routes import json_answer
 
     method = environ.get("REQUEST_METHOD", "GET")
     if method == "GET":
@@ -228,7 +228,7 @@ def _answer(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
 
 def install(emulator_port: int) -> WebhookServer | None:
     """Mount ``/_slipway/notifications`` and start the receiver (None when turned off)."""
-    from .trafficgen import mount
+    from .routes import mount
 
     mount(PATH, _answer)
     port = webhook_port(emulator_port)
