@@ -89,7 +89,7 @@ def test_access_denied_on_the_weight_shift_rolls_back_honestly(stack: Stack, fau
     proc = stack.start_release(service, image_tag="6.2.0", strategy="canary", service_release_step_bake_seconds=5)
     wait_for_canary(stack, service, new, proc)
     set_fault(faults, "elbv2.ModifyRule", "access-denied", count=1)  # the shift to 100 %
-    out, _ = proc.communicate(timeout=180)
+    out = proc.communicate(timeout=180)[0]
     assert proc.returncode != 0
     assert "ROLLED BACK" in out and "AccessDenied" in out, out[-3000:]
     assert stack.weights(service) == {live: 100, new: 0}
@@ -106,7 +106,7 @@ def test_a_denied_rollback_says_where_traffic_is_and_how_to_finish(stack: Stack,
     proc = stack.start_release(service, image_tag="6.3.0", strategy="canary", service_release_step_bake_seconds=5)
     wait_for_canary(stack, service, new, proc)
     set_fault(faults, "elbv2.ModifyRule", "access-denied", rate=1.0)  # the shift and the rollback's own change
-    out, _ = proc.communicate(timeout=180)
+    out = proc.communicate(timeout=180)[0]
     clear_faults(faults)
     assert proc.returncode != 0
     assert "ROLLED BACK" not in out, out[-3000:]  # a rollback that did not complete is not reported as one
