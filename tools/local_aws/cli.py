@@ -1,4 +1,4 @@
-"""`tools/local-aws` command line: up, down, status, reset, push-image, calls, faults, serve."""
+"""`tools/local-aws` command line: up, down, status, reset, push-image, calls, faults, edge-url, serve."""
 
 from __future__ import annotations
 
@@ -266,6 +266,10 @@ def cmd_status(settings: Settings, _args: argparse.Namespace) -> int:
                 print(f"  {name}  {lst['protocol']}:{lst['port']}  -> http://127.0.0.1:{lst['local_port']}{serving}")
         if report.get("fault_rules"):
             print(f"fault rules: {report['fault_rules']} active (`tools/local-aws faults list`)")
+    edges = edge_report(settings)
+    for dist_id, edge in (edges or {}).items():
+        serving = "" if edge.get("served") else f"  (NOT SERVED: {edge.get('error') or 'not bound yet'})"
+        print(f"distribution {dist_id} ({edge['domain']}) -> {edge['url']}{serving}")
     try:
         ecs = client("ecs", settings)
         clusters = ecs.list_clusters().get("clusterArns", [])
@@ -299,6 +303,35 @@ def cmd_status(settings: Settings, _args: argparse.Namespace) -> int:
         print(f"local-aws: not ready: listener(s) not served: {describe_unserved(missing)}", file=sys.stderr)
         rc = 1
     return rc
+
+
+def edge_report(settings: Settings) -> dict[str, Any] | None:
+    """The running emulator's ``/_slipway/edges``: per CloudFront distribution its loopback URL and domain."""
+    try:
+        with urllib.request.urlopen(endpoint(settings) + "/_slipway/edges", timeout=5) as resp:
+            return json.loads(resp.read())
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+
+
+def cmd_edge_url(settings: Settings, args: argparse.Namespace) -> int:
+    """The loopback URL that serves a CloudFront distribution (its edge)."""
+    if not is_ready(settings):
+        raise CliError(f"emulator is not running on {endpoint(settings)} (run `tools/local-aws up`)")
+    deadline = time.monotonic() + settings.tick * 3 + 1  # a distribution created a moment ago gets a few ticks
+    while True:
+        edges = edge_report(settings) or {}
+        edge = edges.get(args.distribution_id)
+        if edge is not None and edge.get("served"):
+            print(edge["url"])
+            return 0
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(0.1)
+    if edge is None:
+        known = ", ".join(edges) or "none"
+        raise CliError(f"no CloudFront distribution {args.distribution_id} in the emulator (distributions: {known}); run terraform first")
+    raise CliError(f"distribution {args.distribution_id} is not served on {edge['url']}: {edge.get('error') or 'not bound yet'}")
 
 
 def cmd_reset(settings: Settings, _args: argparse.Namespace) -> int:
@@ -663,6 +696,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("serve", help="run the emulator in the foreground")
     sub.add_parser("endpoint", help="print the emulator's URL (SLIPWAY_EMULATOR_PORT or AWS_ENDPOINT_URL; they must agree)")
     sub.add_parser("webhook-url", help="print the notifications receiver's Slack-style URL")
+    edge_url = sub.add_parser("edge-url", help="print the loopback URL that serves a CloudFront distribution (its edge)")
+    edge_url.add_argument("distribution_id")
     get = sub.add_parser("get", help="one request to SERVICE through its production listener (or --listener PORT); non-zero on 4xx/5xx")
     get.add_argument("service")
     get.add_argument("path", nargs="?", default="/")
@@ -704,6 +739,7 @@ def main(argv: list[str] | None = None) -> int:
         "endpoint": cmd_endpoint,
         "webhook-url": cmd_webhook_url,
         "get": cmd_get,
+        "edge-url": cmd_edge_url,
     }
     handlers.update({"traffic": cmd_traffic, "notifications": cmd_notifications})
     try:

@@ -44,15 +44,18 @@ class Settings:
     stopped_task_ttl: float
     external_images: str
     start_timeout: float
+    edge_port_base: int = 0
+    invalidation_seconds: float = 5.0
 
     @classmethod
     def from_env(cls) -> Settings:
         ext = os.environ.get("SLIPWAY_EXTERNAL_IMAGES", "healthy")
         if ext not in ("healthy", "fail"):
             raise SystemExit("SLIPWAY_EXTERNAL_IMAGES must be 'healthy' or 'fail'")
+        listener_port_base = _i("SLIPWAY_LISTENER_PORT_BASE", 20000)
         return cls(
             port=emulator_port(os.environ),
-            listener_port_base=_i("SLIPWAY_LISTENER_PORT_BASE", 20000),
+            listener_port_base=listener_port_base,
             tick=_f("SLIPWAY_TICK_SECONDS", 0.5),
             provisioning_delay=_f("SLIPWAY_TASK_PROVISIONING_SECONDS", 1.0),
             pending_delay=_f("SLIPWAY_TASK_PENDING_SECONDS", 1.0),
@@ -69,6 +72,9 @@ class Settings:
             stopped_task_ttl=_f("SLIPWAY_STOPPED_TASK_TTL", 900.0),
             external_images=ext,
             start_timeout=_f("SLIPWAY_START_TIMEOUT", 30.0),
+            # CloudFront edges: distribution i (0, 1, ...) is served on edge_port_base + i
+            edge_port_base=_i("SLIPWAY_EDGE_PORT_BASE", listener_port_base + EDGE_PORT_OFFSET),
+            invalidation_seconds=_f("SLIPWAY_INVALIDATION_SECONDS", 5.0),
         )
 
     def describe(self) -> dict[str, object]:
@@ -105,8 +111,23 @@ class Settings:
                         f"SLIPWAY_LISTENER_PORT_BASE={self.listener_port_base}: a listener on port {port} is served on {local}, inside the "
                         f"ephemeral port range {low}-{high} (it may be taken); a base of 20000 keeps 80/443/9000 below {low}"
                     )
+        edge_last = self.edge_port_base + EDGE_PORTS - 1
+        if not 1 <= self.edge_port_base or edge_last > 65535:
+            warnings.append(
+                f"CloudFront edges are served on ports {self.edge_port_base}-{edge_last} (SLIPWAY_EDGE_PORT_BASE, default listener base + "
+                f"{EDGE_PORT_OFFSET}), outside 1-65535; set SLIPWAY_EDGE_PORT_BASE"
+            )
+        elif self.edge_port_base <= high and edge_last >= low:
+            warnings.append(
+                f"CloudFront edges are served on ports {self.edge_port_base}-{edge_last} (SLIPWAY_EDGE_PORT_BASE, default listener base + "
+                f"{EDGE_PORT_OFFSET}), inside the ephemeral port range {low}-{high} (they may be taken); a listener base of 20000 puts them at 28000"
+            )
         return errors, warnings
 
+
+# CloudFront edges: the first distribution is served on listener base + 8000 (28000 by default), the next ones above it.
+EDGE_PORT_OFFSET = 8000
+EDGE_PORTS = 10  # ports checked by port_problems (distributions beyond the tenth are served too, if their port is free)
 
 # Listener ports Slipway's load balancers use (HTTP 80, HTTPS 443, the test listener 9000).
 LISTENER_PORTS = (80, 443, 9000)

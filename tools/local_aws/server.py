@@ -86,7 +86,10 @@ def serve(settings: Settings) -> int:
     calls.install()
     faults.install()
     install_ready(settings, alb)
-    from . import alarms, trafficgen, webhook
+    from . import alarms, cloudfront, edge, trafficgen, webhook
+
+    cloudfront.install(settings.invalidation_seconds)
+    edges = edge.install(settings)
 
     evaluator = alarms.AlarmEvaluator()
     alarms.install(evaluator)
@@ -139,6 +142,10 @@ def serve(settings: Settings) -> int:
             except Exception:
                 LOG.exception("reconcile tick failed")
             try:
+                edges.reconcile()
+            except Exception:
+                LOG.exception("CloudFront edge reconcile failed")
+            try:
                 evaluator.maybe_evaluate()
             except Exception:
                 LOG.exception("alarm evaluation failed")
@@ -151,6 +158,7 @@ def serve(settings: Settings) -> int:
     if hook:
         hook.stop()
     alb.clear()
+    edges.clear()
     server.stop()
     LOG.info("stopped")
     return 0
