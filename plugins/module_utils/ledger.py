@@ -10,6 +10,8 @@ Items (hash key ``pk``, range key ``sk``):
 * ``release#SVC`` / ``<started ISO time>#<release id>`` — one ledger entry per release.
 * ``approval#SVC`` / ``<release id>`` — an operator's decision on a release
   waiting at its manual-approval gate (written once, never changed).
+* ``site#SITE`` / ``<started ISO time>#<release id>`` — one entry per publish or
+  rollback of a static site (SITE: its distribution id, or the site's name).
 
 Nobody else builds a key: later capabilities add their item kinds here.
 """
@@ -46,6 +48,14 @@ def release_key(service: str, started_at: str, release_id: str) -> dict[str, Any
 
 def approval_key(service: str, release_id: str) -> dict[str, Any]:
     return {"pk": _s(f"approval#{service}"), "sk": _s(release_id)}
+
+
+def site_release_pk(site: str) -> str:
+    return f"site#{site}"
+
+
+def site_release_key(site: str, started_at: str, release_id: str) -> dict[str, Any]:
+    return {"pk": _s(site_release_pk(site)), "sk": _s(f"{started_at}#{release_id}")}
 
 
 class Lease:
@@ -247,3 +257,29 @@ def approval_put(aws: Aws, table: str, service: str, release_id: str, decision: 
         recorded = approval_get(aws, table, service, release_id) or {}
         if recorded.get("decision") != decision:
             raise SlipwayError(f"release {release_id} was already {recorded.get('decision')}d; a decision cannot be changed") from exc
+
+
+def site_release_put(aws: Aws, table: str, entry: dict[str, Any]) -> None:
+    """Append one site publish or rollback (``site``, ``started_at``, ``release_id``, ``outcome``, ...); never overwritten."""
+    key = site_release_key(entry["site"], entry["started_at"], entry["release_id"])
+    item = {**key, "outcome": _s(entry["outcome"]), "entry": _s(json.dumps(entry, sort_keys=True, default=str))}
+    try:
+        call(aws.client("dynamodb"), "put_item", TableName=table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+    except AwsError as exc:
+        # A retried put whose first attempt was written: the entry is there, and it is this one.
+        if exc.code != "ConditionalCheckFailedException" or _get(aws, table, key) != item:
+            raise
+
+
+def site_release_list(aws: Aws, table: str, site: str, limit: int = 20) -> list[dict[str, Any]]:
+    """The newest publishes and rollbacks of a site, newest first."""
+    resp = call(
+        aws.client("dynamodb"),
+        "query",
+        TableName=table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": _s(site_release_pk(site))},
+        ScanIndexForward=False,
+        Limit=limit,
+    )
+    return [json.loads(i["entry"]["S"]) for i in resp.get("Items", [])]
