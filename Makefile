@@ -72,7 +72,7 @@ lint: setup ## Static checks: ruff, yamllint, ansible-lint, shellcheck, actionli
 	$(BIN)/ruff format --check plugins tools tests benchmarks
 	$(BIN)/yamllint -s .
 	$(BIN)/ansible-lint --profile production --offline
-	$(BIN)/shellcheck tools/sanity tools/tf tools/tf-apply-local tools/local-aws .ci/run
+	$(BIN)/shellcheck tools/sanity tools/tf tools/tf-apply-local tools/local-aws tools/build-angular-fixtures .ci/run
 	$(BIN)/actionlint
 	tools/tf fmt -check -recursive terraform
 	tools/sanity
