@@ -22,7 +22,7 @@ import hashlib
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ansible_collections.slipway.aws.plugins.module_utils.aws import call
@@ -125,9 +125,11 @@ class MonthUsage:
     in_progress: int
     in_progress_paths: int
     in_progress_wildcards: int
+    # CallerReference → invalidation, for this month's requests
+    references: dict[str, Invalidation] = field(default_factory=dict, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {k: v for k, v in asdict(self).items() if k != "references"}
 
 
 def _summaries_newest_first(client: Any, distribution_id: str, since: datetime.datetime) -> Iterator[dict[str, Any]]:
@@ -170,11 +172,13 @@ def month_usage(client: Any, distribution_id: str, now: datetime.datetime | None
     start = month_start(now)
     this_month = [s for s in _summaries_newest_first(client, distribution_id, start)]
     paths = in_progress = in_progress_paths = in_progress_wildcards = 0
+    references = {}
     for summary in this_month:
         inv = get_invalidation(client, distribution_id, summary["Id"])
+        references[inv.caller_reference] = inv
         paths += len(inv.paths)
         if normal_status(summary.get("Status", "")) != "Completed":
             in_progress += 1
             in_progress_wildcards += sum(1 for p in inv.paths if p.endswith("*"))
             in_progress_paths += sum(1 for p in inv.paths if not p.endswith("*"))
-    return MonthUsage(start.strftime("%Y-%m"), len(this_month), paths, in_progress, in_progress_paths, in_progress_wildcards)
+    return MonthUsage(start.strftime("%Y-%m"), len(this_month), paths, in_progress, in_progress_paths, in_progress_wildcards, references)
