@@ -147,6 +147,7 @@ class SitePublisher:
         self.cf = (cloudfront_client or aws.client("cloudfront")) if cfg.distribution_id else None
         self.started = clock()
         self.phase = "read"
+        self.shell_written = False
 
     # --- reading -------------------------------------------------------------
 
@@ -278,7 +279,7 @@ class SitePublisher:
         try:
             self._execute(scan, plan, state, inv_plan, result)
         except SlipwayError as exc:
-            live = "the new release" if self.phase in ("delete", "invalidate", "wait", "verify") else f"release {state.live_id or '(none)'}"
+            live = "the new build" if self.shell_written else f"release {state.live_id or '(none)'}"
             result.update(
                 changed=True,
                 failed=True,
@@ -299,6 +300,7 @@ class SitePublisher:
             done[up.kind] += 1
             if up.kind == "entry":
                 self.emit(f"upload: {up.key} ({up.reason})")
+        self.shell_written = True  # from here on, browsers get the new index.html
         self.emit(f"upload: {done['hashed']} hashed, {done['other']} other, {done['entry']} entry files")
         self.phase = "manifest"
         for key in plan.entry_keys:

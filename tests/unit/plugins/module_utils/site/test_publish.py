@@ -153,6 +153,24 @@ def test_an_interrupted_publish_leaves_the_old_release_whole_and_the_next_run_co
     assert site.edge("https://d1.example/")[2].decode() == new["index.html"]
 
 
+def test_a_failure_after_the_shell_was_written_says_the_new_build_is_served(site):
+    site(angular_files()).publish()
+    publisher = site(angular_files("2"))
+    real_put_json = publisher.bucket.put_json
+
+    def dies_at_the_pointer(key, data):
+        if key == "_slipway/current.json":
+            raise AwsError("PutObject", "InternalError", "connection reset")
+        return real_put_json(key, data)
+
+    publisher.bucket.put_json = dies_at_the_pointer
+    result = publisher.publish()
+    assert "phase switch" in result["msg"] and "serves the new build whole" in result["msg"]
+    again = site(angular_files("2")).publish()
+    assert again["outcome"] == "published" and again["plan"]["uploads"] == []
+    assert current(site.s3)["release_id"] == again["release_id"]
+
+
 def test_an_invalidation_the_interrupted_run_did_not_create_is_created_by_the_next_run(site):
     site(angular_files()).publish()
     publisher = site(angular_files("2"))
