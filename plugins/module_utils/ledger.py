@@ -12,6 +12,8 @@ Items (hash key ``pk``, range key ``sk``):
   waiting at its manual-approval gate (written once, never changed).
 * ``site#SITE`` / ``<started ISO time>#<release id>`` — one entry per publish or
   rollback of a static site (SITE: its distribution id, or the site's name).
+* ``lock#site:SITE`` / ``lock`` — the lease that keeps two publishes or
+  rollbacks of one site apart (see ``site_lease``).
 
 Nobody else builds a key: later capabilities add their item kinds here.
 """
@@ -257,6 +259,11 @@ def approval_put(aws: Aws, table: str, service: str, release_id: str, decision: 
         recorded = approval_get(aws, table, service, release_id) or {}
         if recorded.get("decision") != decision:
             raise SlipwayError(f"release {release_id} was already {recorded.get('decision')}d; a decision cannot be changed") from exc
+
+
+def site_lease(aws: Aws, table: str, site: str, release_id: str, ttl: int, clock=time.time) -> Lease:
+    """The lease of one site's publishes and rollbacks."""
+    return Lease(aws, table, f"site:{site}", release_id, ttl, clock)
 
 
 def site_release_put(aws: Aws, table: str, entry: dict[str, Any]) -> None:

@@ -118,7 +118,9 @@ options:
     type: bool
     default: false
   table:
-    description: The deployment table; each publish and rollback is recorded under C(site#SITE).
+    description:
+      - The deployment table; each publish and rollback is recorded under C(site#SITE).
+      - It also holds the site's lease while a run writes, so two runs never interleave their uploads.
     type: str
   summary_dir:
     description: Directory for the JSON summary, C(site-SITE-RELEASE.json).

@@ -22,11 +22,12 @@ a handful of server-side copies and one small invalidation.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +61,8 @@ MARKER_NAME = "slipway-site"
 # holding back deletions after this long: no edge or browser keeps an entry
 # file (no-cache) or another file (minutes) that long.
 _ABANDONED_INVALIDATION = datetime.timedelta(days=1)
+# The site's lease (with a deployment table); renewed while the run uploads.
+LEASE_TTL_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,7 @@ class SitePublisher:
         self.started = clock()
         self.phase = "read"
         self.shell_written = False
+        self.lease: ledger.Lease | None = None
 
     # --- reading -------------------------------------------------------------
 
@@ -276,17 +280,18 @@ class SitePublisher:
         if check_mode:
             result.update(changed=True, outcome="planned", msg=self._plan_line(plan, inv_plan, "would publish"))
             return self._finish(result, write=False)
-        try:
-            self._execute(scan, plan, state, inv_plan, result)
-        except SlipwayError as exc:
-            live = "the new build" if self.shell_written else f"release {state.live_id or '(none)'}"
-            result.update(
-                changed=True,
-                failed=True,
-                outcome="failed",
-                msg=f"publish of {cfg.release_id} failed in phase {self.phase}: {exc}. The site serves {live} whole; run again to complete it",
-            )
-        return self._finish(result, write=True)
+        with self._leased(cfg.release_id, state):
+            try:
+                self._execute(scan, plan, state, inv_plan, result)
+            except SlipwayError as exc:
+                live = "the new build" if self.shell_written else f"release {state.live_id or '(none)'}"
+                result.update(
+                    changed=True,
+                    failed=True,
+                    outcome="failed",
+                    msg=f"publish of {cfg.release_id} failed in phase {self.phase}: {exc}. The site serves {live} whole; run again to complete it",
+                )
+            return self._finish(result, write=True)
 
     def _execute(self, scan: Scan, plan: SyncPlan, state: State, inv_plan: InvalidationPlan | None, result: dict[str, Any]) -> None:
         cfg = self.cfg
@@ -297,6 +302,7 @@ class SitePublisher:
         for up in plan.uploads:
             f = scan.files[up.key]
             etags[up.key] = self.bucket.put_file(up.key, f.read(), up.sha256, up.content_type, up.cache_control)
+            self._heartbeat()
             done[up.kind] += 1
             if up.kind == "entry":
                 self.emit(f"upload: {up.key} ({up.reason})")
@@ -355,6 +361,28 @@ class SitePublisher:
                 f"release {cfg.release_id} is live but the edge check {check.status}: {check.summary}. "
                 f"Next: roll back with playbooks/rollback_frontend.yml -e to={state.live_id or 'RELEASE_ID'}, or fix the distribution"
             )
+
+    @contextlib.contextmanager
+    def _leased(self, release_id: str, state: State) -> Iterator[None]:
+        """Hold the site's lease (with a deployment table) while writing; refuse if the site moved since the plan."""
+        if not self.cfg.table:
+            yield
+            return
+        self.lease = ledger.site_lease(self.aws, self.cfg.table, self.cfg.site, release_id, LEASE_TTL_SECONDS)
+        self.lease.acquire(self.cfg.actor, iso(self.started), {"release_id": release_id})
+        try:
+            if self.bucket.get_json(CURRENT_KEY) != state.current:
+                raise PreflightError(f"another run switched {self.cfg.site} while this one was planning. Fix: run again")
+            yield
+        finally:
+            try:
+                self.lease.release()
+            except SlipwayError as exc:
+                self.emit(f"lease not released (it expires by itself in {LEASE_TTL_SECONDS}s): {exc}")
+
+    def _heartbeat(self) -> None:
+        if self.lease is not None:
+            self.lease.update({"phase": self.phase})
 
     @staticmethod
     def _marker(body: bytes) -> str:
@@ -495,6 +523,13 @@ class SitePublisher:
             self.emit(result["msg"])
             return self._finish(result, write=False)
         self.emit(line)
+        with self._leased(f"rollback-{to}", state):
+            return self._rollback(to, changed, target, state, inv_plan, result)
+
+    def _rollback(
+        self, to: str, changed: list[str], target: dict[str, Any], state: State, inv_plan: InvalidationPlan | None, result: dict[str, Any]
+    ) -> dict[str, Any]:
+        cfg = self.cfg
         try:
             self.phase = "copy"
             for key in changed:

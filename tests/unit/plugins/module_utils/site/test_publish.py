@@ -194,8 +194,9 @@ def test_rollback_restores_the_previous_shell_without_uploads(site):
     assert result["plan"]["copy"] == ["ngsw.json", "index.html"]  # what differs, the shell last
     assert site.edge("https://d1.example/")[2].decode() == v1["index.html"]
     assert current(site.s3)["release_id"] == "r1" and current(site.s3)["kind"] == "rollback"
-    # two server-side copies and the pointer (switched, then its invalidation recorded): no upload
-    assert site.aws.counter.writes == {"dynamodb.PutItem": 1, "s3.CopyObject": 2, "s3.PutObject": 2}
+    # two server-side copies and the pointer (switched, then its invalidation recorded): no upload;
+    # the lease taken and given back, the ledger entry
+    assert site.aws.counter.writes == {"dynamodb.DeleteItem": 1, "dynamodb.PutItem": 2, "s3.CopyObject": 2, "s3.PutObject": 2}
     assert result["invalidation"]["created"]["paths"] == ["/", "/index.html", "/ngsw.json"]
     assert result["verify"]["status"] == "PASS"
     again = site().rollback(to="r1")
@@ -249,3 +250,27 @@ def test_retention_deletes_old_hashed_files_after_their_invalidation_completed(s
 def test_a_bad_release_id_is_refused(site):
     with pytest.raises(PreflightError, match="-e release="):
         site(angular_files(), release_id="a b").publish()
+
+
+def test_a_second_publish_of_the_same_site_waits_its_turn(site):
+    site(angular_files()).publish()
+    ledger.site_lease(site.aws, DEPLOYMENT_TABLE, "D1", "other", 300).acquire("someone", "2026-11-30T09:00:00Z", {})
+    with pytest.raises(PreflightError, match="another release of site:D1 is in progress"):
+        site(angular_files("2")).publish()
+    assert current(site.s3)["release_id"] == "r1"
+
+
+def test_a_site_switched_while_planning_is_refused(site):
+    site(angular_files()).publish()
+    publisher = site(angular_files("2"))
+    real_read = publisher.read_state
+
+    def then_someone_publishes():
+        state = real_read()
+        site.s3.put_object(Bucket=BUCKET, Key="_slipway/current.json", Body=b'{"release_id": "elsewhere"}')
+        return state
+
+    publisher.read_state = then_someone_publishes
+    with pytest.raises(PreflightError, match="switched D1 while this one was planning"):
+        publisher.publish()
+    assert body(site.s3, "index.html") == angular_files()["index.html"]
