@@ -501,6 +501,28 @@ def _patch_distributions() -> None:
 
     cf_models.Origin.__init__ = origin_init  # type: ignore[method-assign]
 
+    orig_behaviour_init = cf_models.DefaultCacheBehaviour.__init__
+
+    @functools.wraps(orig_behaviour_init)
+    def behaviour_init(self: Any, config: dict[str, Any]) -> None:
+        orig_behaviour_init(self, config)
+        # moto invents legacy ForwardedValues for every behaviour; AWS returns them only when they
+        # were given (a behaviour with a cache policy has none)
+        if "ForwardedValues" not in config:
+            self.forwarded_values = None
+
+    cf_models.DefaultCacheBehaviour.__init__ = behaviour_init  # type: ignore[method-assign]
+
+    orig_cert_init = cf_models.ViewerCertificate.__init__
+
+    @functools.wraps(orig_cert_init)
+    def cert_init(self: Any, config: dict[str, Any]) -> None:
+        orig_cert_init(self, config)
+        # moto answers "sni-only" for the default certificate too; AWS has no SSLSupportMethod then
+        self.ssl_support_method = config.get("SSLSupportMethod") or None
+
+    cf_models.ViewerCertificate.__init__ = cert_init  # type: ignore[method-assign]
+
     orig_create = CloudFrontBackend.create_distribution_with_tags
 
     @functools.wraps(orig_create)

@@ -448,7 +448,7 @@ def _cache_key(path: str, query: str, headers: dict[str, str], behaviour: Any, p
         hd = _selected(header_pairs, "whitelist" if hc.get("HeaderBehavior") == "whitelist" else "none", (hc.get("Headers") or {}).get("Items") or [], False)
         ck = _selected(cookie_pairs, cc.get("CookieBehavior", "none"), (cc.get("Cookies") or {}).get("Items") or [], True)
     else:
-        fv = behaviour.forwarded_values
+        fv = getattr(behaviour, "forwarded_values", None)
         fvd = fv.__dict__ if hasattr(fv, "__dict__") else dict(fv or {})
         q = tuple(sorted(pairs)) if str(fvd.get("QueryString", False)).lower() == "true" else ()
         hd = _selected(header_pairs, "whitelist", (fvd.get("Headers") or {}).get("Items") or [], False)
