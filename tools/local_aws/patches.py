@@ -242,6 +242,40 @@ def install(plane: DataPlane) -> None:
     LogsResponse.associate_kms_key = _associate_kms_key  # type: ignore[attr-defined]
     LogsResponse.disassociate_kms_key = _disassociate_kms_key  # type: ignore[attr-defined]
 
+    # 10. S3 bucket policies: moto treats a statement whose Condition it cannot evaluate (it passes
+    #     no request context) as an explicit Deny, whatever its Effect, so the TLS-only denies
+    #     (aws:SecureTransport, s3:TlsVersion) and a CloudFront OAC grant (AWS:SourceArn) refuse
+    #     every PutObject. AWS applies such statements only when the condition holds: a caller
+    #     that is not the named service principal, over TLS (what the emulator stands in for), is
+    #     not affected. Conditional statements and service-principal statements are left out of
+    #     the evaluation; the CloudFront edge (edge.py) evaluates the OAC grant itself.
+    from moto.s3.models import FakeBucket
+
+    FakeBucket.get_permission = _bucket_permission  # type: ignore[method-assign]
+
+
+def _bucket_permission(self: Any, action: str, resource: str) -> Any:
+    import json
+
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+
+    if self.policy is None:
+        return PermissionResult.NEUTRAL
+    doc = json.loads(self.policy.decode() if isinstance(self.policy, bytes) else self.policy)
+    statements = doc.get("Statement") or []
+    if isinstance(statements, dict):
+        statements = [statements]
+
+    def applies(st: dict[str, Any]) -> bool:
+        principal = st.get("Principal")
+        service_only = isinstance(principal, dict) and "AWS" not in principal
+        return not st.get("Condition") and not service_only
+
+    kept = [st for st in statements if applies(st)]
+    if not kept:
+        return PermissionResult.NEUTRAL
+    return IAMPolicy(json.dumps({**doc, "Statement": kept})).is_action_permitted(action, resource)
+
 
 def _log_group(response: Any) -> Any:
     name = response._get_param("logGroupName")
