@@ -570,13 +570,16 @@ def _fetch_s3(dist: Any, origin: Any, path: str) -> tuple[int, dict[str, str], b
             bucket = s3.get_bucket(bucket_name)
         except MissingBucket:
             return _s3_error(404, "NoSuchBucket", "The specified bucket does not exist")
+        # signed by the origin access control (the service principal), or anonymous without one; a legacy
+        # origin access identity is let through unchecked
         oac = getattr(origin, "origin_access_control_id", "")
+        oai = bool(getattr(origin, "s3_access_identity", ""))
         policy = _load_policy(bucket.policy)
-        if oac and not _cloudfront_may(policy, "s3:GetObject", f"arn:aws:s3:::{bucket_name}/{key_name}", dist.arn):
+        if not oai and not _cloudfront_may(policy, "s3:GetObject", f"arn:aws:s3:::{bucket_name}/{key_name}", dist.arn, anonymous=not oac):
             return _s3_error(403, "AccessDenied", "Access Denied")
         key = bucket.keys.get(key_name) if key_name else None
         if key is None or getattr(key, "is_delete_marker", False) is True or type(key).__name__ == "FakeDeleteMarker":
-            if oac and not _cloudfront_may(policy, "s3:ListBucket", f"arn:aws:s3:::{bucket_name}", dist.arn):
+            if not oai and not _cloudfront_may(policy, "s3:ListBucket", f"arn:aws:s3:::{bucket_name}", dist.arn, anonymous=not oac):
                 return _s3_error(403, "AccessDenied", "Access Denied")
             return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
         body = bytes(key.value)
@@ -608,8 +611,9 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _cloudfront_may(policy: dict[str, Any] | None, action: str, resource: str, dist_arn: str) -> bool:
-    """Whether the bucket policy lets CloudFront (service principal, this distribution) do ``action`` on ``resource``.
+def _cloudfront_may(policy: dict[str, Any] | None, action: str, resource: str, dist_arn: str, anonymous: bool = False) -> bool:
+    """Whether the bucket policy lets CloudFront (service principal, this distribution; or an
+    anonymous reader) do ``action`` on ``resource``.
 
     Deny statements with an ``aws:SecureTransport`` condition are skipped: CloudFront
     reads S3 over HTTPS. Other conditions than ``AWS:SourceArn``/``aws:SourceArn``
@@ -620,7 +624,8 @@ def _cloudfront_may(policy: dict[str, Any] | None, action: str, resource: str, d
     for st in _as_list(policy.get("Statement") or []):
         principal = st.get("Principal")
         services = _as_list((principal or {}).get("Service", [])) if isinstance(principal, dict) else []
-        if not (principal == "*" or (isinstance(principal, dict) and (principal.get("AWS") == "*" or "cloudfront.amazonaws.com" in services))):
+        everyone = principal == "*" or (isinstance(principal, dict) and principal.get("AWS") == "*")
+        if not (everyone or (not anonymous and "cloudfront.amazonaws.com" in services)):
             continue
         if not any(fnmatch.fnmatchcase(action.lower(), str(a).lower()) for a in _as_list(st.get("Action", []))):
             continue
