@@ -46,11 +46,22 @@ def _short(arn: str) -> str:
     return arn.rsplit("/", 1)[-1]
 
 
+def _never_raising(emit: Callable[[str], None]) -> Callable[[str], None]:
+    """Progress output that cannot stop a release: after Ctrl-C the controller
+    (and the terminal) may be gone while the rollback still has work to do."""
+
+    def say(message: str) -> None:
+        with contextlib.suppress(Exception):  # a closed pipe or a dead display must not abort a rollback
+            emit(message)
+
+    return say
+
+
 class Release:
     def __init__(self, adapter: ReleaseAdapter, cfg: ReleaseConfig, emit: Callable[[str], None] | None = None, release_id: str | None = None) -> None:
         self.adapter = adapter
         self.cfg = cfg
-        self.emit = emit or (lambda _msg: None)
+        self.emit = _never_raising(emit or (lambda _msg: None))
         self.release_id = release_id or new_release_id()
         self.lease = adapter.lease(self.release_id)
         self.notifier = adapter.notifier()

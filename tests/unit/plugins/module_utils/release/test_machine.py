@@ -131,6 +131,27 @@ def test_an_interrupt_rolls_back(fake):
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handlers restored
 
 
+def test_an_interrupt_rolls_back_even_when_the_terminal_is_gone(fake):
+    """Ctrl-C, then the controller exits: progress output fails, the rollback does not."""
+    fake.push("1.1.0")
+    interrupted = []
+
+    def ctrl_c(rule, weights):
+        if rule == PROD_RULE and weights["green"] == 10:
+            interrupted.append(True)
+            os.kill(os.getpid(), signal.SIGINT)
+
+    def closed_terminal(_message):
+        if interrupted:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    fake.faults["modify_rule"] = ctrl_c
+    release = new_release(fake, emit=closed_terminal, image_tag="1.1.0", strategy="canary", step_bake_seconds=5.0)
+    summary = release.execute(release.plan())
+    assert_rolled_back_to_blue(fake, summary)
+    assert "interrupted by SIGINT" in summary["message"]
+
+
 @pytest.mark.parametrize("decision,outcome", [("approve", "succeeded"), ("reject", "rolled_back")])
 def test_manual_approval(fake, table, decision, outcome):
     fake.push("1.1.0")
