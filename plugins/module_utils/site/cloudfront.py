@@ -170,7 +170,7 @@ def month_usage(client: Any, distribution_id: str, now: datetime.datetime | None
     """
     now = now or datetime.datetime.now(datetime.UTC)
     start = month_start(now)
-    this_month = [s for s in _summaries_newest_first(client, distribution_id, start)]
+    this_month = list(_summaries_newest_first(client, distribution_id, start))
     paths = in_progress = in_progress_paths = in_progress_wildcards = 0
     references = {}
     for summary in this_month:

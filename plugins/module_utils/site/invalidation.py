@@ -107,7 +107,7 @@ def _solve(node: _Node, prefix: str, budget: int, allow_protected: bool) -> tupl
     """costs[w]: fewest paths covering the subtree with at most w wildcards; build(w) gives them."""
     # Listing: this folder's own paths plus the children, sharing the wildcard budget.
     costs = [len(node.files)] * (budget + 1)
-    splits: list[list[int]] = [[] for _ in range(budget + 1)]
+    splits: list[list[int]] = [[] for _w in range(budget + 1)]
     builders = []
     for name, child in sorted(node.children.items()):
         c_costs, c_build = _solve(child, f"{prefix}{name}/", budget, allow_protected)

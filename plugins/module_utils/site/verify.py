@@ -90,7 +90,7 @@ def check_once(edge_url: str, want: Expected, fetch: Fetch) -> EdgeCheck:
     if want.asset_key:
         path = "/" + urllib.parse.quote(want.asset_key)
         try:
-            a_status, a_headers, _ = fetch(base + path)
+            a_status, a_headers, _body = fetch(base + path)
         except OSError as exc:
             return EdgeCheck("ERROR", f"GET {base}{path} failed: {exc}", evidence)
         evidence["asset"] = {"path": path, "status": a_status, "cache_control": a_headers.get("cache-control")}

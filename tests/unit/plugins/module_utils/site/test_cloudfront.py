@@ -35,7 +35,11 @@ def test_too_many_in_progress_is_retried_with_jitter_then_named():
 
 def test_other_errors_are_not_retried():
     cf = FakeCloudFront()
-    cf.create_invalidation = lambda **_kw: (_ for _ in ()).throw(cf._error("AccessDenied", "CreateInvalidation"))
+
+    def denied(**_kw):
+        raise cf._error("AccessDenied", "CreateInvalidation")
+
+    cf.create_invalidation = denied
     with pytest.raises(AwsError, match="AccessDenied"):
         cloudfront.create_invalidation(cf, "D1", ["/"], "r1", sleep=lambda _s: pytest.fail("retried"))
 

@@ -18,7 +18,7 @@ def random_case(rng: random.Random):
 
 def test_2000_random_path_sets():
     rng = random.Random(20261130)
-    for _ in range(2000):
+    for _case in range(2000):
         changed, protected = random_case(rng)
         used = rng.choice([0, 500, 998, 1000, 5000])
         in_progress_wildcards = rng.choice([0, 0, 14, 15])
@@ -65,7 +65,7 @@ def _brute_force(changed, protected, budget):
 
 def test_optimal_against_brute_force_on_small_sets():
     rng = random.Random(7)
-    for _ in range(300):
+    for _case in range(300):
         changed, protected = random_case(rng)
         changed = changed[:8]
         budget = rng.choice([0, 1, 2, 3])

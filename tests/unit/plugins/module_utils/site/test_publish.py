@@ -174,7 +174,11 @@ def test_a_failure_after_the_shell_was_written_says_the_new_build_is_served(site
 def test_an_invalidation_the_interrupted_run_did_not_create_is_created_by_the_next_run(site):
     site(angular_files()).publish()
     publisher = site(angular_files("2"))
-    publisher._invalidate_switch = lambda *_a: (_ for _ in ()).throw(KeyboardInterrupt())
+
+    def killed(*_a):
+        raise KeyboardInterrupt
+
+    publisher._invalidate_switch = killed
     with pytest.raises(KeyboardInterrupt):
         publisher.publish()
     assert current(site.s3)["release_id"] == "r2" and current(site.s3)["invalidation"]["id"] is None

@@ -52,7 +52,7 @@ def test_i18n_entries_and_types():
     ("setup", "message"),
     [
         (lambda p: str(p / "nope"), "does not exist"),
-        (lambda p: str(p), "is empty"),
+        (str, "is empty"),
         (lambda p: make_dist(p, {"main-ABCDEFGH.js": "x"}), "no index.html"),
         (lambda p: make_dist(p, {"browser/index.html": "x"}), "try -e dist="),
         (lambda p: make_dist(p, {"index.html": "x", "_slipway/x.json": "{}"}), "keeps for release manifests"),
