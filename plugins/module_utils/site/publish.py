@@ -295,6 +295,10 @@ class SitePublisher:
 
     def _execute(self, scan: Scan, plan: SyncPlan, state: State, inv_plan: InvalidationPlan | None, result: dict[str, Any]) -> None:
         cfg = self.cfg
+        if self._pending_switch_invalidation(state):
+            # The live release's own invalidation never got created (its run died after the
+            # switch): create it first, its reference makes a repeat harmless.
+            result["invalidation"]["resumed"] = self._invalidate_switch(state.current or {}, state.live_id or "")
         files = plan.manifest["files"]
         etags = {k: state.listing[k] for k in files if k in state.listing}
         self.phase = "upload"

@@ -189,6 +189,22 @@ def test_an_invalidation_the_interrupted_run_did_not_create_is_created_by_the_ne
     assert site(angular_files("2")).publish()["changed"] is False
 
 
+def test_a_new_build_also_completes_the_invalidation_an_interrupted_run_left(site):
+    site(angular_files()).publish()
+    publisher = site(angular_files("2"))
+
+    def killed(*_a):
+        raise KeyboardInterrupt
+
+    publisher._invalidate_switch = killed
+    with pytest.raises(KeyboardInterrupt):
+        publisher.publish()
+    result = site(angular_files("3")).publish()
+    assert result["outcome"] == "published", result["msg"]
+    assert result["invalidation"]["resumed"]["paths"] == ["/", "/index.html", "/ngsw.json"]
+    assert site.cf.created == 2  # r2's, then r3's own
+
+
 def test_rollback_restores_the_previous_shell_without_uploads(site):
     v1, v2 = angular_files(), angular_files("2")
     site(v1).publish()
