@@ -63,9 +63,9 @@ module "stack" {
     apply_immediately   = true
   }
 
+  # The emulator serves each distribution on a loopback port (tools/local-aws edge-url ID);
+  # the web ACL is stored but not evaluated there.
   cdn = {
-    enable_cloudfront   = false
-    enable_waf          = false
     wait_for_deployment = false
     force_destroy       = true
   }
