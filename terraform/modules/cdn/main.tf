@@ -135,7 +135,7 @@ resource "aws_cloudfront_distribution" "this" {
   #checkov:skip=CKV_AWS_174:With acm_certificate_arn the minimum is TLSv1.2_2021; only the default *.cloudfront.net certificate (no aliases) cannot pin a version.
   #checkov:skip=CKV2_AWS_42:A custom certificate is used whenever acm_certificate_arn is set; environments without a domain use the default certificate.
   #checkov:skip=CKV_AWS_310:Origin failover is configured when secondary_origin is given (an origin group); it needs a replica bucket.
-  #checkov:skip=CKV_AWS_68:The WAF web ACL is attached whenever enable_waf is true (off only where WAF is unavailable, e.g. the local emulator).
+  #checkov:skip=CKV_AWS_68:The WAF web ACL is attached whenever enable_waf is true (the default, in every environment; local included).
   #checkov:skip=CKV2_AWS_47:The web ACL includes AWSManagedRulesKnownBadInputsRuleSet (Log4j) whenever enable_waf is true.
   count = var.enable_cloudfront ? 1 : 0
 
