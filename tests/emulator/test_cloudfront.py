@@ -454,5 +454,8 @@ def test_reset_closes_the_edges(tmp_path: Path) -> None:
         assert dropped == {"dropped": 1}
         assert http(url + "/public.txt")[2] == b"hi"
         assert http(url + "/missing")[0] == 403, "no s3:ListBucket for anonymous readers: a missing key is 403"
+        with pytest.raises(ClientError) as exc:
+            cf.delete_distribution(Id=dist["Id"], IfMatch=cf.get_distribution(Id=dist["Id"])["ETag"])
+        assert exc.value.response["Error"]["Code"] == "DistributionNotDisabled", "AWS deletes only a disabled distribution"
         e.cli("reset")
         wait_for(lambda: dist["Id"] not in json.loads(urllib.request.urlopen(e.endpoint + "/_slipway/edges", timeout=5).read()), 5, "edge gone")

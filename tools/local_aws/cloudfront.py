@@ -9,7 +9,8 @@
 * Origin access controls: ``GetOriginAccessControlConfig``, If-Match and new
   ETags on update/delete, ``OriginAccessControlInUse``; distributions keep an
   origin's ``OriginAccessControlId`` (moto drops it).
-* Distributions: If-Match checked and a new ETag on every update;
+* Distributions: If-Match checked and a new ETag on every update; only a
+  disabled distribution can be deleted (``DistributionNotDisabled``);
   ``LastModifiedTime`` is real; references to unknown cache / response-headers
   policies and origin access controls are refused as on AWS.
 * Invalidations: ``InProgress`` for ``SLIPWAY_INVALIDATION_SECONDS``, then
@@ -573,6 +574,8 @@ def _patch_distributions() -> None:
             if dist is None:
                 raise NoSuchDistribution
             check_if_match(if_match, dist.etag)
+            if getattr(dist.distribution_config, "Enabled", False):
+                raise _err("DistributionNotDisabled", "The distribution you are trying to delete has not been disabled.")
             orig_delete(self, distribution_id, if_match)
             st = state(self)
             for table in (st.invalidations, st.positions, st.caller_refs, st.in_progress):
