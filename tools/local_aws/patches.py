@@ -16,6 +16,7 @@ from moto.dynamodb.responses import DynamoHandler
 from moto.ecs.models import EC2ContainerServiceBackend
 from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.elbv2.models import ELBv2Backend, FakeHealthStatus, FakeTargetGroup
+from moto.iam.models import IAMBackend
 from moto.logs.exceptions import InvalidParameterException, ResourceNotFoundException
 from moto.logs.responses import LogsResponse
 from moto.moto_api._internal.models import MotoAPIBackend
@@ -234,7 +235,29 @@ def install(plane: DataPlane) -> None:
 
     DynamoHandler.update_table = update_table  # type: ignore[method-assign]
 
-    # 9. CloudWatch Logs AssociateKmsKey / DisassociateKmsKey, which moto lacks
+    # 9. CreateRole retried by a client whose first answer was lost (seen under
+    #    load during a Terraform apply) finds its own role: an identical request
+    #    within two minutes of the creation answers with it instead of
+    #    EntityAlreadyExists (AWS would refuse; the retry is logged).
+    orig_create_role = IAMBackend.create_role
+
+    @functools.wraps(orig_create_role)
+    def create_role(self: Any, role_name: str, assume_role_policy_document: str, path: str, *args: Any, **kwargs: Any) -> Any:
+        with LOCK:
+            for role in self.get_roles():
+                if (
+                    role.name == role_name
+                    and role.assume_role_policy_document == assume_role_policy_document
+                    and role.path == (path or "/")
+                    and (utcnow() - role.create_date).total_seconds() < 120
+                ):
+                    LOG.warning("CreateRole retried for %s: answering with the role created %s", role_name, role.create_date)
+                    return role
+            return orig_create_role(self, role_name, assume_role_policy_document, path, *args, **kwargs)
+
+    IAMBackend.create_role = create_role  # type: ignore[method-assign]
+
+    # 10. CloudWatch Logs AssociateKmsKey / DisassociateKmsKey, which moto lacks
     #    (the AWS provider calls them when a log group's kms_key_id changes).
     #    AWS: the group is named by logGroupName or by resourceIdentifier (its
     #    ARN); the key must be a KMS key ARN; an unknown group is
