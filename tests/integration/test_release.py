@@ -8,6 +8,7 @@ receiver, or the files written — never from what the playbook says it did.
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
@@ -247,7 +248,9 @@ def test_interrupt_rolls_back(stack: Stack) -> None:
     while stack.weights(service)[new] == 0:
         assert proc.poll() is None and time.time() < deadline
         time.sleep(0.2)
-    proc.send_signal(signal.SIGINT)  # Ctrl-C reaches ansible-playbook, which forwards it to its worker
+    # Ctrl-C as a terminal sends it: SIGINT to the whole foreground process
+    # group, ansible-playbook and its worker alike (the release runs in the worker).
+    os.killpg(proc.pid, signal.SIGINT)
     proc.communicate(timeout=60)
     assert proc.returncode != 0
     deadline = time.time() + 30
