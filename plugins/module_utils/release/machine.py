@@ -71,6 +71,9 @@ class Release:
         self.state: dict[str, Any] = {}
         self.started_at = now_iso()
         self._t0 = time.monotonic()
+        # The controller that started us: if it goes away (Ctrl-C, a closed
+        # terminal), the release must not carry on alone.
+        self._controller = os.getppid()
         # Whether production traffic has moved yet (the rollback says if it never left).
         self.shifted = False
         # What the summary reports besides the plan: a repaired abandoned release,
@@ -172,6 +175,8 @@ class Release:
         self.lease.update({**self.state, "_changed": True})
 
     def _heartbeat(self) -> None:
+        if os.getppid() != self._controller:
+            raise Interrupted(f"interrupted: the controller (pid {self._controller}) is gone")
         self.lease.update(self.state)
 
     def _phase(self, name: str, **changes: Any) -> None:

@@ -208,3 +208,19 @@ def test_an_abandoned_release_of_the_live_image_is_only_repaired(fake, table):
     assert fake.registered == [] and len(fake.prod_weights_seen()) == 1
     assert release.lease.read() is None
     assert {e["outcome"] for e in ledger_list(table, TABLE, "user")} == {"abandoned", "repaired"}
+
+
+def test_a_release_whose_controller_is_gone_rolls_back(fake, monkeypatch):
+    """ansible-playbook exited (Ctrl-C, a closed terminal): the worker does not bake on alone."""
+    fake.push("1.1.0")
+    real = os.getppid()
+
+    def controller_exits(rule, weights):
+        if rule == PROD_RULE and weights["green"] == 10:
+            monkeypatch.setattr(os, "getppid", lambda: 1 if real != 1 else 2)
+
+    fake.faults["modify_rule"] = controller_exits
+    summary = run_release(fake, image_tag="1.1.0", strategy="canary", step_bake_seconds=30.0)
+    assert_rolled_back_to_blue(fake, summary)
+    assert "controller" in summary["message"] and "is gone" in summary["message"]
+    assert summary["timings"]["total"] < 10  # the bake did not run to its end
