@@ -16,7 +16,11 @@ description:
     and reports no change; CloudFront never bills it twice.
   - With O(collapse=true), plans the cheapest path set first (see the filter P(slipway.aws.invalidation_paths#filter)),
     within CloudFront's in-progress limits and against the month's free paths.
-  - Reads the month's usage from ListInvalidations, newest first, only back to the start of the month.
+  - Reads the month's usage from ListInvalidations, newest first, only back to the start of the month, and at most
+    10 pages of summaries and 50 GetInvalidation reads (in-progress requests first), so its cost stays flat however
+    long the history is. Beyond that budget the usage is a lower bound (RV(month_usage.complete=false)).
+  - A request CloudFront already had under the same reference is recognised by its creation time when the history
+    read did not include it, and reported as no change.
   - Retries with jittered backoff while CloudFront answers TooManyInvalidationsInProgress.
 author:
   - Slipway contributors (!UNKNOWN)
@@ -94,7 +98,11 @@ plan:
   returned: success
   type: dict
 month_usage:
-  description: This distribution's invalidations and paths this month, and those in progress.
+  description:
+    - This distribution's invalidations and paths this month, and those in progress (month, invalidations, paths,
+      in_progress, in_progress_paths, in_progress_wildcards, reads).
+    - When C(complete) is false the read budget ended the walk; C(paths) then counts each of the C(unread) requests
+      as one path (a lower bound) and C(more_unlisted) says whether older pages of this month were not listed.
   returned: success
   type: dict
 invalidation:

@@ -12,7 +12,8 @@
 * Waiting ends in "pending" at its deadline, not in a failure: the request is
   accepted and CloudFront finishes it by itself.
 * The month's usage comes from ListInvalidations, read newest first and only
-  as far back as the month's start.
+  as far back as the month's start, within a fixed read budget and with a
+  cache of the requests already read: its cost stays flat as the history grows.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import datetime
 import hashlib
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -42,6 +43,19 @@ class Invalidation:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+# How far the controller's clock may be off CloudFront's when telling an earlier request from a new one.
+CLOCK_SKEW = datetime.timedelta(seconds=30)
+
+
+def created_before(inv: Invalidation, t: datetime.datetime) -> bool:
+    """Whether CloudFront created ``inv`` before ``t`` (false when it did not say when)."""
+    try:
+        created = datetime.datetime.fromisoformat(inv.create_time)
+    except ValueError:
+        return False
+    return _utc(created) < t
 
 
 def caller_reference(release_id: str, paths: Iterable[str]) -> str:
@@ -117,38 +131,61 @@ def wait_invalidation(client: Any, distribution_id: str, invalidation_id: str, t
         return "pending"
 
 
+# What one run reads of a distribution's invalidation history, at most: the
+# usage estimate stays cheap however long the history is. ListInvalidations
+# pages hold 100 summaries; each GetInvalidation gives one request's path count.
+MAX_LIST_PAGES = 10
+MAX_INVALIDATION_READS = 50
+
+
 @dataclass(frozen=True)
 class MonthUsage:
+    """This month's invalidation paths of one distribution, and what is in progress.
+
+    ``complete`` is false when the read budget ended the walk: ``paths`` then
+    counts every request not read as one path (each has at least one), so it is
+    a lower bound, and ``unread`` / ``more_unlisted`` say what was left.
+    ``known`` is the cache to keep for the next run: id → path counts of the
+    requests read so far (a completed request never changes).
+    """
+
     month: str
     invalidations: int
     paths: int
     in_progress: int
     in_progress_paths: int
     in_progress_wildcards: int
-    # CallerReference → invalidation, for this month's requests
+    complete: bool = True
+    unread: int = 0
+    more_unlisted: bool = False
+    reads: int = 0
+    # CallerReference → invalidation, for the requests read in this run
     references: dict[str, Invalidation] = field(default_factory=dict, compare=False)
+    known: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if k != "references"}
+        return {k: v for k, v in asdict(self).items() if k not in ("references", "known")}
 
 
-def _summaries_newest_first(client: Any, distribution_id: str, since: datetime.datetime) -> Iterator[dict[str, Any]]:
-    """Invalidation summaries created at or after ``since``, fetching pages only while they are needed."""
+def _summaries_newest_first(client: Any, distribution_id: str, since: datetime.datetime, max_pages: int) -> tuple[list[dict[str, Any]], bool]:
+    """Invalidation summaries created at or after ``since``, and whether ``max_pages`` ended the listing early."""
     marker = ""
-    while True:
+    found: list[dict[str, Any]] = []
+    for _page in range(max_pages):
         kwargs: dict[str, Any] = {"DistributionId": distribution_id, "MaxItems": "100"}
         if marker:
             kwargs["Marker"] = marker
         page = call(client, "list_invalidations", **kwargs).get("InvalidationList", {})
         items = page.get("Items", [])
         times = [_utc(s["CreateTime"]) for s in items]
-        yield from (s for s, t in zip(items, times, strict=True) if t >= since)
+        found += [s for s, t in zip(items, times, strict=True) if t >= since]
         # AWS lists newest first: a page reaching back before ``since`` is the last one needed.
         # (A listing in the other order is read to its end.)
         newest_first = times == sorted(times, reverse=True)
         marker = page.get("NextMarker", "")
         if not page.get("IsTruncated") or not marker or (newest_first and times and times[-1] < since):
-            return
+            return found, False
+    return found, True
 
 
 def _utc(t: datetime.datetime) -> datetime.datetime:
@@ -159,26 +196,71 @@ def month_start(now: datetime.datetime) -> datetime.datetime:
     return now.astimezone(datetime.UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-def month_usage(client: Any, distribution_id: str, now: datetime.datetime | None = None) -> MonthUsage:
+def invalidation_counts(inv: Invalidation) -> dict[str, Any]:
+    wildcards = sum(1 for p in inv.paths if p.endswith("*"))
+    return {"paths": len(inv.paths), "wildcards": wildcards, "reference": inv.caller_reference, "status": inv.status}
+
+
+def month_usage(
+    client: Any,
+    distribution_id: str,
+    now: datetime.datetime | None = None,
+    known: dict[str, dict[str, Any]] | None = None,
+    max_pages: int = MAX_LIST_PAGES,
+    max_reads: int = MAX_INVALIDATION_READS,
+) -> MonthUsage:
     """Paths this distribution requested since the month began, and what is still in progress.
 
     ListInvalidations returns summaries (Id, CreateTime, Status), newest
-    first: the walk stops at the first one from before the month, so it reads
-    one page in a normal month; each of this month's invalidations is then
-    read once for its path count. Other distributions of the account share the
-    free allowance and are not counted here.
+    first: the walk stops at the first one from before the month, or after
+    ``max_pages`` pages. A summary has no path count, so a request is read
+    (GetInvalidation) unless ``known`` (the cache a caller kept from earlier
+    runs) already has it; in-progress requests are read first (the in-progress
+    limits need them), then the newest, at most ``max_reads`` in all. Other
+    distributions of the account share the free allowance and are not counted.
     """
     now = now or datetime.datetime.now(datetime.UTC)
     start = month_start(now)
-    this_month = list(_summaries_newest_first(client, distribution_id, start))
-    paths = in_progress = in_progress_paths = in_progress_wildcards = 0
-    references = {}
-    for summary in this_month:
-        inv = get_invalidation(client, distribution_id, summary["Id"])
+    this_month, more_unlisted = _summaries_newest_first(client, distribution_id, start, max_pages)
+    ids = {s["Id"] for s in this_month}
+    cache = {k: dict(v) for k, v in (known or {}).items() if k in ids}  # last month's entries drop out
+    status = {s["Id"]: normal_status(s.get("Status", "")) for s in this_month}
+    # In progress first, then newest first (the listing's order); cached ones need no read.
+    order = [s["Id"] for s in this_month if status[s["Id"]] != "Completed"] + [s["Id"] for s in this_month if status[s["Id"]] == "Completed"]
+    references: dict[str, Invalidation] = {}
+    reads = 0
+    for inv_id in order:
+        if inv_id in cache or reads >= max_reads:
+            continue
+        inv = get_invalidation(client, distribution_id, inv_id)
+        reads += 1
         references[inv.caller_reference] = inv
-        paths += len(inv.paths)
-        if normal_status(summary.get("Status", "")) != "Completed":
+        cache[inv_id] = invalidation_counts(inv)
+    paths = in_progress = in_progress_paths = in_progress_wildcards = unread = 0
+    for inv_id in order:
+        entry = cache.get(inv_id)
+        if entry is None:
+            unread += 1
+            paths += 1  # every request has at least one path
+            in_progress += status[inv_id] != "Completed"
+            continue
+        entry["status"] = status[inv_id]
+        paths += entry["paths"]
+        if status[inv_id] != "Completed":
             in_progress += 1
-            in_progress_wildcards += sum(1 for p in inv.paths if p.endswith("*"))
-            in_progress_paths += sum(1 for p in inv.paths if not p.endswith("*"))
-    return MonthUsage(start.strftime("%Y-%m"), len(this_month), paths, in_progress, in_progress_paths, in_progress_wildcards, references)
+            in_progress_wildcards += entry["wildcards"]
+            in_progress_paths += entry["paths"] - entry["wildcards"]
+    return MonthUsage(
+        month=start.strftime("%Y-%m"),
+        invalidations=len(this_month),
+        paths=paths,
+        in_progress=in_progress,
+        in_progress_paths=in_progress_paths,
+        in_progress_wildcards=in_progress_wildcards,
+        complete=not unread and not more_unlisted,
+        unread=unread,
+        more_unlisted=more_unlisted,
+        reads=reads,
+        references=references,
+        known=cache,
+    )

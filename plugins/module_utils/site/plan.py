@@ -30,6 +30,8 @@ MANIFEST_FORMAT = 1
 PREFIX = "_slipway/"
 RELEASES_PREFIX = PREFIX + "releases/"
 CURRENT_KEY = PREFIX + "current.json"
+# What earlier runs read of the distribution's invalidation history (path counts by id).
+INVALIDATIONS_KEY = PREFIX + "invalidations.json"
 
 
 def manifest_key(release_id: str) -> str:

@@ -39,6 +39,7 @@ from ansible_collections.slipway.aws.plugins.module_utils.site.bucket import Sit
 from ansible_collections.slipway.aws.plugins.module_utils.site.invalidation import InvalidationPlan, key_paths, plan_invalidation
 from ansible_collections.slipway.aws.plugins.module_utils.site.plan import (
     CURRENT_KEY,
+    INVALIDATIONS_KEY,
     PREFIX,
     RELEASES_PREFIX,
     RemoteObject,
@@ -152,6 +153,7 @@ class SitePublisher:
         self.phase = "read"
         self.shell_written = False
         self.lease: ledger.Lease | None = None
+        self.usage: cloudfront.MonthUsage | None = None
 
     # --- reading -------------------------------------------------------------
 
@@ -216,7 +218,14 @@ class SitePublisher:
     def _invalidation(self, keys: list[str], protected: list[str]) -> tuple[InvalidationPlan | None, dict[str, Any]]:
         if not self.cf or not self.cfg.invalidate or not keys:
             return None, {}
-        usage = cloudfront.month_usage(self.cf, self.cfg.distribution_id or "", self.clock())
+        cached = self.bucket.get_json(INVALIDATIONS_KEY) or {}
+        known = cached.get("invalidations", {}) if cached.get("distribution_id") == self.cfg.distribution_id else {}
+        usage = self.usage = cloudfront.month_usage(self.cf, self.cfg.distribution_id or "", self.clock(), known=known)
+        if not usage.complete:
+            self.emit(
+                f"invalidation history: read {usage.reads} of {usage.invalidations}{'+' if usage.more_unlisted else ''} requests this month; "
+                "the paths used are a lower bound (the rest is read by the next runs)"
+            )
         plan = plan_invalidation(
             key_paths(keys),
             protected=key_paths(protected),
@@ -437,7 +446,17 @@ class SitePublisher:
             self.emit(f"wait: invalidation {created.id} {status}")
         current = {**current, "invalidation": {**inv, "id": created.id, "status": status}}
         self.bucket.put_json(CURRENT_KEY, current)
+        self._keep_usage(created, status)
         return {**created.as_dict(), "status": status}
+
+    def _keep_usage(self, created: cloudfront.Invalidation, status: str) -> None:
+        """Keep what this run read of the history (and its own request) for the next run's estimate."""
+        known = dict(self.usage.known) if self.usage else {}
+        known[created.id] = {**cloudfront.invalidation_counts(created), "status": status}
+        try:
+            self.bucket.put_json(INVALIDATIONS_KEY, {"distribution_id": self.cfg.distribution_id, "invalidations": known})
+        except SlipwayError as exc:  # only an estimate is lost: the next run reads the history again
+            self.emit(f"invalidation history not kept: {exc}")
 
     def _verify(self, want: Expected) -> EdgeCheck | None:
         if not self.cfg.edge_url:

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from collections.abc import Callable
 from typing import Any
 
@@ -170,8 +172,11 @@ def run_invalidation(p: dict[str, Any], check_mode: bool) -> dict[str, Any]:
             result.update(changed=True, invalidation=None, msg=f"would invalidate {len(paths)} paths: {', '.join(paths[:10])}")
             return result
         else:
+            asked = datetime.datetime.now(datetime.UTC)
             inv = cloudfront.create_invalidation(client, dist, paths, p["reference"])
-            result["changed"] = True
+            # A request older than this call is the one CloudFront already had under this
+            # reference (beyond the history this run read): nothing changed.
+            result["changed"] = not cloudfront.created_before(inv, asked - cloudfront.CLOCK_SKEW)
         status = inv.status
         if p["wait"] and status != "Completed" and not check_mode:
             status = cloudfront.wait_invalidation(client, dist, inv.id, p["wait_timeout"], p["poll_interval"])

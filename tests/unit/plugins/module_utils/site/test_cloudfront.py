@@ -68,6 +68,59 @@ def test_month_usage_reads_back_only_to_the_month_start():
     assert set(cf.reads) == {i["Id"] for i in this_month}
 
 
+def _history(cf, n, in_progress=0):
+    for k in range(n):
+        cf.add(["/a", "/b", "/c/*"], NOW - datetime.timedelta(minutes=n - k + in_progress))
+    for k in range(in_progress):
+        cf.add(["/x/*"], NOW - datetime.timedelta(seconds=in_progress - k), status="InProgress")
+
+
+@pytest.mark.parametrize("n", [0, 40, 500, 5000])
+def test_month_usage_costs_the_same_however_long_the_history(n):
+    cf = FakeCloudFront(polls=10**9)  # nothing completes while it is read
+    _history(cf, n, in_progress=2)
+    cf.reads.clear()
+    cf.pages = 0
+    usage = cloudfront.month_usage(cf, "D1", NOW, max_pages=10, max_reads=50)
+    assert cf.pages <= 10 and sum(cf.reads.values()) <= 50
+    assert usage.invalidations == min(n + 2, 1000)
+    # the in-progress requests are read first: the limits see them whatever the budget
+    assert (usage.in_progress, usage.in_progress_wildcards) == (2, 2)
+    read = min(n, 48)
+    assert usage.complete == (n + 2 <= 50)
+    assert usage.unread == max(0, min(n + 2, 1000) - 50)
+    # a lower bound: the unread requests count one path each
+    assert usage.paths == 2 + 3 * read + usage.unread
+    assert usage.more_unlisted == (n + 2 > 1000)
+
+
+def test_month_usage_reads_each_request_once_across_runs_with_its_cache():
+    cf = FakeCloudFront(polls=1)
+    _history(cf, 120)
+    known = {}
+    totals = []
+    for _run in range(3):
+        cf.reads.clear()
+        usage = cloudfront.month_usage(cf, "D1", NOW, known=known, max_reads=50)
+        known = usage.known
+        totals.append((usage.paths, usage.complete, sum(cf.reads.values())))
+    assert totals == [(3 * 50 + 70, False, 50), (3 * 100 + 20, False, 50), (3 * 120, True, 20)]
+    cf.reads.clear()
+    assert cloudfront.month_usage(cf, "D1", NOW, known=known).paths == 360 and not cf.reads
+    # a new month: last month's cache drops out, nothing of it is counted
+    later = NOW + datetime.timedelta(days=5)
+    fresh = cloudfront.month_usage(cf, "D1", later, known=known)
+    assert (fresh.invalidations, fresh.paths, fresh.known) == (0, 0, {})
+
+
+def test_created_before_tells_an_earlier_request_from_this_one():
+    inv = cloudfront.Invalidation("I1", "Completed", "ref", ["/"], create_time=(NOW - datetime.timedelta(hours=1)).isoformat())
+    assert cloudfront.created_before(inv, NOW - cloudfront.CLOCK_SKEW)
+    fresh = cloudfront.Invalidation("I2", "InProgress", "ref", ["/"], create_time=NOW.isoformat())
+    assert not cloudfront.created_before(fresh, NOW - cloudfront.CLOCK_SKEW)
+    assert not cloudfront.created_before(cloudfront.Invalidation("I3", "InProgress", "ref", ["/"]), NOW)
+
+
 def test_status_spelling_of_emulators_is_normalised():
     assert cloudfront.normal_status("COMPLETED") == "Completed"
     assert cloudfront.normal_status("InProgress") == "InProgress"

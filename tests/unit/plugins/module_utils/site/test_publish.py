@@ -214,9 +214,9 @@ def test_rollback_restores_the_previous_shell_without_uploads(site):
     assert result["plan"]["copy"] == ["ngsw.json", "index.html"]  # what differs, the shell last
     assert site.edge("https://d1.example/")[2].decode() == v1["index.html"]
     assert current(site.s3)["release_id"] == "r1" and current(site.s3)["kind"] == "rollback"
-    # two server-side copies and the pointer (switched, then its invalidation recorded): no upload;
-    # the lease taken and given back, the ledger entry
-    assert site.aws.counter.writes == {"dynamodb.DeleteItem": 1, "dynamodb.PutItem": 2, "s3.CopyObject": 2, "s3.PutObject": 2}
+    # two server-side copies, the pointer (switched, then its invalidation recorded) and the
+    # invalidation-history cache: no upload; the lease taken and given back, the ledger entry
+    assert site.aws.counter.writes == {"dynamodb.DeleteItem": 1, "dynamodb.PutItem": 2, "s3.CopyObject": 2, "s3.PutObject": 3}
     assert result["invalidation"]["created"]["paths"] == ["/", "/index.html", "/ngsw.json"]
     assert result["verify"]["status"] == "PASS"
     again = site().rollback(to="r1")
