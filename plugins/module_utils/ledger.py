@@ -176,6 +176,23 @@ class Lease:
                 raise
         self.held = False
 
+    def take_over_dead(self, current: dict[str, Any]) -> bool:
+        """Delete the lease ``current`` (as read) of a holder known to be dead; False if it changed meanwhile."""
+        try:
+            call(
+                self.aws.client("dynamodb"),
+                "delete_item",
+                TableName=self.table,
+                Key=self.key,
+                ConditionExpression="release_id = :rid AND holder = :h AND started_at = :st",
+                ExpressionAttributeValues={":rid": _s(current["release_id"]), ":h": _s(current["holder"]), ":st": _s(current["started_at"])},
+            )
+        except AwsError as exc:
+            if exc.code != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
     def take_over_expired(self, expired_release_id: str) -> None:
         """Delete an expired lease left by a dead controller (after repairing it)."""
         try:

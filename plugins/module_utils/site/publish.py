@@ -27,13 +27,14 @@ import datetime
 import json
 import os
 import re
+import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ansible_collections.slipway.aws.plugins.module_utils import ledger
 from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws
-from ansible_collections.slipway.aws.plugins.module_utils.errors import PreflightError, SlipwayError
+from ansible_collections.slipway.aws.plugins.module_utils.errors import Interrupted, LockHeldError, PreflightError, SlipwayError
 from ansible_collections.slipway.aws.plugins.module_utils.site import cloudfront
 from ansible_collections.slipway.aws.plugins.module_utils.site.bucket import SiteBucket
 from ansible_collections.slipway.aws.plugins.module_utils.site.invalidation import InvalidationPlan, key_paths, plan_invalidation
@@ -153,6 +154,9 @@ class SitePublisher:
         self.phase = "read"
         self.shell_written = False
         self.lease: ledger.Lease | None = None
+        self.lease_state: dict[str, Any] = {}
+        # The process that started this run (ansible-playbook, or the module's parent).
+        self.controller = os.getppid()
         self.usage: cloudfront.MonthUsage | None = None
 
     # --- reading -------------------------------------------------------------
@@ -322,6 +326,7 @@ class SitePublisher:
         self.shell_written = True  # from here on, browsers get the new index.html
         self.emit(f"upload: {done['hashed']} hashed, {done['other']} other, {done['entry']} entry files")
         self.phase = "manifest"
+        self._heartbeat()
         for key in plan.entry_keys:
             up = files[key]
             self.bucket.put_file(entry_copy_key(cfg.release_id, key), scan.files[key].read(), up["sha256"], up["content_type"], up["cache_control"])
@@ -331,6 +336,7 @@ class SitePublisher:
         plan.manifest["invalidation"] = {"paths": inv_paths, "id": None, "status": "pending" if inv_paths else "none"}
         self.bucket.put_json(manifest_key(cfg.release_id), plan.manifest)
         self.phase = "switch"
+        self._heartbeat()
         current = {
             "release_id": cfg.release_id,
             "switched_at": iso(self.clock()),
@@ -382,7 +388,19 @@ class SitePublisher:
             yield
             return
         self.lease = ledger.site_lease(self.aws, self.cfg.table, self.cfg.site, release_id, LEASE_TTL_SECONDS)
-        self.lease.acquire(self.cfg.actor, iso(self.started), {"release_id": release_id})
+        self.lease_state = {"release_id": release_id, "host": socket.gethostname(), "pid": os.getpid()}
+        try:
+            self.lease.acquire(self.cfg.actor, iso(self.started), self.lease_state)
+        except LockHeldError as exc:
+            if not self._holder_is_dead(exc.holder):
+                raise
+            # Killed on this machine (SIGKILL, a closed laptop lid's OOM, a CI runner's cancel):
+            # what it left is a whole release and a resumable plan, so the lease is taken over.
+            dead_pid = (exc.holder.get("state") or {}).get("pid")
+            if not self.lease.take_over_dead(exc.holder):
+                raise
+            self.emit(f"lease: run {exc.holder.get('release_id')} died (pid {dead_pid} on this host is gone); taking over")
+            self.lease.acquire(self.cfg.actor, iso(self.started), self.lease_state)
         try:
             if self.bucket.get_json(CURRENT_KEY) != state.current:
                 raise PreflightError(f"another run switched {self.cfg.site} while this one was planning. Fix: run again")
@@ -394,8 +412,29 @@ class SitePublisher:
                 self.emit(f"lease not released (it expires by itself in {LEASE_TTL_SECONDS}s): {exc}")
 
     def _heartbeat(self) -> None:
+        """Between two writes: stop if the controller is gone, renew the lease now and then."""
+        if os.getppid() != self.controller:
+            # ansible-playbook was interrupted or killed; its worker does not publish on alone.
+            raise Interrupted(f"interrupted: the controller (pid {self.controller}) is gone")
         if self.lease is not None:
-            self.lease.update({"phase": self.phase})
+            self.lease.update({**self.lease_state, "phase": self.phase})
+
+    @staticmethod
+    def _holder_is_dead(holder: dict[str, Any]) -> bool:
+        """Whether the lease's holder ran on this host and its process is gone (elsewhere: not knowable; wait for expiry)."""
+        state = holder.get("state") or {}
+        pid = state.get("pid")
+        if holder.get("expired") or state.get("host") != socket.gethostname() or not isinstance(pid, int) or pid <= 0:
+            return False
+        if pid == os.getpid():
+            return False
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:  # alive, another user's
+            return False
+        return False
 
     @staticmethod
     def _marker(body: bytes) -> str:
@@ -556,6 +595,7 @@ class SitePublisher:
         try:
             self.phase = "copy"
             for key in changed:
+                self._heartbeat()
                 self.bucket.copy(entry_copy_key(to, key), key)
                 self.emit(f"copy: {key} from release {to}")
             self.phase = "switch"

@@ -2,10 +2,13 @@
 
 import datetime
 import json
+import os
+import socket
+import subprocess
 
 import pytest
 from ansible_collections.slipway.aws.plugins.module_utils import ledger
-from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, PreflightError
+from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, LockHeldError, PreflightError
 from ansible_collections.slipway.aws.plugins.module_utils.site.bucket import SiteBucket
 from ansible_collections.slipway.aws.plugins.module_utils.site.publish import SiteConfig, SitePublisher
 
@@ -151,6 +154,49 @@ def test_an_interrupted_publish_leaves_the_old_release_whole_and_the_next_run_co
     assert again["outcome"] == "published", again["msg"]
     assert [u["key"] for u in again["plan"]["uploads"]] == ["index.html"]  # the rest was uploaded by the first attempt
     assert site.edge("https://d1.example/")[2].decode() == new["index.html"]
+
+
+def test_a_worker_whose_controller_is_gone_stops_between_two_files(site, monkeypatch):
+    """ansible-playbook was killed (its worker lives in a session of its own): no publishing on alone."""
+    site(angular_files()).publish()
+    publisher = site(angular_files("2", chunks=("CCCC4444", "DDDD5555")))
+    real_put, real_ppid = publisher.bucket.put_file, os.getppid()
+    written = []
+
+    def controller_dies_after_the_first_file(key, *a):
+        written.append(key)
+        monkeypatch.setattr(os, "getppid", lambda: 1 if real_ppid != 1 else 2)
+        return real_put(key, *a)
+
+    publisher.bucket.put_file = controller_dies_after_the_first_file
+    result = publisher.publish()
+    assert result["outcome"] == "failed" and "controller" in result["msg"] and "serves release r1" in result["msg"]
+    assert len(written) == 1 and current(site.s3)["release_id"] == "r1"
+    assert ledger.site_lease(site.aws, DEPLOYMENT_TABLE, "D1", "x", 60).read() is None  # given back
+    monkeypatch.setattr(os, "getppid", lambda: real_ppid)
+    assert site(angular_files("2", chunks=("CCCC4444", "DDDD5555"))).publish()["outcome"] == "published"
+
+
+def test_the_lease_of_a_run_killed_on_this_host_is_taken_over_and_of_a_live_one_is_not(site):
+    site(angular_files()).publish()
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    lease = ledger.site_lease(site.aws, DEPLOYMENT_TABLE, "D1", "r-killed", 300)
+    lease.acquire("someone", "2026-11-30T08:59:00Z", {"host": socket.gethostname(), "pid": dead.pid})
+    result = site(angular_files("2")).publish()
+    assert result["outcome"] == "published", result["msg"]
+    assert any("r-killed died" in line for line in site.lines)
+    # a holder that is alive (this very test process's parent) keeps its lease
+    alive = ledger.site_lease(site.aws, DEPLOYMENT_TABLE, "D1", "r-alive", 300)
+    alive.acquire("someone", "2026-11-30T09:30:00Z", {"host": socket.gethostname(), "pid": os.getppid()})
+    with pytest.raises(LockHeldError, match="r-alive"):
+        site(angular_files("3")).publish()
+    # and one from another host is not judged at all: it expires by itself
+    alive.release()
+    other = ledger.site_lease(site.aws, DEPLOYMENT_TABLE, "D1", "r-elsewhere", 300)
+    other.acquire("someone", "2026-11-30T09:40:00Z", {"host": "ci-runner-7", "pid": dead.pid})
+    with pytest.raises(LockHeldError, match="r-elsewhere"):
+        site(angular_files("3")).publish()
 
 
 def test_a_failure_after_the_shell_was_written_says_the_new_build_is_served(site):
