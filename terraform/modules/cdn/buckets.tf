@@ -55,6 +55,19 @@ data "aws_iam_policy_document" "site" {
       values   = [aws_cloudfront_distribution.this[0].arn]
     }
   }
+
+  # The publisher's records (release manifests, the live pointer, the invalidation
+  # history) are for the deploy role, not for viewers.
+  statement {
+    sid       = "DenyCloudFrontSlipwayRecords"
+    effect    = "Deny"
+    actions   = ["s3:GetObject"]
+    resources = ["${module.site_bucket.arn}/_slipway/*"]
+    principals {
+      type        = "Service"
+      identifiers = ["cloudfront.amazonaws.com"]
+    }
+  }
 }
 
 # --- log bucket --------------------------------------------------------------------------

@@ -12,7 +12,11 @@ locals {
     [for path in var.immutable_paths : { path = path, kind = "immutable" }],
   )
 
+  # Response-headers policies: the security headers, plus a forced
+  # Cache-Control for the no-cache and immutable paths. The default behaviour
+  # ("origin") passes the object's own Cache-Control through.
   cache_control = {
+    "origin"    = null
     "no-cache"  = "no-cache"
     "immutable" = "public, max-age=31536000, immutable"
   }
@@ -54,13 +58,14 @@ resource "aws_cloudfront_cache_policy" "immutable" {
   }
 }
 
-# App shell and service-worker files: not cached unless the object itself says
-# so (min/default 0), so a deployment is visible at once.
+# Everything else, and the app shell: cached as long as the object's own
+# Cache-Control says (min/default 0: an object without one is revalidated),
+# so a deployment is visible at once and hashed files stay a year.
 resource "aws_cloudfront_cache_policy" "revalidate" {
   count = var.enable_cloudfront ? 1 : 0
 
   name        = "${var.name}-revalidate"
-  comment     = "index.html, ngsw.json, ngsw-worker.js, manifest: always revalidated"
+  comment     = "As the object's Cache-Control says; revalidated when it says nothing"
   min_ttl     = 0
   default_ttl = 0
   max_ttl     = 31536000
@@ -85,7 +90,7 @@ resource "aws_cloudfront_response_headers_policy" "this" {
   for_each = var.enable_cloudfront ? local.cache_control : {}
 
   name    = "${var.name}-${each.key}"
-  comment = "Security headers; Cache-Control ${each.value}"
+  comment = each.value == null ? "Security headers; the object's Cache-Control" : "Security headers; Cache-Control ${each.value}"
 
   security_headers_config {
     strict_transport_security {
@@ -117,10 +122,13 @@ resource "aws_cloudfront_response_headers_policy" "this" {
   }
 
   custom_headers_config {
-    items {
-      header   = "Cache-Control"
-      value    = each.value
-      override = true
+    dynamic "items" {
+      for_each = each.value == null ? [] : [each.value]
+      content {
+        header   = "Cache-Control"
+        value    = items.value
+        override = true
+      }
     }
     items {
       header   = "Permissions-Policy"
@@ -189,8 +197,12 @@ resource "aws_cloudfront_distribution" "this" {
     cached_methods             = ["GET", "HEAD"]
     compress                   = true
     cache_policy_id            = aws_cloudfront_cache_policy.revalidate[0].id
-    response_headers_policy_id = aws_cloudfront_response_headers_policy.this["no-cache"].id
+    response_headers_policy_id = aws_cloudfront_response_headers_policy.this["origin"].id
   }
+
+  # Slipway's own records (_slipway/: release manifests, the live pointer) are
+  # denied to CloudFront by the bucket policy: the origin answers 403 and the
+  # viewer gets the app shell, as for any unknown path.
 
   dynamic "ordered_cache_behavior" {
     for_each = local.behaviours

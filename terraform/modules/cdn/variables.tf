@@ -96,15 +96,20 @@ variable "hsts_max_age_seconds" {
 }
 
 variable "no_cache_paths" {
-  description = "Paths served with no-cache (the app shell and service-worker files; everything not hashed)."
+  description = "Paths always served with Cache-Control: no-cache, whatever the object says: the app shell and the Angular service worker's files."
   type        = list(string)
-  default     = ["/index.html", "/ngsw.json", "/ngsw-worker.js", "/safety-worker.js", "/manifest.webmanifest"]
+  default     = ["/index.html", "/ngsw.json", "/ngsw-worker.js", "/safety-worker.js", "/worker-basic.min.js", "/manifest.webmanifest"]
 }
 
 variable "immutable_paths" {
-  description = "Path patterns of content-hashed assets, cached for a year and marked immutable."
+  description = <<-EOT
+    Path patterns forced to a year's Cache-Control (immutable) at the edge, whatever the object says. Only for
+    patterns that match nothing but content-hashed names. Empty by default: every other path is cached as its
+    object's Cache-Control says, which the publisher sets by file (a year for hashed files, short for the rest,
+    so an unhashed /assets/logo.png that changes is seen within minutes).
+  EOT
   type        = list(string)
-  default     = ["/assets/*", "*.js", "*.css", "*.woff2"]
+  default     = []
 }
 
 variable "waf_rate_limit" {
