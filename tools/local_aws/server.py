@@ -75,7 +75,7 @@ def serve(settings: Settings) -> int:
 
     from moto.server import ThreadedMotoServer
 
-    from . import calls, faults, patches
+    from . import calls, faults, lambdas, patches
     from .alb import AlbPlane
     from .plane import DataPlane
 
@@ -83,6 +83,7 @@ def serve(settings: Settings) -> int:
     alb = AlbPlane(settings, plane)
     plane.alb = alb
     patches.install(plane)
+    lambdas.install(settings.port)
     calls.install()
     faults.install()
     install_ready(settings, alb)
