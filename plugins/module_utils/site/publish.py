@@ -28,6 +28,7 @@ import json
 import os
 import re
 import socket
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -157,6 +158,7 @@ class SitePublisher:
         self.lease_state: dict[str, Any] = {}
         # The process that started this run (ansible-playbook, or the module's parent).
         self.controller = os.getppid()
+        self.switched: float | None = None  # time.monotonic() when viewers started getting the new shell
         self.usage: cloudfront.MonthUsage | None = None
 
     # --- reading -------------------------------------------------------------
@@ -324,6 +326,7 @@ class SitePublisher:
             if up.kind == "entry":
                 self.emit(f"upload: {up.key} ({up.reason})")
         self.shell_written = True  # from here on, browsers get the new index.html
+        self.switched = time.monotonic()
         self.emit(f"upload: {done['hashed']} hashed, {done['other']} other, {done['entry']} entry files")
         self.phase = "manifest"
         self._heartbeat()
@@ -502,8 +505,13 @@ class SitePublisher:
             self.emit("verify: skipped (no edge_url)")
             return None
         self.phase = "verify"
-        check = verify_edge(self.cfg.edge_url, want, self.fetch, timeout=self.cfg.verify_timeout, interval=min(2.0, self.cfg.poll_interval))
-        self.emit(f"verify: {check.status} — {check.summary}")
+        check = verify_edge(self.cfg.edge_url, want, self.fetch, timeout=self.cfg.verify_timeout, interval=min(0.5, self.cfg.poll_interval))
+        if check.ok and self.switched is not None:
+            # How long viewers could still get the release before (polled every half second).
+            check.evidence["seconds_after_switch"] = round(time.monotonic() - self.switched, 1)
+            self.emit(f"verify: {check.status} {check.evidence['seconds_after_switch']}s after the switch — {check.summary}")
+        else:
+            self.emit(f"verify: {check.status} — {check.summary}")
         return check
 
     def _emit_plan(self, plan: SyncPlan, inv: InvalidationPlan | None) -> None:
@@ -598,6 +606,7 @@ class SitePublisher:
                 self._heartbeat()
                 self.bucket.copy(entry_copy_key(to, key), key)
                 self.emit(f"copy: {key} from release {to}")
+            self.switched = time.monotonic()  # viewers get the old shell from the last copy on
             self.phase = "switch"
             reference = f"{to}-rollback-{iso(self.started).replace(':', '')}"
             paths = inv_plan.paths if inv_plan else []
