@@ -60,6 +60,18 @@ options:
     description: Cache-Control of files that are neither hashed nor entry files.
     type: str
     default: public, max-age=300
+  precompress:
+    description:
+      - Store compressible files (the types CloudFront compresses, 1,000 bytes or more) encoded, with their
+        C(Content-Encoding), for a distribution that does not compress at the edge. C(br) needs the Python
+        package C(brotli) on the controller.
+      - A pre-compressed object is served as stored to every viewer, whatever its Accept-Encoding says (all
+        current browsers accept C(gzip); C(br) only over HTTPS). The sha256 kept is the file's, so switching
+        this option re-uploads the files it concerns and nothing else.
+      - When the distribution compresses at the edge the run says so and stores the files as asked.
+    type: str
+    choices: [none, gzip, br]
+    default: none
   keep_releases:
     description: Releases whose files are kept (the newest ones, the one being published included); the live release is always kept.
     type: int

@@ -5,17 +5,33 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterable
 from typing import Any
 
 from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws, call, paginate
-from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError
+from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, PreflightError
 from ansible_collections.slipway.aws.plugins.module_utils.site.plan import PREFIX, RELEASES_PREFIX, RemoteObject
 
 # The object metadata key that carries a file's sha256 (x-amz-meta-sha256 on the wire).
 SHA_META = "sha256"
 _MISSING = ("NoSuchKey", "404", "NotFound")
+
+
+def encode(body: bytes, encoding: str) -> bytes:
+    """``body`` as stored: gzip (no timestamp, so the same file gives the same bytes) or brotli."""
+    if not encoding:
+        return body
+    if encoding == "gzip":
+        return gzip.compress(body, compresslevel=9, mtime=0)
+    if encoding == "br":
+        try:
+            import brotli  # pylint: disable=import-outside-toplevel
+        except ImportError:
+            raise PreflightError("precompress br needs the Python package brotli on the controller. Fix: pip install brotli, or precompress: gzip") from None
+        return brotli.compress(body, quality=11)
+    raise PreflightError(f"unknown content encoding {encoding!r}")
 
 
 class SiteBucket:
@@ -73,19 +89,22 @@ class SiteBucket:
             content_type=resp.get("ContentType", ""),
             cache_control=resp.get("CacheControl", ""),
             etag=resp.get("ETag", "").strip('"'),
+            content_encoding=resp.get("ContentEncoding", ""),
         )
 
-    def put_file(self, key: str, body: bytes, sha256: str, content_type: str, cache_control: str) -> str:
-        """Upload one file with how it is served and its sha256; returns the ETag."""
+    def put_file(self, key: str, body: bytes, sha256: str, content_type: str, cache_control: str, content_encoding: str = "") -> str:
+        """Upload one file with how it is served and its sha256 (of the file, before any encoding); returns the ETag."""
+        extra = {"ContentEncoding": content_encoding} if content_encoding else {}
         resp = call(
             self.s3,
             "put_object",
             Bucket=self.bucket,
             Key=key,
-            Body=body,
+            Body=encode(body, content_encoding),
             ContentType=content_type,
             CacheControl=cache_control,
             Metadata={SHA_META: sha256},
+            **extra,
         )
         return resp.get("ETag", "").strip('"')
 

@@ -43,6 +43,10 @@ def entry_copy_key(release_id: str, key: str) -> str:
     return f"{RELEASES_PREFIX}{release_id}/entry/{key}"
 
 
+# What a file is served as: a change in any of these is an upload.
+SERVED = ("sha256", "content_type", "cache_control", "content_encoding")
+
+
 @dataclass(frozen=True)
 class RemoteObject:
     """What the bucket holds under a key: its sha256 (None if unknown) and how it is served."""
@@ -51,6 +55,7 @@ class RemoteObject:
     content_type: str = ""
     cache_control: str = ""
     etag: str = ""
+    content_encoding: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,7 @@ class Upload:
     cache_control: str
     kind: str  # hashed | other | entry
     reason: str  # new | changed | metadata
+    content_encoding: str = ""  # gzip | br when stored pre-compressed
 
 
 @dataclass
@@ -126,6 +132,21 @@ def chronological(manifests: Iterable[Mapping[str, Any]]) -> list[Mapping[str, A
     return sorted(manifests, key=lambda m: (parse_time(m["created_at"]), m["release_id"]))
 
 
+# Pre-compressed storage: the content types CloudFront itself would compress
+# (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/ServingCompressedFiles.html),
+# from its lower size bound on.
+COMPRESSIBLE = ("text/", "application/javascript", "application/json", "application/manifest+json", "application/xml", "image/svg+xml", "image/x-icon")
+MIN_COMPRESS_BYTES = 1000
+ENCODINGS = ("gzip", "br")
+
+
+def content_encoding(content_type: str, size: int, precompress: str) -> str:
+    """The encoding a file is stored with: ``precompress`` for compressible files of 1,000 bytes or more, else none."""
+    if not precompress or size < MIN_COMPRESS_BYTES:
+        return ""
+    return precompress if content_type.startswith(COMPRESSIBLE) else ""
+
+
 def new_manifest(
     release_id: str,
     created_at: str,
@@ -133,7 +154,10 @@ def new_manifest(
     rules: Iterable[CacheRule] = (),
     default_cache_control: str = DEFAULT,
     extra: Mapping[str, Any] | None = None,
+    precompress: str = "",
 ) -> dict[str, Any]:
+    if precompress and precompress not in ENCODINGS:
+        raise PreflightError(f"precompress {precompress!r} is not one of {', '.join(ENCODINGS)}. Fix: precompress: gzip (or br, or leave it out)")
     rules = list(rules)
     files = {
         key: {
@@ -141,6 +165,7 @@ def new_manifest(
             "size": f.size,
             "content_type": f.content_type,
             "cache_control": cache_control(key, f.hashed, f.entry, rules, default_cache_control),
+            "content_encoding": content_encoding(f.content_type, f.size, precompress),
             "hashed": f.hashed,
             "entry": f.entry,
         }
@@ -150,8 +175,7 @@ def new_manifest(
 
 
 def _same_files(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
-    fields = ("sha256", "content_type", "cache_control")
-    return set(a) == set(b) and all(all(a[k].get(f) == b[k].get(f) for f in fields) for k in a)
+    return set(a) == set(b) and all(all(a[k].get(f, "") == b[k].get(f, "") for f in SERVED) for k in a)
 
 
 def plan_sync(
@@ -188,16 +212,14 @@ def plan_sync(
             reason = "new"
         elif have.sha256 != f["sha256"]:
             reason = "changed"
-        elif have.content_type != f["content_type"] or have.cache_control != f["cache_control"]:
+        elif (have.content_type, have.cache_control, have.content_encoding) != (f["content_type"], f["cache_control"], f.get("content_encoding", "")):
             reason = "metadata"
         else:
             reason = ""
         if reason:
-            uploads.append(Upload(key, f["sha256"], f["size"], f["content_type"], f["cache_control"], kind, reason))
+            uploads.append(Upload(key, f["sha256"], f["size"], f["content_type"], f["cache_control"], kind, reason, f.get("content_encoding", "")))
         # The edge may hold the old content of a fixed name: the bucket's or the live release's.
-        was_there = (have is not None and reason in ("changed", "metadata")) or (
-            before is not None and any(before.get(x) != f[x] for x in ("sha256", "content_type", "cache_control"))
-        )
+        was_there = (have is not None and reason in ("changed", "metadata")) or (before is not None and any(before.get(x, "") != f.get(x, "") for x in SERVED))
         if not f["hashed"] and was_there:
             changed.append(key)
     uploads.sort(key=lambda u: upload_order(u.key, u.kind))

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ansible_collections.slipway.aws.plugins.module_utils import ledger
-from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws
+from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws, call
 from ansible_collections.slipway.aws.plugins.module_utils.errors import Interrupted, LockHeldError, PreflightError, SlipwayError
 from ansible_collections.slipway.aws.plugins.module_utils.site import cloudfront
 from ansible_collections.slipway.aws.plugins.module_utils.site.bucket import SiteBucket
@@ -77,6 +77,7 @@ class SiteConfig:
     release_id: str = ""
     rules: tuple[CacheRule, ...] = ()
     default_cache_control: str = DEFAULT
+    precompress: str = ""  # gzip | br: store compressible files encoded (for a distribution that does not compress)
     keep_releases: int = 5
     keep_days: float = 0.0
     max_deletions: int = 1000
@@ -204,7 +205,7 @@ class SitePublisher:
         for key, etag in state.listing.items():
             f = known.get((key, etag))
             if f is not None:
-                out[key] = RemoteObject(f["sha256"], f["content_type"], f["cache_control"], etag)
+                out[key] = RemoteObject(f["sha256"], f["content_type"], f["cache_control"], etag, f.get("content_encoding", ""))
             elif key in local_keys:
                 out[key] = self.bucket.head(key) or RemoteObject(None, etag=etag)
             else:
@@ -251,7 +252,9 @@ class SitePublisher:
         self.phase = "plan"
         state = self.read_state()
         extra = {"site": cfg.site, "git_sha": cfg.git_sha, "actor": cfg.actor}
-        manifest = new_manifest(cfg.release_id, iso(self.started), scan, cfg.rules, cfg.default_cache_control, extra)
+        manifest = new_manifest(cfg.release_id, iso(self.started), scan, cfg.rules, cfg.default_cache_control, extra, cfg.precompress)
+        if cfg.precompress:
+            self._note_edge_compression()
         plan = plan_sync(
             manifest,
             self.remote_objects(state, set(scan.files)),
@@ -320,7 +323,7 @@ class SitePublisher:
         done = {"hashed": 0, "other": 0, "entry": 0}
         for up in plan.uploads:
             f = scan.files[up.key]
-            etags[up.key] = self.bucket.put_file(up.key, f.read(), up.sha256, up.content_type, up.cache_control)
+            etags[up.key] = self.bucket.put_file(up.key, f.read(), up.sha256, up.content_type, up.cache_control, up.content_encoding)
             self._heartbeat()
             done[up.kind] += 1
             if up.kind == "entry":
@@ -332,7 +335,8 @@ class SitePublisher:
         self._heartbeat()
         for key in plan.entry_keys:
             up = files[key]
-            self.bucket.put_file(entry_copy_key(cfg.release_id, key), scan.files[key].read(), up["sha256"], up["content_type"], up["cache_control"])
+            body = scan.files[key].read()
+            self.bucket.put_file(entry_copy_key(cfg.release_id, key), body, up["sha256"], up["content_type"], up["cache_control"], up["content_encoding"])
         for key, f in files.items():
             f["etag"] = etags.get(key, "")
         inv_paths = inv_plan.paths if inv_plan else []
@@ -443,6 +447,21 @@ class SitePublisher:
     def _marker(body: bytes) -> str:
         m = re.search(rb'<meta name="' + MARKER_NAME.encode() + rb'" content="([0-9a-f]{64})">', body)
         return m.group(0).decode() if m else ""
+
+    def _note_edge_compression(self) -> None:
+        """Pre-compression is for a distribution that does not compress; say so when it does."""
+        if not self.cf:
+            return
+        try:
+            cfg = call(self.cf, "get_distribution_config", Id=self.cfg.distribution_id)["DistributionConfig"]
+        except SlipwayError as exc:
+            self.emit(f"precompress {self.cfg.precompress}: could not read the distribution's compression setting ({exc})")
+            return
+        if cfg.get("DefaultCacheBehavior", {}).get("Compress"):
+            self.emit(
+                f"precompress {self.cfg.precompress}: {self.cfg.distribution_id} compresses at the edge too; "
+                "the stored encoding is served to every viewer as it is (CloudFront does not re-encode)"
+            )
 
     @staticmethod
     def _asset_to_check(scan: Scan) -> str | None:

@@ -11,6 +11,7 @@ ERROR, never PASS.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import http.client
 import time
@@ -35,9 +36,23 @@ def http_fetch(url: str, timeout: float = 10.0) -> tuple[int, dict[str, str], by
         conn.request("GET", path, headers={"User-Agent": "slipway-site-verify", "Accept-Encoding": "identity"})
         resp = conn.getresponse()
         body = resp.read(20 * 1024 * 1024)
-        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, body
+        headers = {k.lower(): v for k, v in resp.getheaders()}
+        return resp.status, headers, decode(body, headers.get("content-encoding", ""))
     finally:
         conn.close()
+
+
+def decode(body: bytes, encoding: str) -> bytes:
+    """The file behind a stored encoding (objects kept pre-compressed are served as stored, whatever was asked)."""
+    if encoding == "gzip":
+        return gzip.decompress(body)
+    if encoding == "br":
+        try:
+            import brotli  # pylint: disable=import-outside-toplevel
+        except ImportError:
+            return body  # compared as it is: the check then names the mismatch
+        return brotli.decompress(body)
+    return body
 
 
 @dataclass

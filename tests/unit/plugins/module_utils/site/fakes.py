@@ -57,6 +57,7 @@ class FakeCloudFront:
     def __init__(self, polls: int = 1, too_many: int = 0, clock=None) -> None:
         self.polls = polls
         self.too_many = too_many
+        self.compress = True
         self.clock = clock or (lambda: datetime.datetime.now(datetime.UTC))
         self.items: list[dict[str, Any]] = []  # oldest first
         self.created = 0
@@ -90,6 +91,9 @@ class FakeCloudFront:
         inv = {"Id": f"I{len(self.items):05d}", "Status": "InProgress", "CreateTime": self.clock(), "InvalidationBatch": batch}
         self.items.append(inv)
         return {"Invalidation": inv}
+
+    def get_distribution_config(self, **kw: Any) -> dict[str, Any]:
+        return {"DistributionConfig": {"DefaultCacheBehavior": {"TargetOriginId": "s3", "Compress": self.compress}}, "ETag": "E1"}
 
     def get_invalidation(self, **kw: Any) -> dict[str, Any]:
         inv = next((i for i in self.items if i["Id"] == kw["Id"]), None)
@@ -138,7 +142,10 @@ class FakeEdge:
         body = obj["Body"].read()
         if key == "index.html" and self.stale is not None:
             body = self.stale
-        return 200, {**self.headers, "cache-control": obj.get("CacheControl", "")}, body
+        headers = {**self.headers, "cache-control": obj.get("CacheControl", "")}
+        if obj.get("ContentEncoding"):
+            headers["content-encoding"] = obj["ContentEncoding"]
+        return 200, headers, body
 
 
 def sha(text: str | bytes) -> str:

@@ -1,6 +1,7 @@
 """Publish and rollback against in-process moto S3, a CloudFront double and an edge in front of the bucket."""
 
 import datetime
+import gzip
 import json
 import os
 import socket
@@ -340,3 +341,28 @@ def test_a_site_switched_while_planning_is_refused(site):
     with pytest.raises(PreflightError, match="switched D1 while this one was planning"):
         publisher.publish()
     assert body(site.s3, "index.html") == angular_files()["index.html"]
+
+
+def test_precompressed_files_are_stored_encoded_verified_decoded_and_switching_it_off_reuploads_only_them(site):
+    files = angular_files()
+    big = "console.log('a lazy chunk of some size');\n" * 100
+    files["chunk-BIGG2345.js"] = big
+    files["index.html"] = files["index.html"].replace("</head>", '<script src="chunk-BIGG2345.js"></script></head>')
+    result = site(files, precompress="gzip").publish()
+    assert result["outcome"] == "published" and result["verify"]["status"] == "PASS", result["msg"]
+    obj = site.s3.get_object(Bucket=BUCKET, Key="chunk-BIGG2345.js")
+    assert obj["ContentEncoding"] == "gzip" and obj["Metadata"]["sha256"] == sha(big)
+    assert gzip.decompress(obj["Body"].read()).decode() == big
+    assert "ContentEncoding" not in site.s3.head_object(Bucket=BUCKET, Key="index.html")  # under 1,000 bytes
+    assert "ContentEncoding" not in site.s3.head_object(Bucket=BUCKET, Key="assets/logo.png")  # not a compressible type
+    assert any("compresses at the edge too" in line for line in site.lines)
+    assert site(files, precompress="gzip").publish()["outcome"] == "unchanged"
+    plain = site(files).publish()
+    assert [(u["key"], u["reason"]) for u in plain["plan"]["uploads"]] == [("chunk-BIGG2345.js", "metadata")]
+    assert "ContentEncoding" not in site.s3.head_object(Bucket=BUCKET, Key="chunk-BIGG2345.js")
+
+
+def test_an_unknown_precompression_is_refused_before_any_write(site):
+    with pytest.raises(PreflightError, match="precompress 'zstd'"):
+        site(angular_files(), precompress="zstd").publish()
+    assert site.aws.counter.writes == {}
