@@ -87,6 +87,14 @@ HANDLERS = textwrap.dedent(
         time.sleep(60)
 
 
+    def unserialisable(event, context):
+        return {"a set": {1, 2}}
+
+
+    def leave(event, context):
+        raise SystemExit(3)
+
+
     def send(event, context):
         time.sleep(event.get("delay", 0))
         sqs = boto3.client("sqs")
@@ -174,7 +182,7 @@ def functions(emulator: Emulator, lam: Any) -> dict[str, str]:
     """One function per handler of HANDLERS (python3.11, zip upload); name -> ARN."""
     code = zipped({"handlers.py": HANDLERS})
     arns = {}
-    for name, timeout in (("value", 3), ("environment", 7), ("chatty", 3), ("fail", 3), ("slow", 1), ("send", 10)):
+    for name, timeout in (("value", 3), ("environment", 7), ("chatty", 3), ("fail", 3), ("slow", 1), ("send", 10), ("unserialisable", 3), ("leave", 3)):
         arns[name] = lam.create_function(
             FunctionName=f"rt-{name}",
             Runtime="python3.11",
@@ -266,6 +274,23 @@ def test_an_exception_is_an_unhandled_function_error(lam: Any, functions: dict[s
     assert isinstance(payload["stackTrace"], list)
     assert any('handlers.py", line' in frame and "in fail" in frame for frame in payload["stackTrace"])
     assert "[ERROR] ValueError: the handler refuses today" in base64.b64decode(resp["LogResult"]).decode()
+
+
+def test_runtime_errors_have_aws_error_types(lam: Any, functions: dict[str, str]) -> None:
+    resp, payload = invoke(lam, "rt-unserialisable", {})
+    assert (resp["FunctionError"], payload["errorType"]) == ("Unhandled", "Runtime.MarshalError")
+    assert payload["errorMessage"].startswith("Unable to marshal response: Object of type set is not JSON serializable")
+    resp, payload = invoke(lam, "rt-leave", {})
+    assert (resp["FunctionError"], payload["errorType"]) == ("Unhandled", "Runtime.ExitError")
+    assert payload["errorMessage"].endswith("Runtime exited with error: exit status 3")
+    code = {"ZipFile": zipped({"handlers.py": HANDLERS})}
+    lam.create_function(FunctionName="rt-missing", Runtime="python3.11", Role=ROLE, Handler="handlers.nothing", Code=code)
+    resp, payload = invoke(lam, "rt-missing", {})
+    assert payload == {**payload, "errorType": "Runtime.HandlerNotFound", "errorMessage": "Handler 'nothing' missing on module 'handlers'"}
+    with pytest.raises(ClientError) as err:
+        lam.invoke(FunctionName="rt-value", Payload=b"{not json")
+    assert err.value.response["Error"]["Code"] == "InvalidRequestContentException"
+    assert lam.invoke(FunctionName="rt-value", InvocationType="DryRun")["StatusCode"] == 204
 
 
 def test_a_timeout_kills_the_process(lam: Any, functions: dict[str, str]) -> None:
@@ -556,3 +581,26 @@ def test_a_fault_on_a_call_of_the_function_fails_the_rotation(emulator: Emulator
     assert "AccessDenied" in failed[0]["detail"]["serviceEventDetails"]["errorMessage"]
     assert stages(sm, arn) == {first: ["AWSCURRENT"], token: ["AWSPENDING"]}
     assert sm.get_secret_value(SecretId=arn)["SecretString"] == ORIGINAL
+
+
+def test_lookup_events_follows_the_cloudtrail_api(emulator: Emulator, rotation_functions: dict[str, str]) -> None:
+    ct = emulator.client("cloudtrail")
+    source = [{"AttributeKey": "EventSource", "AttributeValue": "secretsmanager.amazonaws.com"}]
+    everything = ct.lookup_events(LookupAttributes=source)["Events"]
+    assert len(everything) >= 6
+    times = [e["EventTime"] for e in everything]
+    assert times == sorted(times, reverse=True)
+    first = ct.lookup_events(LookupAttributes=source, MaxResults=2)
+    assert len(first["Events"]) == 2 and first["NextToken"]
+    second = ct.lookup_events(LookupAttributes=source, MaxResults=2, NextToken=first["NextToken"])
+    assert [e["EventId"] for e in first["Events"] + second["Events"]] == [e["EventId"] for e in everything[:4]]
+    api_call = ct.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "RotateSecret"}])["Events"][0]
+    record = json.loads(api_call["CloudTrailEvent"])
+    assert record["eventType"] == "AwsApiCall" and record["responseElements"]["versionId"]
+    assert ct.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "RotationFailed"}], EndTime=0)["Events"] == []
+    with pytest.raises(ClientError) as err:
+        ct.lookup_events(LookupAttributes=[*source, {"AttributeKey": "EventName", "AttributeValue": "RotateSecret"}])
+    assert err.value.response["Error"]["Code"] == "InvalidLookupAttributesException"
+    with pytest.raises(ClientError) as err:
+        ct.lookup_events(StartTime=200, EndTime=100)
+    assert err.value.response["Error"]["Code"] == "InvalidTimeRangeException"
