@@ -146,7 +146,7 @@ class PostgresServer:
     root: Path
     host: str = "127.0.0.1"
     superuser: str = SUPERUSER
-    superuser_password: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    superuser_password: str = field(default_factory=lambda: secrets.token_urlsafe(24), repr=False)
     bindir: Path | None = None
     owns_root: bool = False
     proc: subprocess.Popen | None = field(default=None, init=False, repr=False)
