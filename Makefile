@@ -113,11 +113,16 @@ emulator-test: setup ## Tests of the local AWS emulator itself
 integration: setup ## Real ansible-playbook runs against the emulator with the foundation applied by Terraform (tests/support)
 	$(BIN)/python -m pytest -q tests/integration
 
-bench: setup ## Benchmarks: wall time and API calls per release (printed, see benchmarks/README.md)
+bench: setup ## Benchmarks: wall time and API calls of releases and of site publishing (printed, see benchmarks/README.md)
 	$(BIN)/python benchmarks/release_bench.py
+	$(BIN)/python benchmarks/site_bench.py
+
+.PHONY: bench-site
+bench-site: setup ## Site publishing benchmark: Slipway beside community.aws and aws s3 sync, 0/500/5,000 past invalidations
+	$(BIN)/python benchmarks/site_bench.py
 
 down: ## Stop the local emulator
 	tools/local-aws down
 
 clean: down ## Remove the virtualenv and local state
-	rm -rf $(VENV) .venv-checkov .venv-ecs-deploy .local-aws .tfcli releases terraform/environments/local/.terraform terraform/environments/local/terraform.tfstate*
+	rm -rf $(VENV) .venv-checkov .venv-ecs-deploy .venv-awscli .local-aws .tfcli releases terraform/environments/local/.terraform terraform/environments/local/terraform.tfstate*
