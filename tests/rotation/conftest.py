@@ -95,7 +95,7 @@ class LeakGuard:
     secret_ids: list[str] = field(default_factory=list)
     passwords: set[str] = field(default_factory=set)
     texts: list[str] = field(default_factory=list)
-    capture: _Capture = field(default_factory=lambda: _Capture())
+    capture: _Capture = field(default_factory=_Capture)
 
     def track(self, secret_id: str) -> None:
         self.secret_ids.append(secret_id)

@@ -361,7 +361,7 @@ def test_concurrent_rotations_at_most_one_wins(pg, sm, connect, leak_guard, make
         except core.RotationError as exc:
             outcomes.append(exc)
 
-    threads = [threading.Thread(target=rotate) for _ in range(3)]
+    threads = [threading.Thread(target=rotate) for _thread in range(3)]
     for t in threads:
         t.start()
     for t in threads:
