@@ -15,7 +15,7 @@ import pg8000.native
 import pytest
 from ansible_collections.slipway.aws.plugins.module_utils.secrets import pg_rotation as core
 
-from .conftest import DB, alternating_app, new_password, put_secret, single_user_app, unique
+from .conftest import DB, alternating_app, create_role, new_password, put_secret, single_user_app, unique
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -497,3 +497,13 @@ def test_connect_is_a_seam(pg, sm, connect, leak_guard):
 
     core.rotate_all(sm, app.secret_id, connect=functools.partial(spy), timeout=7)
     assert seen and all(s[1] == "require" and s[2] == 7 for s in seen)
+
+
+@pytest.mark.parametrize("password", ["plain-ascii-Password-123", "pässwörd-ﬁ-Ⅸ-long-enough", 'it\'s "quoted" \\ and spaced'])
+def test_scram_verifier_is_what_the_server_checks(pg, leak_guard, password):
+    """The verifier computed client side (SASLprep, PBKDF2, the keys) is one the server accepts for that password."""
+    role = unique("verifier")
+    leak_guard.passwords.add(password)
+    create_role(pg, role, password)
+    assert logs_in(pg, {"username": role, "password": password, "dbname": "postgres"})
+    assert not logs_in(pg, {"username": role, "password": password + "x", "dbname": "postgres"})
