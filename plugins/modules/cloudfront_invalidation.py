@@ -18,7 +18,7 @@ description:
     within CloudFront's in-progress limits and against the month's free paths.
   - Reads the month's usage from ListInvalidations, newest first, only back to the start of the month, and at most
     10 pages of summaries and 50 GetInvalidation reads (in-progress requests first), so its cost stays flat however
-    long the history is. Beyond that budget the usage is a lower bound (RV(month_usage.complete=false)).
+    long the history is. Beyond that budget the usage is a lower bound (C(complete=false) in RV(month_usage)).
   - A request CloudFront already had under the same reference is recognised by its creation time when the history
     read did not include it, and reported as no change.
   - Retries with jittered backoff while CloudFront answers TooManyInvalidationsInProgress.
