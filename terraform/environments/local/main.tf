@@ -101,3 +101,42 @@ resource "aws_secretsmanager_secret_version" "slack_webhook" {
     ignore_changes = [version_stages]
   }
 }
+
+# Rotated secrets exist locally only with a real PostgreSQL to rotate them on
+# (var.rotation_database; the emulator's RDS accepts no connections). Apart
+# from module.stack so the rotation tests apply only this (-target=module.rotation).
+module "rotation" {
+  source = "../../modules/secrets"
+  count  = var.rotation_database == null ? 0 : 1
+
+  environment             = "local"
+  recovery_window_in_days = 0
+  tags                    = { Owner = "slipway-local" }
+
+  database_credentials = {
+    for key, c in var.rotation_database.credentials : key => {
+      service  = c.service
+      username = c.username
+      name     = key
+      host     = var.rotation_database.host
+      port     = var.rotation_database.port
+      dbname   = var.rotation_database.dbname
+    }
+  }
+
+  enable_rotation = var.rotation_database.enable_rotation
+  rotation_days   = var.rotation_database.rotation_days
+
+  rotation_function = {
+    enabled            = true
+    package            = "${path.module}/../../../lambdas/dist/pg_rotation.zip"
+    log_retention_days = 7
+    secrets = {
+      for key, c in var.rotation_database.credentials : key => {
+        grants            = c.grants
+        owner_role        = c.owner_role
+        master_secret_arn = c.master_secret_arn
+      }
+    }
+  }
+}

@@ -26,7 +26,7 @@ locals {
 # --- database credentials ------------------------------------------------------
 
 resource "aws_secretsmanager_secret" "database" {
-  #checkov:skip=CKV2_AWS_57:Rotation is configured by aws_secretsmanager_secret_rotation.database whenever enable_rotation is true (off only on the emulator, which has no Lambda runtime).
+  #checkov:skip=CKV2_AWS_57:Rotation is configured by aws_secretsmanager_secret_rotation.database whenever enable_rotation is true (off only where no database the function can reach exists, such as the emulator's foundation).
   for_each = var.database_credentials
 
   name                    = "${local.prefix}/${each.value.service}/${each.value.name}"
@@ -75,7 +75,7 @@ resource "aws_secretsmanager_secret_rotation" "database" {
   for_each = var.enable_rotation ? var.database_credentials : {}
 
   secret_id           = aws_secretsmanager_secret.database[each.key].id
-  rotation_lambda_arn = var.rotation_lambda_arn
+  rotation_lambda_arn = local.deploy_fn ? aws_lambda_function.rotation[each.key].arn : var.rotation_lambda_arn
   rotate_immediately  = var.rotate_immediately
 
   rotation_rules {
@@ -84,12 +84,12 @@ resource "aws_secretsmanager_secret_rotation" "database" {
 
   lifecycle {
     precondition {
-      condition     = var.rotation_lambda_arn != null
-      error_message = "enable_rotation needs rotation_lambda_arn (or set enable_rotation = false)."
+      condition     = local.deploy_fn || var.rotation_lambda_arn != null
+      error_message = "enable_rotation needs rotation_lambda_arn or rotation_function.enabled (or set enable_rotation = false)."
     }
   }
 
-  depends_on = [aws_secretsmanager_secret_version.initial]
+  depends_on = [aws_secretsmanager_secret_version.initial, aws_lambda_permission.rotation]
 }
 
 # --- Parameter Store -------------------------------------------------------------

@@ -22,3 +22,13 @@ output "rotation_enabled" {
   description = "Whether the database credential secrets are rotated."
   value       = var.enable_rotation
 }
+
+output "rotation_function_arns" {
+  description = "ARN of the rotation function deployed for each database credential (rotation_function.enabled), by identifier."
+  value       = { for id, fn in aws_lambda_function.rotation : id => fn.arn }
+}
+
+output "rotation_function_names" {
+  description = "Name of the rotation function deployed for each database credential, by identifier."
+  value       = { for id, fn in aws_lambda_function.rotation : id => fn.function_name }
+}

@@ -102,6 +102,80 @@ variable "rotation_lambda_arn" {
   }
 }
 
+variable "rotation_function" {
+  description = <<-EOT
+    Deploy the PostgreSQL rotation function (lambdas/pg_rotation, zip built by
+    tools/package-lambdas) once per database credential and use it as that
+    secret's rotation function instead of rotation_lambda_arn. package: path of
+    pg_rotation.zip. secrets, by credential identifier: grants (what testSecret
+    checks: privilege plus one of table, sequence, schema, database), owner_role
+    and master_secret_arn (alternating users; the function may read that
+    secret), strategy (single or alternating; default from the secret's
+    masterarn). subnet_ids/security_group_ids put the function in the VPC (the
+    database is private); secrets_manager_endpoint is a VPC endpoint's URL.
+    additional_kms_key_arns: keys of other secrets it reads (the master secret's).
+  EOT
+  type = object({
+    enabled                  = optional(bool, false)
+    package                  = optional(string)
+    runtime                  = optional(string, "python3.11")
+    memory_size              = optional(number, 256)
+    timeout_seconds          = optional(number, 60)
+    connect_timeout_seconds  = optional(number, 5)
+    log_level                = optional(string, "INFO")
+    log_retention_days       = optional(number, 365)
+    log_kms_key_arn          = optional(string)
+    subnet_ids               = optional(list(string), [])
+    security_group_ids       = optional(list(string), [])
+    secrets_manager_endpoint = optional(string)
+    additional_kms_key_arns  = optional(list(string), [])
+    secrets = optional(map(object({
+      grants = optional(list(object({
+        privilege = string
+        table     = optional(string)
+        sequence  = optional(string)
+        schema    = optional(string)
+        database  = optional(string)
+      })), [])
+      owner_role        = optional(string)
+      master_secret_arn = optional(string)
+      strategy          = optional(string)
+    })), {})
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = can(regex("^python3\\.(11|12|13)$", var.rotation_function.runtime)) && contains(["DEBUG", "INFO", "WARNING", "ERROR"], var.rotation_function.log_level)
+    error_message = "rotation_function: runtime must be python3.11, python3.12 or python3.13 and log_level one of DEBUG, INFO, WARNING, ERROR."
+  }
+
+  validation {
+    condition = (var.rotation_function.memory_size >= 128 && var.rotation_function.memory_size <= 10240 && var.rotation_function.timeout_seconds >= 10
+    && var.rotation_function.timeout_seconds <= 900 && var.rotation_function.connect_timeout_seconds >= 1 && var.rotation_function.connect_timeout_seconds < var.rotation_function.timeout_seconds)
+    error_message = "rotation_function: memory_size 128-10240 MB, timeout_seconds 10-900, connect_timeout_seconds at least 1 and below timeout_seconds."
+  }
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.rotation_function.log_retention_days)
+    error_message = "rotation_function.log_retention_days must be a retention period CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ... 3653)."
+  }
+
+  validation {
+    condition     = (length(var.rotation_function.subnet_ids) == 0) == (length(var.rotation_function.security_group_ids) == 0)
+    error_message = "rotation_function: give subnet_ids and security_group_ids together (the function in the VPC) or neither."
+  }
+
+  validation {
+    condition = alltrue(flatten([for id, s in var.rotation_function.secrets : concat(
+      [s.strategy == null || contains(["single", "alternating"], coalesce(s.strategy, "single"))],
+      [s.master_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", coalesce(s.master_secret_arn, "x")))],
+      [for g in s.grants : length([for k in [g.table, g.sequence, g.schema, g.database] : k if k != null]) == 1],
+    )]))
+    error_message = "rotation_function.secrets: strategy is single or alternating, master_secret_arn a secret ARN, and each grant names exactly one of table, sequence, schema, database."
+  }
+}
+
 variable "rotation_days" {
   description = "Days between automatic rotations."
   type        = number
