@@ -437,6 +437,8 @@ def describe_rule(rule: dict[str, Any]) -> str:
         extra += f"  latency {rule['latency_ms']} ms"
     if rule.get("status"):
         extra += f"  status {rule['status']}"
+    if rule.get("match"):
+        extra += "  match " + " ".join(f"{k}={v}" for k, v in rule["match"].items())
     return f"{rule['id']}  {rule['selector']}  {rule['kind']}  {how}{extra}  injected {rule.get('injected', 0)} of {rule.get('matched', 0)} matching"
 
 
@@ -447,6 +449,11 @@ def cmd_faults(settings: Settings, args: argparse.Namespace) -> int:
         spec = {"selector": args.selector, "kind": args.kind, "rate": args.rate, "count": args.count, "seed": args.seed, "latency_ms": args.latency_ms or 0}
         if args.status is not None:
             spec["status"] = args.status
+        if args.match:
+            pairs = [m.partition("=") for m in args.match]
+            if any(not sep for _k, sep, _v in pairs):
+                raise UsageError("faults set: --match takes PARAMETER=GLOB, e.g. --match 'SecretId=*app/db*'")
+            spec["match"] = {k: v for k, _sep, v in pairs}
         try:
             faults.validate(spec)
         except faults.FaultError as exc:
@@ -722,6 +729,7 @@ def main(argv: list[str] | None = None) -> int:
     fset.add_argument("--count", type=int, metavar="N", help="the next N matching calls get the fault")
     fset.add_argument("--latency-ms", type=int, metavar="N", help="delay in ms (kind latency; with another kind, the error comes after the delay)")
     fset.add_argument("--status", type=int, metavar="500|503", help="HTTP status of kinds 5xx and 5xx-after (default 500)")
+    fset.add_argument("--match", action="append", metavar="PARAM=GLOB", help="only requests whose parameter PARAM matches GLOB (repeatable): SecretId=*app/db*")
     fclear = fault_sub.add_parser("clear", help="remove the rule ID, or all rules")
     fclear.add_argument("id", nargs="?", help="a rule id from `faults list` (default: all)")
     fault_sub.add_parser("list", help="the rules and what they injected")

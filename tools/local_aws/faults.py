@@ -16,6 +16,11 @@ next ``count`` of them. Kinds:
 * ``latency`` — ``latency_ms`` of delay, then the real answer (any other kind
   also waits ``latency_ms`` before its error when it is given).
 
+A rule may also ``match`` request parameters: ``{"SecretId": "*app/db*"}`` fires
+only on requests whose ``SecretId`` parameter matches that glob (every key must
+match; a request without the parameter does not), so one resource can be
+faulted while the others answer.
+
 Rules live in the emulator process: ``/moto-api/reset`` keeps them,
 ``DELETE /_slipway/faults`` (``tools/local-aws faults clear``) removes them.
 The control API is ``GET|POST|DELETE /_slipway/faults[/ID]``; this module also
@@ -49,6 +54,7 @@ KINDS = ("throttle", "5xx", "5xx-after", "access-denied", "latency")
 ERROR_KINDS = ("throttle", "5xx", "5xx-after", "access-denied")
 _SELECTOR_RE = re.compile(r"^[A-Za-z0-9*?\[\]_-]+(\.[A-Za-z0-9*?\[\]_.-]+)?$")
 _MAX_LATENCY_MS = 120_000
+_PARAM_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.]{0,127}$")
 
 
 class FaultError(ValueError):
@@ -71,9 +77,9 @@ def normalize_selector(selector: str) -> str:
 
 def validate(spec: dict[str, Any]) -> dict[str, Any]:
     """A rule's JSON as given by a client -> the normalized fields; FaultError when invalid."""
-    unknown = set(spec) - {"selector", "kind", "rate", "count", "seed", "latency_ms", "status"}
+    unknown = set(spec) - {"selector", "kind", "rate", "count", "seed", "latency_ms", "status", "match"}
     if unknown:
-        raise FaultError(f"unknown field(s) {', '.join(sorted(unknown))}; allowed: selector, kind, rate, count, seed, latency_ms, status")
+        raise FaultError(f"unknown field(s) {', '.join(sorted(unknown))}; allowed: selector, kind, rate, count, seed, latency_ms, status, match")
     selector = normalize_selector(str(spec.get("selector") or ""))
     if not selector or not _SELECTOR_RE.match(selector):
         raise FaultError(f"invalid selector {spec.get('selector')!r}: use SERVICE.OPERATION with globs, e.g. ecs.*, elbv2.ModifyRule, dynamodb.PutItem")
@@ -109,7 +115,16 @@ def validate(spec: dict[str, Any]) -> dict[str, Any]:
             raise FaultError(f"status must be 500 or 503, got {status!r}")
     elif kind in ("5xx", "5xx-after"):
         status = 500
-    return {"selector": selector, "kind": kind, "rate": rate, "count": count, "seed": seed, "latency_ms": latency, "status": status}
+    out = {"selector": selector, "kind": kind, "rate": rate, "count": count, "seed": seed, "latency_ms": latency, "status": status}
+    match = spec.get("match")
+    if match is not None:
+        if not isinstance(match, dict) or not match:
+            raise FaultError('match must be an object of request parameter -> glob, e.g. {"SecretId": "*app/db*"}')
+        for key, pattern in match.items():
+            if not _PARAM_RE.match(str(key)) or not isinstance(pattern, str) or not pattern:
+                raise FaultError(f"match {key!r}: {pattern!r} must be a parameter name (e.g. SecretId) and a non-empty glob (e.g. *app/db*)")
+        out["match"] = dict(match)
+    return out
 
 
 @dataclass
@@ -122,6 +137,7 @@ class Rule:
     seed: int | None
     latency_ms: int
     status: int | None
+    match: dict[str, str] | None = None
     created: str = field(default_factory=_now)
     remaining: int | None = None
     injected: int = 0
@@ -137,6 +153,21 @@ class Rule:
     def matches(self, names: Iterable[str]) -> bool:
         pattern = self.selector.lower()
         return any(fnmatch.fnmatchcase(n.lower(), pattern) for n in names)
+
+    def matches_params(self, param: Callable[[str], Any] | None) -> bool:
+        """Every ``match`` glob matches the request's parameter of that name (``param(name)``)."""
+        if not self.match:
+            return True
+        if param is None:
+            return False
+        for key, pattern in self.match.items():
+            try:
+                value = param(key)
+            except Exception:  # noqa: BLE001  a body moto cannot parse has no such parameter
+                value = None
+            if value is None or not fnmatch.fnmatchcase(str(value), pattern):
+                return False
+        return True
 
     def fires(self) -> bool:
         """Called with the registry lock held, once per matching request."""
@@ -159,6 +190,7 @@ class Rule:
             "remaining": self.remaining,
             "latency_ms": self.latency_ms,
             "status": self.status,
+            **({"match": dict(self.match)} if self.match else {}),
             "created": self.created,
             "matched": self.matched,
             "injected": self.injected,
@@ -206,8 +238,9 @@ class Registry:
         with self._lock:
             return [r.as_dict() for r in self._rules]
 
-    def decide(self, names: list[str]) -> Decision | None:
-        """Which rules fire for this request (``names[0]`` is the counter's name)."""
+    def decide(self, names: list[str], param: Callable[[str], Any] | None = None) -> Decision | None:
+        """Which rules fire for this request (``names[0]`` is the counter's name; ``param(name)``
+        reads one of its parameters, for rules with ``match``)."""
         if not self._rules:
             return None
         decision = Decision()
@@ -215,7 +248,7 @@ class Registry:
             for rule in self._rules:
                 if rule.kind != "latency" and decision.error is not None:
                     continue  # one error per request; later error rules are not consumed
-                if not rule.matches(names) or not rule.fires():
+                if not rule.matches(names) or not rule.matches_params(param) or not rule.fires():
                     continue
                 if rule.kind == "latency":
                     decision.latency_rules.append(rule)
@@ -371,7 +404,7 @@ def around(response: Any, name: str, run: Callable[[], Any]) -> Any:
     model_name = str(getattr(response, "boto3_service_name", "") or service)  # moto's awslambda is lambda
     info = service_info(model_name)
     names = [name, *(f"{alias}.{operation}" for alias in info.aliases if alias != service)]
-    decision = REGISTRY.decide(names)
+    decision = REGISTRY.decide(names, getattr(response, "_get_param", None))
     if decision is None:
         return run()
     if decision.delay:
@@ -451,9 +484,10 @@ def set_fault(
     seed: int | None = None,
     latency_ms: int = 0,
     status: int | None = None,
+    match: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Add a rule to the emulator at ``endpoint``; returns it (with its ``id``). FaultError when invalid."""
-    spec = {"selector": selector, "kind": kind, "rate": rate, "count": count, "seed": seed, "latency_ms": latency_ms, "status": status}
+    spec = {"selector": selector, "kind": kind, "rate": rate, "count": count, "seed": seed, "latency_ms": latency_ms, "status": status, "match": match}
     validate(spec)
     return _request(endpoint, "POST", body={k: v for k, v in spec.items() if v is not None})["rule"]
 

@@ -75,7 +75,7 @@ def serve(settings: Settings) -> int:
 
     from moto.server import ThreadedMotoServer
 
-    from . import calls, faults, lambdas, patches
+    from . import calls, faults, lambdas, patches, secrets_ext
     from .alb import AlbPlane
     from .plane import DataPlane
 
@@ -84,6 +84,7 @@ def serve(settings: Settings) -> int:
     plane.alb = alb
     patches.install(plane)
     lambdas.install(settings.port)
+    secrets_ext.install()
     calls.install()
     faults.install()
     install_ready(settings, alb)
