@@ -112,9 +112,12 @@ class Lease:
         except AwsError as exc:
             if exc.code == "ConditionalCheckFailedException":
                 current = self.read() or {}
-                if current.get("release_id") == self.release_id and current.get("holder") == holder and not current.get("expired"):
+                mine = (current.get("release_id"), current.get("holder"), current.get("started_at")) == (self.release_id, holder, started_at)
+                if mine and not current.get("expired"):
                     # The SDK retried a put whose first attempt was written but
                     # whose answer was lost (timeout, 5xx): the lease is ours.
+                    # (Another run of the same release by the same holder started
+                    # at another time: not ours.)
                     self.held = True
                     self._renewed = now
                     return

@@ -147,6 +147,9 @@ def test_a_retried_acquire_accepts_its_own_lease_but_not_another_holders(aws):
         Lease(aws, TABLE, "user", "r1", ttl=60).acquire("mallory", "2026-01-01T00:00:00Z", {})
     with pytest.raises(LockHeldError):
         Lease(aws, TABLE, "user", "r2", ttl=60).acquire("alice", "2026-01-01T00:00:01Z", {})
+    # A second run of the same release by the same holder (another start): not a retry, refused.
+    with pytest.raises(LockHeldError):
+        Lease(aws, TABLE, "user", "r1", ttl=60).acquire("alice", "2026-01-01T00:05:00Z", {})
 
 
 def test_a_retried_ledger_put_of_the_same_entry_is_accepted_a_different_one_is_not(aws):
