@@ -102,7 +102,8 @@ month_usage:
     - This distribution's invalidations and paths this month, and those in progress (month, invalidations, paths,
       in_progress, in_progress_paths, in_progress_wildcards, reads).
     - When C(complete) is false the read budget ended the walk; C(paths) then counts each of the C(unread) requests
-      as one path (a lower bound) and C(more_unlisted) says whether older pages of this month were not listed.
+      as one path (a lower bound), C(estimated_paths) counts them as the mean of those read (what the cost
+      estimate uses), and C(more_unlisted) says whether older pages of this month were not listed.
   returned: success
   type: dict
 invalidation:

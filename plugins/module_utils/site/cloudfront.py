@@ -159,6 +159,8 @@ class MonthUsage:
     unread: int = 0
     more_unlisted: bool = False
     reads: int = 0
+    # ``paths`` with each unread request counted as the mean of those read (equal to ``paths`` when complete)
+    estimated_paths: int = 0
     # CallerReference → invalidation, for the requests read in this run
     references: dict[str, Invalidation] = field(default_factory=dict, compare=False)
     known: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)
@@ -250,6 +252,9 @@ def month_usage(
             in_progress += 1
             in_progress_wildcards += entry["wildcards"]
             in_progress_paths += entry["paths"] - entry["wildcards"]
+    counted = [cache[i]["paths"] for i in order if i in cache]
+    mean = sum(counted) / len(counted) if counted else 1.0
+    estimated = paths - unread + round(mean * unread)
     return MonthUsage(
         month=start.strftime("%Y-%m"),
         invalidations=len(this_month),
@@ -261,6 +266,7 @@ def month_usage(
         unread=unread,
         more_unlisted=more_unlisted,
         reads=reads,
+        estimated_paths=estimated,
         references=references,
         known=cache,
     )

@@ -161,6 +161,9 @@ class SitePublisher:
         self.controller = os.getppid()
         self.switched: float | None = None  # time.monotonic() when viewers started getting the new shell
         self.usage: cloudfront.MonthUsage | None = None
+        # What earlier runs read of the invalidation history (id -> path counts, status).
+        self.known: dict[str, dict[str, Any]] = {}
+        self.learned: dict[str, dict[str, Any]] = {}  # the kept releases' completed invalidations
 
     # --- reading -------------------------------------------------------------
 
@@ -173,6 +176,9 @@ class SitePublisher:
             if m and m.get("release_id") == rid:
                 manifests[rid] = m
         state = State({k: v for k, v in listing.items() if not k.startswith(PREFIX)}, manifests, self.bucket.get_json(CURRENT_KEY))
+        cached = self.bucket.get_json(INVALIDATIONS_KEY) if INVALIDATIONS_KEY in listing else None
+        if cached and cached.get("distribution_id") == self.cfg.distribution_id:
+            self.known = dict(cached.get("invalidations") or {})
         state.completed = self._completed(state)
         return state
 
@@ -185,8 +191,14 @@ class SitePublisher:
             if not inv.get("paths") or inv.get("status") == "Completed" or self.cf is None:
                 done.add(rid)
             elif inv.get("id"):
-                if cloudfront.get_invalidation(self.cf, self.cfg.distribution_id or "", inv["id"]).status == "Completed":
+                if (self.known.get(inv["id"]) or {}).get("status") == "Completed":
+                    done.add(rid)  # read by an earlier run: a completed invalidation stays completed
+                    self.learned[inv["id"]] = self.known[inv["id"]]
+                    continue
+                read = cloudfront.get_invalidation(self.cf, self.cfg.distribution_id or "", inv["id"])
+                if read.status == "Completed":
                     done.add(rid)
+                    self.learned[read.id] = {**cloudfront.invalidation_counts(read), "status": read.status}
             elif rid != state.live_id and now - parse_time(m["created_at"]) > _ABANDONED_INVALIDATION:
                 done.add(rid)
         return done
@@ -225,18 +237,16 @@ class SitePublisher:
     def _invalidation(self, keys: list[str], protected: list[str]) -> tuple[InvalidationPlan | None, dict[str, Any]]:
         if not self.cf or not self.cfg.invalidate or not keys:
             return None, {}
-        cached = self.bucket.get_json(INVALIDATIONS_KEY) or {}
-        known = cached.get("invalidations", {}) if cached.get("distribution_id") == self.cfg.distribution_id else {}
-        usage = self.usage = cloudfront.month_usage(self.cf, self.cfg.distribution_id or "", self.clock(), known=known)
+        usage = self.usage = cloudfront.month_usage(self.cf, self.cfg.distribution_id or "", self.clock(), known=self.known)
         if not usage.complete:
             self.emit(
-                f"invalidation history: read {usage.reads} of {usage.invalidations}{'+' if usage.more_unlisted else ''} requests this month; "
-                "the paths used are a lower bound (the rest is read by the next runs)"
+                f"invalidation history: {usage.invalidations}{'+' if usage.more_unlisted else ''} requests this month, {usage.unread} not read yet "
+                f"(the next runs read them): at least {usage.paths} paths used, about {usage.estimated_paths}"
             )
         plan = plan_invalidation(
             key_paths(keys),
             protected=key_paths(protected),
-            month_paths_used=usage.paths + self.cfg.other_paths_used,
+            month_paths_used=usage.estimated_paths + self.cfg.other_paths_used,
             in_progress_paths=usage.in_progress_paths,
             in_progress_wildcards=usage.in_progress_wildcards,
             allow_wildcards=self.cfg.allow_wildcards,
@@ -309,7 +319,8 @@ class SitePublisher:
                     outcome="failed",
                     msg=f"publish of {cfg.release_id} failed in phase {self.phase}: {exc}. The site serves {live} whole; run again to complete it",
                 )
-            return self._finish(result, write=True)
+        # After the lease is given back, so that the summary counts every call the run made.
+        return self._finish(result, write=True)
 
     def _execute(self, scan: Scan, plan: SyncPlan, state: State, inv_plan: InvalidationPlan | None, result: dict[str, Any]) -> None:
         cfg = self.cfg
@@ -512,7 +523,8 @@ class SitePublisher:
 
     def _keep_usage(self, created: cloudfront.Invalidation, status: str) -> None:
         """Keep what this run read of the history (and its own request) for the next run's estimate."""
-        known = dict(self.usage.known) if self.usage else {}
+        # this month's requests, and the kept releases' (whatever their month): the cache stays small
+        known = {**self.learned, **(self.usage.known if self.usage else {})}
         known[created.id] = {**cloudfront.invalidation_counts(created), "status": status}
         try:
             self.bucket.put_json(INVALIDATIONS_KEY, {"distribution_id": self.cfg.distribution_id, "invalidations": known})
@@ -613,11 +625,10 @@ class SitePublisher:
             return self._finish(result, write=False)
         self.emit(line)
         with self._leased(f"rollback-{to}", state):
-            return self._rollback(to, changed, target, state, inv_plan, result)
+            self._rollback(to, changed, target, state, inv_plan, result)
+        return self._finish(result, write=True)
 
-    def _rollback(
-        self, to: str, changed: list[str], target: dict[str, Any], state: State, inv_plan: InvalidationPlan | None, result: dict[str, Any]
-    ) -> dict[str, Any]:
+    def _rollback(self, to: str, changed: list[str], target: dict[str, Any], state: State, inv_plan: InvalidationPlan | None, result: dict[str, Any]) -> None:
         cfg = self.cfg
         try:
             self.phase = "copy"
@@ -663,7 +674,6 @@ class SitePublisher:
                 outcome="failed",
                 msg=f"rollback to {to} failed in phase {self.phase}: {exc}. Run it again: the copies are idempotent",
             )
-        return self._finish(result, write=True)
 
     # --- records -------------------------------------------------------------
 
@@ -695,6 +705,7 @@ class SitePublisher:
                 result["ledger"] = "written"
             except SlipwayError as exc:
                 result["ledger"] = f"NOT written: {exc}"
+            result["api_calls"] = self.aws.counter.as_dict()  # the ledger write included
         if self.cfg.summary_dir:
             os.makedirs(self.cfg.summary_dir, exist_ok=True)
             path = os.path.join(self.cfg.summary_dir, f"site-{self.cfg.site}-{result['release_id']}.json")

@@ -154,7 +154,7 @@ def run_invalidation(p: dict[str, Any], check_mode: bool) -> dict[str, Any]:
             plan = plan_invalidation(
                 requested,
                 protected=key_paths(p["protected"]),
-                month_paths_used=usage.paths,
+                month_paths_used=usage.estimated_paths,
                 in_progress_paths=usage.in_progress_paths,
                 in_progress_wildcards=usage.in_progress_wildcards,
             )

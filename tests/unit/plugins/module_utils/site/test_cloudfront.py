@@ -89,8 +89,10 @@ def test_month_usage_costs_the_same_however_long_the_history(n):
     read = min(n, 48)
     assert usage.complete == (n + 2 <= 50)
     assert usage.unread == max(0, min(n + 2, 1000) - 50)
-    # a lower bound: the unread requests count one path each
+    # a lower bound: the unread requests count one path each; the estimate counts them as the mean of those read
     assert usage.paths == 2 + 3 * read + usage.unread
+    mean = (2 + 3 * read) / (read + 2)
+    assert usage.estimated_paths == 2 + 3 * read + round(mean * usage.unread)
     assert usage.more_unlisted == (n + 2 > 1000)
 
 

@@ -366,3 +366,14 @@ def test_an_unknown_precompression_is_refused_before_any_write(site):
     with pytest.raises(PreflightError, match="precompress 'zstd'"):
         site(angular_files(), precompress="zstd").publish()
     assert site.aws.counter.writes == {}
+
+
+def test_a_completed_invalidation_is_read_once_not_by_every_later_publish(site):
+    for v in range(1, 7):
+        site.cf.reads.clear()
+        result = site(angular_files(str(v)), keep_releases=5).publish()
+        assert result["outcome"] == "published", result["msg"]
+    # only the previous release's invalidation (created by the last run) is still to be read
+    assert sum(site.cf.reads.values()) <= 1, site.cf.reads
+    assert result["api_calls"].get("dynamodb.PutItem") == 2  # the lease and the ledger entry are both counted
+    assert result["api_calls"].get("dynamodb.DeleteItem") == 1
