@@ -134,7 +134,7 @@ def run_playbook(emulator: Emulator, tmp_path: Path) -> Any:
 
     def run(secret: str | None, settings: dict[str, Any] | None = None, *args: str, playbook: str = "playbooks/rotate_secret.yml", **extra: Any) -> Run:
         reports = tmp_path / f"reports-{uuid.uuid4().hex[:6]}"
-        variables: dict[str, Any] = {"secret_rotate_report_dir": str(reports), **extra}
+        variables: dict[str, Any] = {"secret_rotate_report_dir": str(reports), "secret_rotation_audit_report_dir": str(reports), **extra}
         if secret is not None:
             variables["secret"] = secret
             variables["slipway_secret_rotation"] = {secret: settings or {}}

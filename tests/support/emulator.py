@@ -18,6 +18,12 @@ molecule               4640        12000          12080, 12443, 21000
 benchmarks             4650        13000          13080, 13443, 22000
 tests/emulator         4700-4799   21000-23700    (its own conftest)
 tests/rotation         4690        16000          16080, 16443, 25000
+tests/secrets_         4820        18000          18080, 18443, 27000
+rotation
+molecule               4830        18500          18580, 18943, 27500
+(secret_rotate)
+benchmarks/            4660        13500          13580, 13943, 22500
+secret_drill.py
 tests/secrets          4800        17000          17080, 17443, 26000
 molecule               4810        17500          17580, 17943, 26500
 (secret_rotation_audit)
