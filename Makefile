@@ -110,8 +110,8 @@ unit: setup ## Unit tests (no servers)
 emulator-test: setup ## Tests of the local AWS emulator itself
 	$(BIN)/python -m pytest -q tests/emulator
 
-secrets-test: setup ## Secret rotation against a real PostgreSQL server and the emulator (tests/rotation)
-	$(BIN)/python -m pytest -q tests/rotation
+secrets-test: setup ## Secret rotation against a real PostgreSQL server, and the audit, against the emulator (tests/rotation, tests/secrets)
+	$(BIN)/python -m pytest -q tests/rotation tests/secrets
 
 integration: setup ## Real ansible-playbook runs against the emulator with the foundation applied by Terraform (tests/support)
 	$(BIN)/python -m pytest -q tests/integration
