@@ -285,3 +285,31 @@ def test_rules_survive_moto_reset_until_cleared(emulator: Emulator) -> None:
     assert [r["id"] for r in faults.list_faults(emulator.endpoint)["rules"]] == [rule["id"]]
     with pytest.raises(ClientError):
         aws(emulator, "ecs", attempts=1).list_clusters()
+
+
+def test_s3_faults_have_s3s_shapes_and_effects(emulator: Emulator) -> None:
+    """S3 requests do not pass moto's generic action hook: the same rules reach them, in S3's own error document."""
+    s3 = aws(emulator, "s3", attempts=1)
+    s3.create_bucket(Bucket="fault-bucket")
+    faults.set_fault(emulator.endpoint, "s3.PutObject", "access-denied", count=1)
+    with pytest.raises(ClientError) as err:
+        s3.put_object(Bucket="fault-bucket", Key="denied", Body=b"x")
+    assert err.value.response["Error"]["Code"] == "AccessDenied"
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert "Contents" not in s3.list_objects_v2(Bucket="fault-bucket")  # refused before the write
+    faults.set_fault(emulator.endpoint, "s3.PutObject", "5xx-after", count=1)
+    with pytest.raises(ClientError) as err:
+        s3.put_object(Bucket="fault-bucket", Key="written", Body=b"landed")
+    assert err.value.response["Error"]["Code"] == "InternalError"
+    assert s3.get_object(Bucket="fault-bucket", Key="written")["Body"].read() == b"landed"  # the write was applied
+    faults.set_fault(emulator.endpoint, "s3.GetObject", "throttle", count=1)
+    with pytest.raises(ClientError) as err:
+        s3.get_object(Bucket="fault-bucket", Key="written")
+    assert (err.value.response["Error"]["Code"], err.value.response["ResponseMetadata"]["HTTPStatusCode"]) == ("SlowDown", 503)
+    # with standard retries a single SlowDown is absorbed; a latency rule only delays
+    faults.set_fault(emulator.endpoint, "s3.GetObject", "throttle", count=1)
+    faults.set_fault(emulator.endpoint, "s3.GetObject", "latency", latency_ms=300, rate=1.0)
+    started = time.monotonic()
+    assert aws(emulator, "s3", attempts=3).get_object(Bucket="fault-bucket", Key="written")["Body"].read() == b"landed"
+    assert time.monotonic() - started >= 0.6
+    assert calls(emulator)["injected"]["operations"]["s3.GetObject"] == {"throttle": 2, "latency": 2}

@@ -161,8 +161,29 @@ def install() -> None:
     @functools.wraps(orig_set_action)
     def set_action(self: Any, *args: Any, **kwargs: Any) -> None:
         orig_set_action(self, *args, **kwargs)
-        if getattr(_REQUEST, "counted", True) is False and self.data.get("Action"):
-            COUNTER.record(f"s3.{self.data['Action']}")
+        action = self.data.get("Action")
+        if getattr(_REQUEST, "counted", True) is False and action:
+            COUNTER.record(f"s3.{action}")
             _REQUEST.counted = True
+        if action and faults.REGISTRY and not getattr(self, "_slipway_fault_seen", False):
+            self._slipway_fault_seen = True  # one decision per request (some handlers name the action twice)
+            faults.s3_decide(self, action)
 
     S3Response._set_action = set_action  # type: ignore[method-assign]
+
+    # S3 requests do not pass BaseResponse.call_action: their faults are decided where the
+    # action is named (above) and answered here, at the two entry points of a request.
+    def with_faults(orig: Any) -> Any:
+        @functools.wraps(orig)
+        def entry(self: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                answer = orig(self, *args, **kwargs)
+            except faults.S3Fault as fault:
+                return fault.answer
+            after = getattr(self, "_slipway_fault_after", None)
+            return after if after is not None else answer
+
+        return entry
+
+    S3Response.bucket_response = with_faults(S3Response.bucket_response)  # type: ignore[method-assign]
+    S3Response.key_response = with_faults(S3Response.key_response)  # type: ignore[method-assign]

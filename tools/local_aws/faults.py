@@ -333,6 +333,8 @@ def wire_protocol(info: ServiceInfo, headers: Any) -> str:
 def error_shape(kind: str, status: int | None, service: str, operation: str, protocol: str) -> tuple[int, str, str, str]:
     """``(http_status, code, message, fault_type)`` for an injected error, as the service answers it."""
     if kind == "throttle":
+        if service == "s3":
+            return 503, "SlowDown", "Please reduce your request rate.", "Receiver"
         if service == "dynamodb" and _DYNAMODB_DATA_OPS.match(operation):
             return (
                 400,
@@ -383,6 +385,15 @@ def error_response(rule: Rule, service: str, operation: str, headers: Any) -> tu
             out["x-amzn-query-error"] = f"{_query_code(code)};{fault}"
         return status, out, json.dumps({"__type": code, "message": message})
     out["Content-Type"] = "text/xml"
+    if service == "s3":
+        # S3's own error document: <Error> at the root, x-amz-request-id.
+        out["x-amz-request-id"] = request_id.replace("-", "")[:16].upper()
+        out["Content-Type"] = "application/xml"
+        body = (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{escape(message)}</Message>'
+            f"<RequestId>{out['x-amz-request-id']}</RequestId></Error>"
+        )
+        return status, out, body
     if protocol == "ec2":
         body = (
             f"<?xml version='1.0' encoding='UTF-8'?>\n<Response><Errors><Error><Code>{code}</Code><Message>{escape(message)}</Message>"
@@ -415,6 +426,36 @@ def around(response: Any, name: str, run: Callable[[], Any]) -> Any:
     if rule.kind == "5xx-after":
         run()
     return error_response(rule, model_name, operation, response.headers)
+
+
+class S3Fault(Exception):
+    """Raised where moto's S3 names its action: the error answer replaces the whole request."""
+
+    def __init__(self, answer: tuple[int, dict[str, str], str]) -> None:
+        super().__init__(answer[0])
+        self.answer = answer
+
+
+def s3_decide(handler: Any, operation: str) -> None:
+    """Faults for one S3 request, once moto knows its action (S3 does not go through ``around``).
+
+    Latency sleeps here; an error raises :class:`S3Fault`; ``5xx-after`` is left on
+    ``handler`` for the dispatch wrapper, which lets the action run and then answers with it."""
+    if not REGISTRY:
+        return
+    decision = REGISTRY.decide([f"s3.{operation}"], None)
+    if decision is None:
+        return
+    if decision.delay:
+        time.sleep(decision.delay)
+    rule = decision.error
+    if rule is None:
+        return
+    answer = error_response(rule, "s3", operation, getattr(handler, "headers", {}) or {})
+    if rule.kind == "5xx-after":
+        handler._slipway_fault_after = answer
+        return
+    raise S3Fault(answer)
 
 
 # ---------------------------------------------------------------- control endpoint (server side)
