@@ -124,7 +124,7 @@ def run_drill(
     """``clients`` threads loop from ``before`` seconds before ``rotate()`` until ``after`` seconds after it returned."""
     result = Result(strategy=strategy, clients=clients)
     stop, lock = threading.Event(), threading.Lock()
-    threads = [_Client(pg, sm_factory, secret_id, table, stop, result, lock) for _ in range(clients)]
+    threads = [_Client(pg, sm_factory, secret_id, table, stop, result, lock) for _index in range(clients)]
     started = time.monotonic()
     for thread in threads:
         thread.start()
