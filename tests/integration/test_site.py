@@ -5,18 +5,34 @@ metadata), from CloudFront (invalidations) and from the edge over HTTP."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import http.server
 import json
+import os
 import re
+import shutil
+import signal
 import subprocess
+import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.emulator import port_free
+from tests.support.pageload import PageLoader
+from tests.support.processes import kill_tree
+
 from .conftest import BIN, ROOT, Stack
+
+sys.path.insert(0, str(ROOT / "tools"))
+from local_aws.faults import clear_faults, fault, set_fault
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -55,6 +71,21 @@ class Site:
     def publish(self, dist: Path, release: str, *args: str) -> subprocess.CompletedProcess:
         return self.play("deploy_frontend.yml", *args, dist=str(dist), release=release)
 
+    def start_publish(self, dist: Path, release: str) -> subprocess.Popen:
+        """ansible-playbook in a process group of its own, as a terminal's foreground job."""
+        extra = {"static_site_publish_summary_dir": str(self.stack.tmp / "site-summaries"), "dist": str(dist), "release": release}
+        cmd = [str(BIN / "ansible-playbook"), "playbooks/deploy_frontend.yml", "-i", str(self.stack.inventory), "-e", json.dumps(extra)]
+        return subprocess.Popen(cmd, cwd=ROOT, env=self.stack.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+    def live(self) -> str:
+        body = self.stack.client("s3").get_object(Bucket=self.bucket, Key="_slipway/current.json")["Body"].read()
+        return json.loads(body)["release_id"]
+
+    def lease(self) -> dict[str, Any] | None:
+        table = self.stack.outputs["deployment_table_name"]
+        key = {"pk": {"S": f"lock#site:{self.distribution}"}, "sk": {"S": "lock"}}
+        return self.stack.client("dynamodb").get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
+
     def get(self, path: str) -> tuple[int, dict[str, str], bytes]:
         try:
             with urllib.request.urlopen(self.edge + path, timeout=10) as resp:
@@ -88,6 +119,45 @@ def site(stack: Stack) -> Site:
     if not (stack.outputs.get("cdn") or {}).get("distribution_id"):
         pytest.fail("the local foundation has no CloudFront distribution (cdn.enable_cloudfront is off)")
     return Site(stack)
+
+
+@pytest.fixture
+def endpoint(site: Site) -> Iterator[str]:
+    """The emulator's endpoint for fault rules; every rule is gone after the test."""
+    ep = site.stack.env["AWS_ENDPOINT_URL"]
+    clear_faults(ep)
+    yield ep
+    clear_faults(ep)
+
+
+def rehash(src: Path, dst: Path, salt: str) -> Path:
+    """A copy of an Angular build whose hashed files all have new names (and so new uploads), references updated."""
+    shutil.copytree(src, dst)
+    names = {}
+    for path in dst.iterdir():
+        m = re.fullmatch(r"(.+)-([A-Z0-9]{8})\.(js|css)", path.name)
+        if m:
+            # base32, as esbuild names them (the scan recognises a hash by its alphabet)
+            digest = base64.b32encode(hashlib.sha256(f"{salt}{path.name}".encode()).digest()).decode()
+            new = f"{m.group(1)}-{digest[:8]}.{m.group(3)}"
+            names[path.name] = new
+    for path in (p for p in dst.rglob("*") if p.is_file() and p.suffix in (".html", ".js", ".css", ".json", ".webmanifest")):
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        for old, new in names.items():
+            text = text.replace(old, new)
+        path.write_text(text, encoding="utf-8", errors="surrogateescape")
+    for old, new in names.items():
+        (dst / old).rename(dst / new)
+    return dst
+
+
+def wait_for_puts(stack: Stack, before: dict[str, int], n: int, proc: subprocess.Popen, timeout: float = 120) -> None:
+    """Until the run has made ``n`` PutObject calls (it is uploading)."""
+    deadline = time.time() + timeout
+    while stack.calls().get("s3.PutObject", 0) - before.get("s3.PutObject", 0) < n:
+        assert proc.poll() is None, f"the publish ended before uploading: {proc.stdout.read() if proc.stdout else ''}"
+        assert time.time() < deadline, "the publish never started uploading"
+        time.sleep(0.05)
 
 
 def recap_changed(stdout: str) -> int:
@@ -182,3 +252,118 @@ def test_bad_input_is_refused_before_any_write(site: Site, dist: str, words: lis
     for word in words:
         assert word in proc.stdout, proc.stdout[-3000:]
     assert site.stack.writes_since(calls) == {}
+
+
+def test_the_page_loader_counts_a_page_whose_chunk_is_missing(tmp_path: Path) -> None:
+    """The client below can fail: a shell naming a chunk the server does not have is a broken load."""
+    (tmp_path / "index.html").write_text('<html><script src="main-AAAAAAAA.js" type="module"></script></html>')
+    (tmp_path / "main-AAAAAAAA.js").write_text('import("./chunk-BBBBBBBB.js")')
+    port = next(p for p in range(10990, 11100) if port_free(p))
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *a: Any, **kw: Any) -> None:
+            super().__init__(*a, directory=str(tmp_path), **kw)
+
+        def log_message(self, *_a: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        broken = PageLoader(f"http://127.0.0.1:{port}").load_once()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [(b.path, b.status) for b in broken] == [("/chunk-BBBBBBBB.js", 404)]
+
+
+def test_no_page_breaks_while_a_new_build_is_published_and_rolled_back(site: Site, endpoint: str, tmp_path: Path) -> None:
+    v3 = rehash(V2, tmp_path / "v3", "v3")
+    before = site.live()
+    # Slow uploads (150 ms each) widen the window in which a wrong order would show.
+    with fault(endpoint, "s3.PutObject", "latency", latency_ms=150, rate=1.0), PageLoader(site.edge) as loader:
+        proc = site.publish(v3, "r6-v3")
+        assert proc.returncode == 0, proc.stdout[-4000:]
+        site.wait_for_index(main_chunk(v3))
+        proc = site.play("rollback_frontend.yml", to=before)
+        assert proc.returncode == 0, proc.stdout[-4000:]
+        site.wait_for_index(main_chunk(V1) if before.endswith("v1") else main_chunk(V2))
+        time.sleep(1)
+    assert loader.loads >= 20 and len(loader.shells) >= 2, loader.report()
+    assert loader.broken == [], loader.report()
+    # the edge check says how soon the rolled-back shell was served
+    assert re.search(r"verify: PASS [0-9.]+s after the switch", proc.stdout), proc.stdout[-3000:]
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "killed", "access-denied"])
+def test_an_interrupted_publish_keeps_a_whole_release_and_the_next_run_completes(site: Site, endpoint: str, tmp_path: Path, how: str) -> None:
+    build = rehash(V2, tmp_path / how, how)
+    release = f"r7-{how}"
+    before_release = site.live()
+    with fault(endpoint, "s3.PutObject", "latency", latency_ms=150, rate=1.0), PageLoader(site.edge) as loader:
+        calls = site.stack.calls()
+        proc = site.start_publish(build, release)
+        try:
+            wait_for_puts(site.stack, calls, 3, proc)
+            if how == "ctrl-c":
+                os.killpg(proc.pid, signal.SIGINT)  # as a terminal sends it, to the foreground group
+            elif how == "killed":
+                kill_tree(proc)  # the controller and its worker, SIGKILL: the lease stays behind
+            else:
+                clear_faults(endpoint)  # the first matching rule answers: the latency rule goes first
+                set_fault(endpoint, "s3.PutObject", "access-denied", count=10_000)
+            out, _err = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                kill_tree(proc)
+        if how == "access-denied":
+            assert proc.returncode != 0 and "failed in phase upload" in out and f"serves release {before_release}" in out, out[-3000:]
+            clear_faults(endpoint)
+            set_fault(endpoint, "s3.PutObject", "latency", latency_ms=150, rate=1.0)
+        # the site still serves the release from before, whole
+        assert site.live() == before_release
+        assert loader.load_once() == [], loader.report()
+        # an interrupted worker gives its lease back; a killed one leaves it, and the next run takes it over
+        left = site.lease()
+        deadline = time.time() + 30
+        while how != "killed" and site.lease() is not None and time.time() < deadline:
+            time.sleep(0.2)
+        again = site.publish(build, release)
+        assert again.returncode == 0, again.stdout[-4000:]
+        if how == "killed" and "taking over" not in again.stdout:
+            pytest.fail(f"the killed run's lease ({left}) was not taken over: {again.stdout[-3000:]}")
+        site.wait_for_index(main_chunk(build))
+        assert site.live() == release
+    assert loader.broken == [], loader.report()
+
+
+def test_too_many_invalidations_in_progress_is_waited_out(site: Site, endpoint: str, tmp_path: Path) -> None:
+    """CloudFront's in-progress limit reached while the run uploads: the run retries with jitter and completes."""
+    build = rehash(V2, tmp_path / "busy", "busy")
+    cf = site.stack.client("cloudfront")
+    with fault(endpoint, "s3.PutObject", "latency", latency_ms=150, rate=1.0):
+        calls = site.stack.calls()
+        proc = site.start_publish(build, "r8-busy")
+        try:
+            wait_for_puts(site.stack, calls, 2, proc)
+            # 3,000 individual paths in progress: CloudFront's limit, for SLIPWAY_INVALIDATION_SECONDS
+            paths = [f"/busy/{n}.html" for n in range(3000)]
+            cf.create_invalidation(DistributionId=site.distribution, InvalidationBatch={"Paths": {"Quantity": 3000, "Items": paths}, "CallerReference": "busy"})
+            out, _err = proc.communicate(timeout=240)
+        finally:
+            if proc.poll() is None:
+                kill_tree(proc)
+    assert proc.returncode == 0, out[-4000:]
+    refused = site.stack.calls().get("cloudfront.CreateInvalidation", 0) - calls.get("cloudfront.CreateInvalidation", 0)
+    assert refused >= 3, f"{refused} CreateInvalidation calls: the limit was never hit"  # ours, refused at least once, plus the filler
+    mine = [i for i in site.invalidations() if i["InvalidationBatch"]["CallerReference"].startswith("slipway-r8-busy")]
+    assert len(mine) == 1, mine
+    site.wait_for_index(main_chunk(build))
+
+
+def test_slipway_records_are_not_served_and_unhashed_assets_keep_their_own_cache_control(site: Site) -> None:
+    status, headers, body = site.get("/_slipway/current.json")
+    assert b"release_id" not in body, "the edge served the publisher's records"
+    status, headers, _body = site.get("/favicon.ico")
+    assert status == 200 and headers.get("Cache-Control") == "public, max-age=300", headers
+    assert site.get("/worker-basic.min.js")[1].get("Cache-Control") == "no-cache"
