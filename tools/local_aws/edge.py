@@ -236,7 +236,15 @@ class EdgePlane:
 
             do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _handle  # noqa: N815
 
-        srv = ThreadingHTTPServer(("127.0.0.1", edge.port), Handler)
+        class Server(ThreadingHTTPServer):
+            # Browser-like test clients open many connections at once; socketserver's
+            # default backlog of 5 would drop some of them under load.
+            request_queue_size = 128
+
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                LOG.exception("edge %s: a request from %s failed outside the request handler", edge.dist_id, client_address)
+
+        srv = Server(("127.0.0.1", edge.port), Handler)
         srv.daemon_threads = True
         threading.Thread(target=srv.serve_forever, name=f"edge-{edge.dist_id}", daemon=True).start()
         return srv
