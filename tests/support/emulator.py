@@ -27,6 +27,8 @@ secret_drill.py
 tests/secrets          4800        17000          17080, 17443, 26000
 molecule               4810        17500          17580, 17943, 26500
 (secret_rotation_audit)
+tests/compliance       4840        19000          19080, 19443, 28000
+                                               (edges from 19500)
 =====================  ==========  =============  ======================
 
 The emulator's notification receiver (if it has one) takes the API port + 1,

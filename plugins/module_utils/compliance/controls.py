@@ -1,0 +1,705 @@
+# -*- coding: utf-8 -*-
+# Copyright: Slipway contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Controls: data plus one small pure function each, judged over collected evidence only.
+
+A ``Control`` names the service(s) it reads, the evidence *areas* it ``needs``
+(``evidence.AREAS`` maps each to the API action that fetched it) and a pure
+``check(view, params, ctx) -> (status, reason, evidence)``. The framework
+(``evaluate``), not the control, enforces the rules:
+
+* a listing that failed gives one ERROR for the whole service and region,
+  naming the action (a resource we could not list is never silently absent);
+* a resource whose needed area is unavailable gives ERROR naming the action(s)
+  and the reason (access denied, throttled out, other) -- never PASS or FAIL;
+* a control reading an area it did not declare raises ``UndeclaredEvidence``
+  (its ``needs`` is then wrong, and a test catches it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ansible_collections.slipway.aws.plugins.module_utils.errors import PreflightError
+from ansible_collections.slipway.aws.plugins.module_utils.secrets import audit
+
+STATUSES = ("FAIL", "ERROR", "PASS", "NOT_APPLICABLE")
+SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL")
+FSBP = "aws-foundational-security-best-practices/v/1.0.0"
+NIST = "nist-800-53/v/5.0.0"
+SLIPWAY = "slipway/v/1"
+SKIP = object()  # a scope answer: the resource is not one this control evaluates (not reported)
+
+
+class UndeclaredEvidence(KeyError):
+    """A control read an evidence area missing from its ``needs``."""
+
+
+class View:
+    """A resource as one control may see it: its identity, the listing (``base``) and the needed areas only."""
+
+    def __init__(self, resource: dict[str, Any], needs: Iterable[str]) -> None:
+        self._r = resource
+        self._needs = frozenset(needs)
+        self.arn: str = resource["arn"]
+        self.name: str = resource["name"]
+        self.region: str = resource["region"]
+        self.base: dict[str, Any] = resource.get("base") or {}
+
+    def __getitem__(self, area: str) -> Any:
+        if area not in self._needs:
+            raise UndeclaredEvidence(f"area {area!r} is not in the control's needs {sorted(self._needs)}")
+        return self._r["areas"].get(area)
+
+
+Verdict = tuple[str, str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Control:
+    id: str
+    title: str
+    severity: str
+    services: tuple[str, ...]
+    resource_type: str
+    remediation: str
+    check: Callable[[View, dict[str, Any], dict[str, Any]], Verdict]
+    needs: tuple[str, ...] = ()
+    params: dict[str, Any] = field(default_factory=dict)
+    frameworks: tuple[str, ...] = (FSBP,)
+    scope: Callable[[dict[str, Any]], Any] | None = None  # on the listing only: None, a NOT_APPLICABLE reason, or SKIP
+    source: str = "security-hub"
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "severity": self.severity,
+            "services": list(self.services),
+            "resource_type": self.resource_type,
+            "remediation": self.remediation,
+            "frameworks": list(self.frameworks),
+            "needs": list(self.needs),
+            "parameters": dict(self.params),
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    control: str
+    status: str
+    resource: str
+    region: str
+    resource_type: str
+    service: str
+    reason: str
+    evidence: dict[str, Any]
+    unavailable_actions: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "control": self.control,
+            "status": self.status,
+            "resource": self.resource,
+            "region": self.region,
+            "resource_type": self.resource_type,
+            "service": self.service,
+            "reason": self.reason,
+            "evidence": self.evidence,
+            "unavailable_actions": list(self.unavailable_actions),
+        }
+
+
+# ------------------------------------------------------------------ the framework
+def evaluate(control: Control, collected: dict[str, Any], params: dict[str, Any] | None = None, now: dt.datetime | None = None) -> list[Result]:
+    """One control over the collected evidence (``evidence.collect``'s answer); results in a stable order."""
+    from ansible_collections.slipway.aws.plugins.module_utils.compliance.evidence import AREAS
+
+    p = {**control.params, **(params or {})}
+    ctx = {"now": now or dt.datetime.now(dt.UTC), "account": collected.get("account")}
+    out: list[Result] = []
+    for part in collected["services"]:
+        service = part["service"]
+        if service not in control.services:
+            continue
+        if part.get("listing"):
+            m = part["listing"]
+            where = f"arn:aws:{service}:{part['region']}:{collected.get('account') or 'unknown'}:*"
+            out.append(
+                Result(
+                    control.id,
+                    "ERROR",
+                    where,
+                    part["region"],
+                    control.resource_type,
+                    service,
+                    f"could not list the {service} resources in {part['region']} ({m['kind']}): {m['reason']}",
+                    {},
+                    (m["action"],),
+                )
+            )
+            continue
+        for res in part["resources"]:
+            base = res.get("base") or {}
+            if control.scope is not None:
+                scoped = control.scope(base)
+                if scoped is SKIP:
+                    continue
+                if isinstance(scoped, str):
+                    out.append(Result(control.id, "NOT_APPLICABLE", res["arn"], res["region"], res["type"], service, scoped, {}))
+                    continue
+            missing = [res["unavailable"][a] for a in control.needs if a in res.get("unavailable", {})]
+            absent = [a for a in control.needs if a not in res.get("unavailable", {}) and a not in res.get("areas", {})]
+            if missing:
+                actions = tuple(sorted({m["action"] for m in missing}))
+                reason = "could not evaluate: " + "; ".join(f"{m['kind']}: {m['reason']}" for m in missing)
+                out.append(Result(control.id, "ERROR", res["arn"], res["region"], res["type"], service, reason, {}, actions))
+                continue
+            if absent:
+                actions = tuple(sorted({AREAS.get(service, {}).get(a, a) for a in absent}))
+                reason = f"could not evaluate: evidence {', '.join(absent)} was not collected"
+                out.append(Result(control.id, "ERROR", res["arn"], res["region"], res["type"], service, reason, {}, actions))
+                continue
+            status, reason, ev = control.check(View(res, control.needs), p, ctx)
+            if status not in STATUSES:
+                raise ValueError(f"{control.id} answered {status!r}")
+            out.append(Result(control.id, status, res["arn"], res["region"], res["type"], service, reason, ev))
+    return sorted(out, key=lambda r: (r.region, r.resource))
+
+
+def select(patterns: Iterable[str] | None) -> list[Control]:
+    """The controls whose id matches one of the globs (all when none); ``PreflightError`` for a glob matching none."""
+    pats = [p.strip() for p in patterns or [] if p and p.strip()]
+    if not pats:
+        return list(CONTROLS.values())
+    unmatched = [p for p in pats if not any(fnmatch.fnmatchcase(c, p) for c in CONTROLS)]
+    if unmatched:
+        raise PreflightError(f"no control matches {', '.join(unmatched)}; known: {', '.join(CONTROLS)}")
+    return [c for cid, c in CONTROLS.items() if any(fnmatch.fnmatchcase(cid, p) for p in pats)]
+
+
+def check_parameters(given: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """Per-control parameter overrides, checked against each control's declared parameters."""
+    out: dict[str, dict[str, Any]] = {}
+    for cid, values in (given or {}).items():
+        if cid not in CONTROLS:
+            raise PreflightError(f"parameters for unknown control {cid}; known: {', '.join(CONTROLS)}")
+        if not isinstance(values, dict):
+            raise PreflightError(f"parameters of {cid} must be a mapping, e.g. {CONTROLS[cid].params}")
+        bad = sorted(set(values) - set(CONTROLS[cid].params))
+        if bad:
+            raise PreflightError(f"{cid} has no parameter(s) {', '.join(bad)}; its parameters: {CONTROLS[cid].params or 'none'}")
+        out[cid] = dict(values)
+    return out
+
+
+# ------------------------------------------------------------------ helpers for the checks
+def _pass(reason: str, **ev: Any) -> Verdict:
+    return "PASS", reason, ev
+
+
+def _fail(reason: str, **ev: Any) -> Verdict:
+    return "FAIL", reason, ev
+
+
+def _na(reason: str, **ev: Any) -> Verdict:
+    return "NOT_APPLICABLE", reason, ev
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).lower() == "true"
+
+
+# ------------------------------------------------------------------ S3
+def denies_insecure_transport(policy: dict[str, Any] | None) -> bool:
+    """Whether a bucket policy denies every principal any S3 action when aws:SecureTransport is false."""
+    for st in _as_list((policy or {}).get("Statement")):
+        if st.get("Effect") != "Deny":
+            continue
+        principal = st.get("Principal")
+        if not (principal == "*" or (isinstance(principal, dict) and "*" in _as_list(principal.get("AWS")))):
+            continue
+        if not any(a in ("*", "s3:*") for a in _as_list(st.get("Action"))):
+            continue
+        cond = (st.get("Condition") or {}).get("Bool") or {}
+        if any(k.lower() == "aws:securetransport" and str(v).lower() == "false" for k, v in cond.items()):
+            return True
+    return False
+
+
+def s3_5(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    policy = v["policy"]
+    if policy is None:
+        return _fail("the bucket has no policy: requests over HTTP are not refused", policy=None)
+    if denies_insecure_transport(policy):
+        return _pass("the bucket policy denies every request with aws:SecureTransport false")
+    return _fail("no statement of the bucket policy denies requests with aws:SecureTransport false")
+
+
+_PAB = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+
+
+def s3_8(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    if v.name in p.get("excludedPublicBuckets", []):
+        return _na("the bucket is in excludedPublicBuckets")
+    conf = v["public_access_block"] or {}
+    off = [k for k in _PAB if not conf.get(k)]
+    if off:
+        return _fail(f"bucket-level block public access is off: {', '.join(off)}", public_access_block=conf)
+    return _pass("all four block public access settings are on at the bucket level")
+
+
+def s3_9(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    logging = v["logging"]
+    if logging and logging.get("TargetBucket"):
+        return _pass(f"server access logs go to {logging['TargetBucket']}/{logging.get('TargetPrefix') or ''}", target_bucket=logging["TargetBucket"])
+    return _fail("server access logging is off")
+
+
+def s3_14(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    status = v["versioning"]
+    if status == "Enabled":
+        return _pass("versioning is enabled", versioning=status)
+    return _fail(f"versioning is {status or 'never enabled'}", versioning=status)
+
+
+# ------------------------------------------------------------------ RDS
+def rds_2(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    public = bool(v.base.get("PubliclyAccessible"))
+    return (_fail if public else _pass)(f"PubliclyAccessible is {str(public).lower()}", publicly_accessible=public)
+
+
+def rds_3(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    enc = bool(v.base.get("StorageEncrypted"))
+    return (_pass if enc else _fail)(f"storage encryption is {'on' if enc else 'off'}", storage_encrypted=enc)
+
+
+def rds_8(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    on = bool(v.base.get("DeletionProtection"))
+    return (_pass if on else _fail)(f"deletion protection is {'on' if on else 'off'}", deletion_protection=on)
+
+
+def rds_11(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    if v.base.get("ReadReplicaSourceDBInstanceIdentifier"):
+        return _na("a read replica: backups are its source's")
+    days = int(v.base.get("BackupRetentionPeriod") or 0)
+    minimum = int(p["backupRetentionMinimum"])
+    if days >= minimum:
+        return _pass(f"automated backups kept {days} days (backupRetentionMinimum {minimum})", backup_retention_days=days)
+    what = "automated backups are off" if days == 0 else f"automated backups kept only {days} days"
+    return _fail(f"{what} (backupRetentionMinimum {minimum})", backup_retention_days=days)
+
+
+def rds_13(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    on = bool(v.base.get("AutoMinorVersionUpgrade"))
+    return (_pass if on else _fail)(f"automatic minor version upgrades are {'on' if on else 'off'}", auto_minor_version_upgrade=on)
+
+
+# ------------------------------------------------------------------ Secrets Manager (the audit's judging functions)
+def sm_1(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    meta = v.base
+    enabled = bool(meta.get("RotationEnabled"))
+    interval = audit.rotation_days(meta)
+    if not enabled:
+        return _fail("automatic rotation is off", rotation_enabled=False)
+    limit = p.get("maximumAllowedRotationFrequency")
+    if limit is not None and (interval is None or interval > int(limit)):
+        return _fail(f"rotation every {interval or '?'} days exceeds maximumAllowedRotationFrequency {limit}", rotation_days=interval)
+    return _pass(f"automatic rotation is on (every {interval} days)" if interval else "automatic rotation is on", rotation_enabled=True, rotation_days=interval)
+
+
+def sm_4(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    meta, now = v.base, ctx["now"]
+    last, created = audit.when(meta.get("LastRotatedDate")), audit.when(meta.get("CreatedDate"))
+    ref, what = (last, "last rotated") if last else (created, "never rotated; created")
+    if ref is None:
+        return "ERROR", "neither LastRotatedDate nor CreatedDate in the listing", {}
+    limit = int(p["maxDaysSinceRotation"])
+    days = audit.whole_days(ref, now)
+    verdict = _fail if audit.days_between(ref, now) > limit else _pass
+    return verdict(f"{what} {audit.iso(ref)}, {days} days ago (maxDaysSinceRotation {limit})", reference=audit.iso(ref), days=days)
+
+
+# ------------------------------------------------------------------ SQS, DynamoDB, KMS
+def sqs_1(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    attrs = v["attributes"] or {}
+    if attrs.get("KmsMasterKeyId"):
+        return _pass(f"encrypted with KMS key {attrs['KmsMasterKeyId']}", kms_key=attrs["KmsMasterKeyId"])
+    if _truthy(attrs.get("SqsManagedSseEnabled")):
+        return _pass("encrypted with SQS-managed keys (SSE-SQS)", sqs_managed_sse=True)
+    return _fail("no server-side encryption (neither KmsMasterKeyId nor SqsManagedSseEnabled)")
+
+
+def dynamodb_2(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    pitr = ((v["backups"] or {}).get("PointInTimeRecoveryDescription") or {}).get("PointInTimeRecoveryStatus")
+    return (_pass if pitr == "ENABLED" else _fail)(f"point-in-time recovery is {pitr or 'DISABLED'}", point_in_time_recovery=pitr or "DISABLED")
+
+
+def kms_4(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    key = v["key"] or {}
+    if key.get("KeyManager") != "CUSTOMER":
+        return _na("an AWS managed key: AWS rotates it")
+    spec = key.get("KeySpec") or key.get("CustomerMasterKeySpec") or "SYMMETRIC_DEFAULT"
+    if spec != "SYMMETRIC_DEFAULT" or key.get("Origin") not in (None, "AWS_KMS"):
+        return _na(f"automatic rotation is not supported for {spec} keys of origin {key.get('Origin')}")
+    if key.get("KeyState") not in ("Enabled", "Disabled"):
+        return _na(f"the key is {key.get('KeyState')}")
+    on = v["rotation"]
+    return (_pass if on else _fail)(f"automatic key rotation is {'on' if on else 'off'}", rotation=bool(on))
+
+
+# ------------------------------------------------------------------ ECR
+def ecr_1(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    on = bool(v.base.get("scan_on_push"))
+    return (_pass if on else _fail)(f"scan on push is {'on' if on else 'off'}", scan_on_push=on)
+
+
+def ecr_2(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    mut = v.base.get("tag_mutability") or "MUTABLE"
+    return (_pass if mut.startswith("IMMUTABLE") else _fail)(f"image tag mutability is {mut}", tag_mutability=mut)
+
+
+def ecr_3(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    return _pass("a lifecycle policy is configured") if v["lifecycle"] else _fail("no lifecycle policy")
+
+
+# ------------------------------------------------------------------ CloudWatch Logs, EC2, ELB
+def cloudwatch_16(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    days = v.base.get("retention_days")
+    minimum = int(p["minRetentionTime"])
+    if days is None:
+        return _pass("events never expire", retention_days=None)
+    verdict = _pass if int(days) >= minimum else _fail
+    return verdict(f"events kept {days} days (minRetentionTime {minimum})", retention_days=int(days))
+
+
+def _default_sg(base: dict[str, Any]) -> Any:
+    return None if base.get("group_name") == "default" else SKIP
+
+
+def ec2_2(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    ingress, egress = int(v.base.get("ingress") or 0), int(v.base.get("egress") or 0)
+    ev = {"vpc_id": v.base.get("vpc_id"), "ingress_rules": ingress, "egress_rules": egress}
+    if ingress or egress:
+        return _fail(f"the VPC's default security group has {ingress} inbound and {egress} outbound rule(s)", **ev)
+    return _pass("the VPC's default security group allows no traffic", **ev)
+
+
+def _alb_only(base: dict[str, Any]) -> Any:
+    return None if base.get("lb_type") == "application" else f"a {base.get('lb_type')} load balancer: the control evaluates Application Load Balancers"
+
+
+def _alb_or_classic(base: dict[str, Any]) -> Any:
+    return (
+        None if base.get("lb_type") in ("application", None) else f"a {base.get('lb_type')} load balancer: the control evaluates Application and Classic ones"
+    )
+
+
+def _attr(v: View, key: str) -> bool:
+    return _truthy((v["attributes"] or {}).get(key))
+
+
+def elb_4(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    on = _attr(v, "routing.http.drop_invalid_header_fields.enabled")
+    return (_pass if on else _fail)(f"routing.http.drop_invalid_header_fields.enabled is {str(on).lower()}")
+
+
+def elb_5(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    on = _attr(v, "access_logs.s3.enabled")
+    bucket = (v["attributes"] or {}).get("access_logs.s3.bucket")
+    return (_pass if on else _fail)(f"access logging is {'on' if on else 'off'}" + (f" (bucket {bucket})" if on and bucket else ""))
+
+
+def elb_6(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    on = _attr(v, "deletion_protection.enabled")
+    return (_pass if on else _fail)(f"deletion protection is {'on' if on else 'off'}")
+
+
+# ------------------------------------------------------------------ CloudFront
+def cloudfront_1(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    root = (v["config"] or {}).get("DefaultRootObject")
+    return _pass(f"default root object {root}", default_root_object=root) if root else _fail("no default root object")
+
+
+def cloudfront_3(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    conf = v["config"] or {}
+    behaviours = [("default", (conf.get("DefaultCacheBehavior") or {}).get("ViewerProtocolPolicy"))]
+    behaviours += [(b.get("PathPattern"), b.get("ViewerProtocolPolicy")) for b in (conf.get("CacheBehaviors") or {}).get("Items") or []]
+    plain = [str(path) for path, policy in behaviours if policy == "allow-all"]
+    if plain:
+        return _fail(f"viewer protocol policy allow-all on {', '.join(plain)}", allow_all=plain)
+    return _pass(f"every cache behaviour ({len(behaviours)}) redirects or refuses HTTP")
+
+
+# ------------------------------------------------------------------ Slipway: required tags
+def tags_1(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    tags = v["tags"] or {}
+    missing = [k for k in p["requiredTagKeys"] if not str(tags.get(k) or "").strip()]
+    if missing:
+        return _fail(f"missing required tag(s) {', '.join(missing)}", missing=missing)
+    return _pass(f"has every required tag ({', '.join(p['requiredTagKeys'])})")
+
+
+# ------------------------------------------------------------------ the catalogue
+def _c(cid: str, title: str, severity: str, services: tuple[str, ...], rtype: str, remediation: str, check: Any, **kw: Any) -> Control:
+    return Control(id=cid, title=title, severity=severity, services=services, resource_type=rtype, remediation=remediation, check=check, **kw)
+
+
+_S3 = ("s3",)
+_CATALOGUE = [
+    _c(
+        "S3.5",
+        "S3 general purpose buckets should require requests to use SSL",
+        "MEDIUM",
+        _S3,
+        "AwsS3Bucket",
+        "Add a bucket policy statement denying s3:* to every principal when aws:SecureTransport is false.",
+        s3_5,
+        needs=("policy",),
+    ),
+    _c(
+        "S3.8",
+        "S3 general purpose buckets should block public access",
+        "HIGH",
+        _S3,
+        "AwsS3Bucket",
+        "Turn on all four S3 Block Public Access settings for the bucket (aws_s3_bucket_public_access_block).",
+        s3_8,
+        needs=("public_access_block",),
+        params={"excludedPublicBuckets": []},
+    ),
+    _c(
+        "S3.9",
+        "S3 general purpose buckets should have server access logging enabled",
+        "MEDIUM",
+        _S3,
+        "AwsS3Bucket",
+        "Enable server access logging to a log bucket (aws_s3_bucket_logging).",
+        s3_9,
+        needs=("logging",),
+    ),
+    _c(
+        "S3.14",
+        "S3 general purpose buckets should have versioning enabled",
+        "LOW",
+        _S3,
+        "AwsS3Bucket",
+        "Enable versioning (aws_s3_bucket_versioning status Enabled).",
+        s3_14,
+        needs=("versioning",),
+    ),
+    _c(
+        "RDS.2",
+        "RDS DB Instances should prohibit public access, as determined by the PubliclyAccessible configuration",
+        "CRITICAL",
+        ("rds",),
+        "AwsRdsDbInstance",
+        "Set publicly_accessible = false.",
+        rds_2,
+    ),
+    _c(
+        "RDS.3",
+        "RDS DB instances should have encryption at-rest enabled",
+        "MEDIUM",
+        ("rds",),
+        "AwsRdsDbInstance",
+        "Encrypted storage is set at creation: restore an encrypted copy of a snapshot (storage_encrypted = true).",
+        rds_3,
+    ),
+    _c("RDS.8", "RDS DB instances should have deletion protection enabled", "LOW", ("rds",), "AwsRdsDbInstance", "Set deletion_protection = true.", rds_8),
+    _c(
+        "RDS.11",
+        "RDS instances should have automatic backups enabled",
+        "MEDIUM",
+        ("rds",),
+        "AwsRdsDbInstance",
+        "Set backup_retention_period to at least backupRetentionMinimum days.",
+        rds_11,
+        params={"backupRetentionMinimum": 7},
+    ),
+    _c(
+        "RDS.13",
+        "RDS automatic minor version upgrades should be enabled",
+        "HIGH",
+        ("rds",),
+        "AwsRdsDbInstance",
+        "Set auto_minor_version_upgrade = true.",
+        rds_13,
+    ),
+    _c(
+        "SecretsManager.1",
+        "Secrets Manager secrets should have automatic rotation enabled",
+        "MEDIUM",
+        ("secretsmanager",),
+        "AwsSecretsManagerSecret",
+        "Turn on rotation with a rotation function (aws_secretsmanager_secret_rotation); see playbooks/secret_rotation_check.yml.",
+        sm_1,
+        params={"maximumAllowedRotationFrequency": None},
+    ),
+    _c(
+        "SecretsManager.4",
+        "Secrets Manager secrets should be rotated within a specified number of days",
+        "MEDIUM",
+        ("secretsmanager",),
+        "AwsSecretsManagerSecret",
+        "Rotate the secret (playbooks/rotate_secret.yml) and keep its schedule shorter than maxDaysSinceRotation.",
+        sm_4,
+        params={"maxDaysSinceRotation": 90},
+    ),
+    _c(
+        "SQS.1",
+        "Amazon SQS queues should be encrypted at rest",
+        "MEDIUM",
+        ("sqs",),
+        "AwsSqsQueue",
+        "Set sqs_managed_sse_enabled = true or kms_master_key_id on the queue.",
+        sqs_1,
+        needs=("attributes",),
+    ),
+    _c(
+        "DynamoDB.2",
+        "DynamoDB tables should have point-in-time recovery enabled",
+        "MEDIUM",
+        ("dynamodb",),
+        "AwsDynamoDbTable",
+        "Enable point_in_time_recovery on the table.",
+        dynamodb_2,
+        needs=("backups",),
+    ),
+    _c(
+        "KMS.4",
+        "AWS KMS key rotation should be enabled",
+        "MEDIUM",
+        ("kms",),
+        "AwsKmsKey",
+        "Set enable_key_rotation = true on the customer managed symmetric key.",
+        kms_4,
+        needs=("key", "rotation"),
+    ),
+    _c(
+        "ECR.1",
+        "ECR private repositories should have image scanning configured",
+        "HIGH",
+        ("ecr",),
+        "AwsEcrRepository",
+        "Set image_scanning_configuration { scan_on_push = true } (or enhanced scanning on the registry).",
+        ecr_1,
+    ),
+    _c(
+        "ECR.2",
+        "ECR private repositories should have tag immutability configured",
+        "MEDIUM",
+        ("ecr",),
+        "AwsEcrRepository",
+        "Set image_tag_mutability = IMMUTABLE.",
+        ecr_2,
+    ),
+    _c(
+        "ECR.3",
+        "ECR repositories should have at least one lifecycle policy configured",
+        "MEDIUM",
+        ("ecr",),
+        "AwsEcrRepository",
+        "Add an aws_ecr_lifecycle_policy expiring old and untagged images.",
+        ecr_3,
+        needs=("lifecycle",),
+    ),
+    _c(
+        "CloudWatch.16",
+        "CloudWatch log groups should be retained for a specified time period",
+        "MEDIUM",
+        ("logs",),
+        "AwsLogsLogGroup",
+        "Set retention_in_days to at least minRetentionTime (or lower the parameter in the inventory, with a reason).",
+        cloudwatch_16,
+        params={"minRetentionTime": 365},
+        frameworks=(NIST,),
+    ),
+    _c(
+        "EC2.2",
+        "VPC default security groups should not allow inbound or outbound traffic",
+        "HIGH",
+        ("ec2",),
+        "AwsEc2SecurityGroup",
+        "Remove every rule from the default security group (aws_default_security_group with no ingress/egress).",
+        ec2_2,
+        scope=_default_sg,
+    ),
+    _c(
+        "ELB.4",
+        "Application Load Balancer should be configured to drop invalid http headers",
+        "MEDIUM",
+        ("elbv2",),
+        "AwsElbv2LoadBalancer",
+        "Set drop_invalid_header_fields = true on the load balancer.",
+        elb_4,
+        needs=("attributes",),
+        scope=_alb_only,
+    ),
+    _c(
+        "ELB.5",
+        "Application and Classic Load Balancers logging should be enabled",
+        "MEDIUM",
+        ("elbv2",),
+        "AwsElbv2LoadBalancer",
+        "Enable access_logs to an S3 bucket.",
+        elb_5,
+        needs=("attributes",),
+        scope=_alb_or_classic,
+    ),
+    _c(
+        "ELB.6",
+        "Application, Gateway, and Network Load Balancers should have deletion protection enabled",
+        "MEDIUM",
+        ("elbv2",),
+        "AwsElbv2LoadBalancer",
+        "Set enable_deletion_protection = true.",
+        elb_6,
+        needs=("attributes",),
+    ),
+    _c(
+        "CloudFront.1",
+        "CloudFront distributions should have a default root object configured",
+        "CRITICAL",
+        ("cloudfront",),
+        "AwsCloudFrontDistribution",
+        "Set default_root_object (e.g. index.html).",
+        cloudfront_1,
+        needs=("config",),
+    ),
+    _c(
+        "CloudFront.3",
+        "CloudFront distributions should require encryption in transit",
+        "MEDIUM",
+        ("cloudfront",),
+        "AwsCloudFrontDistribution",
+        "Set viewer_protocol_policy to redirect-to-https or https-only on every cache behaviour.",
+        cloudfront_3,
+        needs=("config",),
+    ),
+    _c(
+        "SLIPWAY.Tags.1",
+        "Resources should carry the required cost-allocation tags",
+        "LOW",
+        ("s3", "rds", "secretsmanager", "sqs", "dynamodb"),
+        "AwsResource",
+        "Tag the resource (Terraform default_tags of the provider carry Project, Environment and ManagedBy).",
+        tags_1,
+        needs=("tags",),
+        params={"requiredTagKeys": ["Project", "Environment", "ManagedBy"]},
+        frameworks=(SLIPWAY,),
+        source="slipway",
+    ),
+]
+CONTROLS: dict[str, Control] = {c.id: c for c in _CATALOGUE}

@@ -1,0 +1,418 @@
+# -*- coding: utf-8 -*-
+# Copyright: Slipway contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The evidence collector: one paginated pass per service and region, in parallel.
+
+Every collector reads one service in one region and returns plain data::
+
+    {"service": "s3", "region": "us-east-1", "actions": ["s3:ListBuckets", ...],
+     "listing": None | {"action", "code", "reason"},          # the listing failed: nothing is known
+     "resources": [{"arn", "name", "region", "type", "base": {...},
+                    "areas": {area: value}, "unavailable": {area: {"action", "code", "reason"}}}]}
+
+``base`` is what the listing answered (always there for a listed resource); each
+*area* (``policy``, ``attributes``, ...) is one further read of that resource,
+named after the API action that fetched it. A read that fails puts an
+``unavailable`` marker on exactly the area it was for -- never a guessed value,
+never a missing resource. A listing that fails marks the whole service and
+region as unknown. The controls (``controls.py``) read nothing but this.
+
+Collectors run on a bounded thread pool, with botocore's *adaptive* retry mode
+(client-side rate limiting on top of the standard retries).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+from collections.abc import Callable
+from typing import Any
+
+try:
+    import botocore.config
+    import botocore.exceptions
+except ImportError:  # pragma: no cover - reported by Aws
+    pass
+
+from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws, call, paginate
+from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError
+
+ACCESS_DENIED = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError", "UnrecognizedClientException", "Forbidden")
+THROTTLED = ("Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded", "SlowDown", "ProvisionedThroughputExceededException")
+# Services read once per run (their API is global); their resources carry the home region.
+GLOBAL_SERVICES = ("s3", "cloudfront")
+DEFAULT_WORKERS = 6
+
+
+class AdaptiveAws(Aws):
+    """``Aws`` with botocore's adaptive retry mode (standard retries plus a client-side rate limiter)."""
+
+    def __init__(self, *args: Any, max_attempts: int = 8, **kwargs: Any) -> None:
+        super().__init__(*args, max_attempts=max_attempts, **kwargs)
+        self._config = self._config.merge(botocore.config.Config(retries={"mode": "adaptive", "max_attempts": max_attempts}, max_pool_connections=20))
+
+
+def classify(exc: AwsError) -> str:
+    """``access-denied``, ``throttled`` or ``error``: why an action could not be read."""
+    if exc.code in ACCESS_DENIED or "AccessDenied" in exc.code:
+        return "access-denied"
+    if exc.code in THROTTLED:
+        return "throttled"
+    return "error"
+
+
+def marker(action: str, exc: AwsError) -> dict[str, str]:
+    return {"action": action, "code": exc.code, "kind": classify(exc), "reason": f"{action}: {exc.code}: {exc.message}"}
+
+
+class Reader:
+    """One collector's reads in one region: records every action it needs and marks what it could not read."""
+
+    def __init__(self, aws: Aws, service: str, region: str, account: str) -> None:
+        self.aws = aws
+        self.service = service
+        self.region = region
+        self.account = account
+        self.actions: set[str] = set()
+        self.resources: list[dict[str, Any]] = []
+
+    def client(self, name: str | None = None) -> Any:
+        return self.aws.client(name or self.service)
+
+    def listing(self, action: str, operation: str, key: str, client: str | None = None, **kwargs: Any) -> list[Any]:
+        """Every item of a paginated listing; ``AwsError`` (the whole service/region unknown) when it fails."""
+        self.actions.add(action)
+        c = self.client(client)
+        if c.can_paginate(operation):
+            return list(paginate(c, operation, key, **kwargs))
+        return list(call(c, operation, **kwargs).get(key) or [])
+
+    def add(self, arn: str, name: str, rtype: str, base: dict[str, Any], region: str | None = None) -> dict[str, Any]:
+        resource = {"arn": arn, "name": name, "region": region or self.region, "type": rtype, "base": base, "areas": {}, "unavailable": {}}
+        self.resources.append(resource)
+        return resource
+
+    def area(
+        self,
+        resource: dict[str, Any],
+        area: str,
+        action: str,
+        read: Callable[[], Any],
+        absent: tuple[str, ...] = (),
+        absent_value: Any = None,
+    ) -> None:
+        """Read one area of ``resource``: its value, ``absent_value`` when the service answers one of the
+        ``absent`` codes (e.g. NoSuchBucketPolicy: a real answer, "there is none"), else an unavailable marker."""
+        self.actions.add(action)
+        try:
+            resource["areas"][area] = read()
+        except AwsError as exc:
+            if exc.code in absent:
+                resource["areas"][area] = absent_value
+            else:
+                resource["unavailable"][area] = marker(action, exc)
+
+
+# ------------------------------------------------------------------ collectors
+COLLECTORS: dict[str, Callable[[Reader], None]] = {}
+# the areas each collector can fill and the action each needs; "base" is the listing
+AREAS: dict[str, dict[str, str]] = {}
+
+
+def collector(service: str, areas: dict[str, str]) -> Callable[[Callable[[Reader], None]], Callable[[Reader], None]]:
+    def register(fn: Callable[[Reader], None]) -> Callable[[Reader], None]:
+        COLLECTORS[service] = fn
+        AREAS[service] = dict(areas)
+        return fn
+
+    return register
+
+
+def _tags(items: list[dict[str, Any]] | None, key: str = "Key", value: str = "Value") -> dict[str, str]:
+    return {str(t.get(key)): str(t.get(value, "")) for t in items or []}
+
+
+@collector(
+    "s3",
+    {
+        "base": "s3:ListBuckets",
+        "policy": "s3:GetBucketPolicy",
+        "public_access_block": "s3:GetPublicAccessBlock",
+        "logging": "s3:GetBucketLogging",
+        "versioning": "s3:GetBucketVersioning",
+        "tags": "s3:GetBucketTagging",
+    },
+)
+def collect_s3(r: Reader) -> None:
+    s3 = r.client()
+    for b in r.listing("s3:ListBuckets", "list_buckets", "Buckets"):
+        name = b["Name"]
+        res = r.add(f"arn:aws:s3:::{name}", name, "AwsS3Bucket", {"created": b.get("CreationDate")})
+
+        def policy(name: str = name) -> Any:
+            return json.loads(call(s3, "get_bucket_policy", Bucket=name).get("Policy") or "null")
+
+        r.area(res, "policy", "s3:GetBucketPolicy", policy, absent=("NoSuchBucketPolicy",))
+        r.area(
+            res,
+            "public_access_block",
+            "s3:GetPublicAccessBlock",
+            lambda name=name: call(s3, "get_public_access_block", Bucket=name).get("PublicAccessBlockConfiguration") or {},
+            absent=("NoSuchPublicAccessBlockConfiguration",),
+            absent_value={},
+        )
+        r.area(res, "logging", "s3:GetBucketLogging", lambda name=name: call(s3, "get_bucket_logging", Bucket=name).get("LoggingEnabled"))
+        r.area(res, "versioning", "s3:GetBucketVersioning", lambda name=name: call(s3, "get_bucket_versioning", Bucket=name).get("Status"))
+        r.area(
+            res,
+            "tags",
+            "s3:GetBucketTagging",
+            lambda name=name: _tags(call(s3, "get_bucket_tagging", Bucket=name).get("TagSet")),
+            absent=("NoSuchTagSet", "NoSuchTagSetError"),
+            absent_value={},
+        )
+
+
+@collector("rds", {"base": "rds:DescribeDBInstances", "tags": "rds:DescribeDBInstances"})
+def collect_rds(r: Reader) -> None:
+    for db in r.listing("rds:DescribeDBInstances", "describe_db_instances", "DBInstances"):
+        base = {
+            k: db.get(k)
+            for k in (
+                "Engine",
+                "StorageEncrypted",
+                "BackupRetentionPeriod",
+                "AutoMinorVersionUpgrade",
+                "DeletionProtection",
+                "PubliclyAccessible",
+                "DBClusterIdentifier",
+                "ReadReplicaSourceDBInstanceIdentifier",
+            )
+        }
+        res = r.add(db["DBInstanceArn"], db["DBInstanceIdentifier"], "AwsRdsDbInstance", base)
+        res["areas"]["tags"] = _tags(db.get("TagList"))
+
+
+@collector("secretsmanager", {"base": "secretsmanager:ListSecrets", "tags": "secretsmanager:ListSecrets"})
+def collect_secrets(r: Reader) -> None:
+    for s in r.listing("secretsmanager:ListSecrets", "list_secrets", "SecretList"):
+        base = {
+            k: s.get(k)
+            for k in (
+                "RotationEnabled",
+                "RotationRules",
+                "RotationLambdaARN",
+                "CreatedDate",
+                "LastRotatedDate",
+                "NextRotationDate",
+                "LastAccessedDate",
+                "OwningService",
+            )
+        }
+        res = r.add(s["ARN"], s["Name"], "AwsSecretsManagerSecret", base)
+        res["areas"]["tags"] = _tags(s.get("Tags"))
+
+
+@collector("sqs", {"base": "sqs:ListQueues", "attributes": "sqs:GetQueueAttributes", "tags": "sqs:ListQueueTags"})
+def collect_sqs(r: Reader) -> None:
+    sqs = r.client()
+    for url in r.listing("sqs:ListQueues", "list_queues", "QueueUrls"):
+        name = url.rsplit("/", 1)[-1]
+        res = r.add(f"arn:aws:sqs:{r.region}:{r.account}:{name}", name, "AwsSqsQueue", {"url": url})
+
+        def attributes(url: str = url) -> dict[str, Any]:
+            return call(sqs, "get_queue_attributes", QueueUrl=url, AttributeNames=["All"]).get("Attributes") or {}
+
+        r.area(res, "attributes", "sqs:GetQueueAttributes", attributes)
+        r.area(res, "tags", "sqs:ListQueueTags", lambda url=url: dict(call(sqs, "list_queue_tags", QueueUrl=url).get("Tags") or {}))
+
+
+@collector(
+    "dynamodb",
+    {"base": "dynamodb:ListTables", "backups": "dynamodb:DescribeContinuousBackups", "tags": "dynamodb:ListTagsOfResource"},
+)
+def collect_dynamodb(r: Reader) -> None:
+    ddb = r.client()
+    for name in r.listing("dynamodb:ListTables", "list_tables", "TableNames"):
+        arn = f"arn:aws:dynamodb:{r.region}:{r.account}:table/{name}"
+        res = r.add(arn, name, "AwsDynamoDbTable", {})
+        r.area(
+            res,
+            "backups",
+            "dynamodb:DescribeContinuousBackups",
+            lambda name=name: call(ddb, "describe_continuous_backups", TableName=name).get("ContinuousBackupsDescription") or {},
+        )
+        r.area(res, "tags", "dynamodb:ListTagsOfResource", lambda arn=arn: _tags(call(ddb, "list_tags_of_resource", ResourceArn=arn).get("Tags")))
+
+
+@collector("kms", {"base": "kms:ListKeys", "key": "kms:DescribeKey", "rotation": "kms:GetKeyRotationStatus"})
+def collect_kms(r: Reader) -> None:
+    kms = r.client()
+    for k in r.listing("kms:ListKeys", "list_keys", "Keys"):
+        res = r.add(k["KeyArn"], k["KeyId"], "AwsKmsKey", {})
+        r.area(res, "key", "kms:DescribeKey", lambda kid=k["KeyId"]: call(kms, "describe_key", KeyId=kid).get("KeyMetadata") or {})
+        r.area(
+            res,
+            "rotation",
+            "kms:GetKeyRotationStatus",
+            lambda kid=k["KeyId"]: bool(call(kms, "get_key_rotation_status", KeyId=kid).get("KeyRotationEnabled")),
+            absent=("UnsupportedOperationException", "KMSInvalidStateException"),
+        )
+
+
+@collector("ecr", {"base": "ecr:DescribeRepositories", "lifecycle": "ecr:GetLifecyclePolicy"})
+def collect_ecr(r: Reader) -> None:
+    ecr = r.client()
+    for repo in r.listing("ecr:DescribeRepositories", "describe_repositories", "repositories"):
+        base = {
+            "scan_on_push": bool((repo.get("imageScanningConfiguration") or {}).get("scanOnPush")),
+            "tag_mutability": repo.get("imageTagMutability"),
+        }
+        res = r.add(repo["repositoryArn"], repo["repositoryName"], "AwsEcrRepository", base)
+        r.area(
+            res,
+            "lifecycle",
+            "ecr:GetLifecyclePolicy",
+            lambda name=repo["repositoryName"]: call(ecr, "get_lifecycle_policy", repositoryName=name).get("lifecyclePolicyText"),
+            absent=("LifecyclePolicyNotFoundException",),
+        )
+
+
+@collector("logs", {"base": "logs:DescribeLogGroups"})
+def collect_logs(r: Reader) -> None:
+    for g in r.listing("logs:DescribeLogGroups", "describe_log_groups", "logGroups"):
+        arn = str(g.get("arn") or f"arn:aws:logs:{r.region}:{r.account}:log-group:{g['logGroupName']}")
+        arn = arn.removesuffix(":*")
+        r.add(arn, g["logGroupName"], "AwsLogsLogGroup", {"retention_days": g.get("retentionInDays"), "kms_key": g.get("kmsKeyId")})
+
+
+@collector("ec2", {"base": "ec2:DescribeSecurityGroups"})
+def collect_ec2(r: Reader) -> None:
+    for sg in r.listing("ec2:DescribeSecurityGroups", "describe_security_groups", "SecurityGroups"):
+        gid = sg["GroupId"]
+        base = {
+            "group_name": sg.get("GroupName"),
+            "vpc_id": sg.get("VpcId"),
+            "ingress": len(sg.get("IpPermissions") or []),
+            "egress": len(sg.get("IpPermissionsEgress") or []),
+        }
+        r.add(f"arn:aws:ec2:{r.region}:{r.account}:security-group/{gid}", gid, "AwsEc2SecurityGroup", base)
+
+
+@collector("elbv2", {"base": "elasticloadbalancing:DescribeLoadBalancers", "attributes": "elasticloadbalancing:DescribeLoadBalancerAttributes"})
+def collect_elbv2(r: Reader) -> None:
+    elb = r.client()
+    for lb in r.listing("elasticloadbalancing:DescribeLoadBalancers", "describe_load_balancers", "LoadBalancers"):
+        arn = lb["LoadBalancerArn"]
+        res = r.add(arn, lb["LoadBalancerName"], "AwsElbv2LoadBalancer", {"lb_type": lb.get("Type"), "scheme": lb.get("Scheme")})
+        r.area(
+            res,
+            "attributes",
+            "elasticloadbalancing:DescribeLoadBalancerAttributes",
+            lambda arn=arn: {a["Key"]: a.get("Value") for a in call(elb, "describe_load_balancer_attributes", LoadBalancerArn=arn).get("Attributes") or []},
+        )
+
+
+@collector("cloudfront", {"base": "cloudfront:ListDistributions", "config": "cloudfront:GetDistributionConfig"})
+def collect_cloudfront(r: Reader) -> None:
+    cf = r.client()
+    # ListDistributions nests its items (DistributionList.Items): walk the pages here.
+    items = list(paginate_nested(cf, "list_distributions", "DistributionList", "Items"))
+    r.actions.add("cloudfront:ListDistributions")
+    for d in items:
+        res = r.add(d["ARN"], d["Id"], "AwsCloudFrontDistribution", {"domain": d.get("DomainName")})
+
+        def config(did: str = d["Id"]) -> dict[str, Any]:
+            return call(cf, "get_distribution_config", Id=did).get("DistributionConfig") or {}
+
+        r.area(res, "config", "cloudfront:GetDistributionConfig", config)
+
+
+def paginate_nested(client: Any, operation: str, outer: str, key: str) -> list[Any]:
+    """Every item of a listing whose items sit one level down (``page[outer][key]``); failures become ``AwsError``."""
+    from ansible_collections.slipway.aws.plugins.module_utils.aws import _describe
+
+    items: list[Any] = []
+    try:
+        for page in client.get_paginator(operation).paginate():
+            items.extend((page.get(outer) or {}).get(key) or [])
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+        code, message = _describe(exc)
+        raise AwsError(operation, code, message) from exc
+    return items
+
+
+# ------------------------------------------------------------------ the pass
+def run_collector(aws: Aws, service: str, region: str, account: str) -> dict[str, Any]:
+    """One service in one region; a failed listing makes the whole service/region unknown (never empty)."""
+    reader = Reader(aws, service, region, account)
+    out: dict[str, Any] = {"service": service, "region": region, "listing": None}
+    try:
+        COLLECTORS[service](reader)
+    except AwsError as exc:
+        action = AREAS[service]["base"]
+        out["listing"] = marker(action, exc)
+        reader.resources = []
+    out["actions"] = sorted(reader.actions | {AREAS[service]["base"]})
+    out["resources"] = plain(sorted(reader.resources, key=lambda x: (x["region"], x["arn"])))
+    return out
+
+
+def plain(value: Any) -> Any:
+    """JSON-safe evidence: dates as ISO text (UTC, whole seconds), containers recursively."""
+    import datetime as dt
+
+    if isinstance(value, dt.datetime):
+        moment = value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def account_id(aws: Aws) -> tuple[str, dict[str, str] | None]:
+    try:
+        return str(call(aws.client("sts"), "get_caller_identity")["Account"]), None
+    except AwsError as exc:
+        return "unknown", marker("sts:GetCallerIdentity", exc)
+
+
+def collect(
+    params: dict[str, Any],
+    regions: list[str],
+    services: list[str] | None = None,
+    workers: int = DEFAULT_WORKERS,
+    factory: Callable[..., Aws] | None = None,
+) -> dict[str, Any]:
+    """Every collector of ``services`` (default: all) in every region, ``workers`` at a time.
+
+    ``params`` are the connection options (``Aws.from_params``); each region gets its own
+    ``AdaptiveAws``. Returns ``{"account", "regions", "services": [...one per service and region,
+    in a stable order], "calls": {service.Operation: n}}``."""
+    make = factory or (lambda region: AdaptiveAws.from_params({**params, "region": region}))
+    names = sorted(services or COLLECTORS)
+    unknown = [s for s in names if s not in COLLECTORS]
+    if unknown:
+        raise ValueError(f"no collector for {unknown}; known: {sorted(COLLECTORS)}")
+    conns = {region: make(region) for region in regions}
+    home = regions[0]
+    account, account_error = account_id(conns[home])
+    jobs = [(s, home if s in GLOBAL_SERVICES else region) for s in names for region in (regions if s not in GLOBAL_SERVICES else [home])]
+    results: dict[tuple[str, str], dict[str, Any]] = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="slipway-evidence") as pool:
+        futures = {pool.submit(run_collector, conns[region], s, region, account): (s, region) for s, region in jobs}
+        for fut in concurrent.futures.as_completed(futures):
+            results[futures[fut]] = fut.result()
+    calls: dict[str, int] = {}
+    for conn in conns.values():
+        for k, v in conn.counter.as_dict().items():
+            calls[k] = calls.get(k, 0) + v
+    return {
+        "account": account,
+        "account_error": account_error,
+        "regions": list(regions),
+        "services": [results[k] for k in sorted(results)],
+        "calls": dict(sorted(calls.items())),
+    }

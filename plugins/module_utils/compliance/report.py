@@ -1,0 +1,293 @@
+# -*- coding: utf-8 -*-
+# Copyright: Slipway contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The reports, all rendered from one JSON document (``build``), byte-identical for the same evidence.
+
+* JSON: OCSF-shaped Compliance Findings (class 2003), one per control and resource;
+* Markdown, JUnit XML, SARIF 2.1.0 and the console summary, derived from it.
+
+Order is stable everywhere (severity, control, region, resource); the only time
+is ``metadata.generated_at``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+SEVERITY_ORDER = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL")
+SEVERITY_ID = {"INFORMATIONAL": 1, "LOW": 2, "MEDIUM": 3, "HIGH": 4, "CRITICAL": 5}
+STATUS_ORDER = ("FAIL", "ERROR", "PASS", "NOT_APPLICABLE")
+# OCSF compliance.status_id: 1 Pass, 3 Fail, 99 Other (ERROR, NOT_APPLICABLE)
+OCSF_STATUS = {"PASS": (1, "Pass"), "FAIL": (3, "Fail"), "ERROR": (99, "Error"), "NOT_APPLICABLE": (99, "Not applicable")}
+OCSF_VERSION = "1.3.0"
+INFORMATION_URI = "https://github.com/slipway/slipway/blob/main/docs/compliance.md"
+FILES = {"json": "compliance_report.json", "markdown": "compliance_report.md", "junit": "compliance_report.xml", "sarif": "compliance_report.sarif"}
+
+
+def finding_uid(control: str, resource: str) -> str:
+    return hashlib.sha256(f"{control}|{resource}".encode()).hexdigest()[:32]
+
+
+def _sort_key(f: dict[str, Any]) -> tuple[Any, ...]:
+    return (SEVERITY_ORDER.index(f["severity"]), f["control"], f["region"], f["resource"])
+
+
+def build(
+    results: list[dict[str, Any]],
+    controls: list[dict[str, Any]],
+    context: dict[str, Any],
+) -> dict[str, Any]:
+    """The JSON report. ``results``: the framework's results with ``severity``, ``title``, ``remediation``,
+    ``frameworks`` and any ``exception``/``exception_expired``; ``controls``: the evaluated controls' metadata
+    (parameters as applied); ``context``: ``generated_at``, ``account``, ``regions``, ``collection`` (per
+    service and region: actions, listing error, resources), ``exceptions`` (expired, unmatched), ``diff``."""
+    findings = []
+    for r in sorted(results, key=_sort_key):
+        status_id, status_name = OCSF_STATUS[r["status"]]
+        sev = r["severity"]
+        finding: dict[str, Any] = {
+            "class_uid": 2003,
+            "class_name": "Compliance Finding",
+            "category_uid": 2,
+            "activity_id": 1,
+            "type_uid": 200301,
+            "severity_id": SEVERITY_ID[sev],
+            "severity": sev.capitalize(),
+            "status": r["status"],
+            "status_detail": r["reason"],
+            "finding_info": {"uid": finding_uid(r["control"], r["resource"]), "title": r["title"], "desc": r["reason"]},
+            "compliance": {"control": r["control"], "standards": list(r["frameworks"]), "status_id": status_id, "status": status_name},
+            "resources": [{"uid": r["resource"], "type": r["resource_type"], "region": r["region"], "cloud_partition": "aws", "group": {"name": r["service"]}}],
+            "cloud": {"provider": "AWS", "account": {"uid": context.get("account")}, "region": r["region"]},
+            "remediation": {"desc": r["remediation"]},
+            "evidences": [{"data": r["evidence"]}] if r["evidence"] else [],
+        }
+        if r.get("unavailable_actions"):
+            finding["unavailable_actions"] = list(r["unavailable_actions"])
+        if r.get("exception"):
+            finding["exception"] = r["exception"]
+        if r.get("exception_expired"):
+            finding["exception_expired"] = r["exception_expired"]
+        findings.append(finding)
+    return {
+        "metadata": {
+            "product": {"name": "Slipway compliance report", "vendor_name": "Slipway"},
+            "version": OCSF_VERSION,
+            "generated_at": context["generated_at"],
+        },
+        "account": context.get("account"),
+        "regions": list(context.get("regions") or []),
+        "summary": summarize(findings, context),
+        "controls": sorted(controls, key=lambda c: (SEVERITY_ORDER.index(c["severity"]), c["id"])),
+        "collection": context.get("collection") or [],
+        "exceptions": context.get("exceptions") or {"expired": [], "unmatched": []},
+        "diff": context.get("diff") or {"baseline": False, "new": [], "resolved": [], "still_failing": []},
+        "iac": context.get("iac"),
+        "findings": findings,
+    }
+
+
+def summarize(findings: list[dict[str, Any]], context: dict[str, Any]) -> dict[str, Any]:
+    by_status = dict.fromkeys(STATUS_ORDER, 0)
+    by_severity: dict[str, dict[str, int]] = {s: dict.fromkeys(STATUS_ORDER, 0) for s in SEVERITY_ORDER}
+    by_service: dict[str, dict[str, int]] = {}
+    suppressed = 0
+    for f in findings:
+        st = f["status"]
+        by_status[st] += 1
+        by_severity[f["severity"].upper()][st] += 1
+        by_service.setdefault(f["resources"][0]["group"]["name"], dict.fromkeys(STATUS_ORDER, 0))[st] += 1
+        suppressed += 1 if f.get("exception") else 0
+    return {
+        "results": len(findings),
+        "by_status": by_status,
+        "by_severity": by_severity,
+        "by_service": dict(sorted(by_service.items())),
+        "suppressed": suppressed,
+        "unreadable": sorted({m["action"] for c in context.get("collection") or [] for m in ([c["listing"]] if c.get("listing") else [])}),
+    }
+
+
+def to_json(report: dict[str, Any]) -> str:
+    return json.dumps(report, indent=2, sort_keys=True) + "\n"
+
+
+# ------------------------------------------------------------------ Markdown
+def _md(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(report: dict[str, Any]) -> str:
+    s = report["summary"]
+    lines = [
+        "# Compliance report",
+        "",
+        f"Account `{report['account']}`, regions {', '.join(report['regions'])}; generated {report['metadata']['generated_at']}.",
+        "",
+        "## Summary by severity",
+        "",
+        "| severity | " + " | ".join(STATUS_ORDER) + " |",
+        "|---|" + "---|" * len(STATUS_ORDER),
+    ]
+    lines += [f"| {sev} | " + " | ".join(str(s["by_severity"][sev][st]) for st in STATUS_ORDER) + " |" for sev in SEVERITY_ORDER]
+    lines += ["", "## Summary by service", "", "| service | " + " | ".join(STATUS_ORDER) + " |", "|---|" + "---|" * len(STATUS_ORDER)]
+    lines += [f"| {svc} | " + " | ".join(str(c[st]) for st in STATUS_ORDER) + " |" for svc, c in s["by_service"].items()]
+    lines += ["", "## Findings", "", "| status | severity | control | region | resource | reason | remediation |", "|---|---|---|---|---|---|---|"]
+    for f in sorted(report["findings"], key=lambda f: STATUS_ORDER.index(f["status"])):
+        status = f["status"] + (" (exception)" if f.get("exception") else "")
+        lines.append(
+            f"| {status} | {f['severity']} | {f['compliance']['control']} | {f['resources'][0]['region']} | `{_md(f['resources'][0]['uid'])}` "
+            f"| {_md(f['status_detail'])} | {_md(f['remediation']['desc']) if f['status'] == 'FAIL' else ''} |"
+        )
+    d = report["diff"]
+    lines += ["", "## Changes since the previous report", ""]
+    if not d["baseline"]:
+        lines.append("No previous report: every finding is new.")
+    for key in ("new", "resolved", "still_failing"):
+        lines.append(f"- {key.replace('_', ' ')}: {len(d[key])}" + "".join(f"\n  - {r['control']} `{r['resource']}`" for r in d[key]))
+    ex = report["exceptions"]
+    lines += ["", "## Exceptions", ""]
+    lines += [f"- expired: #{e['index']} {e['control']} ({e['owner']}, {e['ticket']}, expired {e['expires']})" for e in ex["expired"]] or ["- expired: none"]
+    lines += [f"- unmatched: #{e['index']} {e['control']} ({e['owner']}, {e['ticket']})" for e in ex["unmatched"]] or ["- unmatched: none"]
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------ JUnit
+def junit(report: dict[str, Any]) -> str:
+    """One test suite per control, one case per resource: FAIL a failure, ERROR an error,
+    NOT_APPLICABLE and excepted FAILs skipped."""
+    by_control: dict[str, list[dict[str, Any]]] = {}
+    for f in report["findings"]:
+        by_control.setdefault(f["compliance"]["control"], []).append(f)
+    total = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    suites = []
+    for control in sorted(by_control):
+        stats = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        cases = []
+        for f in by_control[control]:
+            stats["tests"] += 1
+            msg = f["status_detail"]
+            if f["status"] == "FAIL" and not f.get("exception"):
+                stats["failures"] += 1
+                body = f"<failure message={quoteattr(msg)} type={quoteattr(f['severity'].upper())}>{escape(f['remediation']['desc'])}</failure>"
+            elif f["status"] == "ERROR":
+                stats["errors"] += 1
+                body = f'<error message={quoteattr(msg)} type="unevaluated">{escape(", ".join(f.get("unavailable_actions") or []))}</error>'
+            elif f["status"] == "NOT_APPLICABLE" or f.get("exception"):
+                stats["skipped"] += 1
+                why = msg if f["status"] == "NOT_APPLICABLE" else f"exception {f['exception']['ticket']} until {f['exception']['expires']}: {msg}"
+                body = f"<skipped message={quoteattr(why)}/>"
+            else:
+                body = ""
+            name = f["resources"][0]["uid"]
+            cases.append(f"    <testcase classname={quoteattr(control)} name={quoteattr(name)}>{body}</testcase>")
+        for k in total:
+            total[k] += stats[k]
+        attrs = " ".join(f'{k}="{v}"' for k, v in stats.items())
+        suites.append(f"  <testsuite name={quoteattr(control)} {attrs}>\n" + "\n".join(cases) + "\n  </testsuite>")
+    attrs = " ".join(f'{k}="{v}"' for k, v in total.items())
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="compliance-report" {attrs}>\n' + "\n".join(suites) + "\n</testsuites>\n"
+
+
+# ------------------------------------------------------------------ SARIF
+_LEVEL = {"CRITICAL": "error", "HIGH": "error", "MEDIUM": "warning", "LOW": "note", "INFORMATIONAL": "note"}
+_SECURITY_SEVERITY = {"CRITICAL": "9.5", "HIGH": "8.0", "MEDIUM": "5.5", "LOW": "3.0", "INFORMATIONAL": "0.0"}
+_KIND = {"PASS": "pass", "FAIL": "fail", "ERROR": "review", "NOT_APPLICABLE": "notApplicable"}
+
+
+def sarif(report: dict[str, Any]) -> dict[str, Any]:
+    """SARIF 2.1.0: a rule per control, a result per control and resource (kind pass / fail /
+    review for ERROR / notApplicable); excepted FAILs carry an accepted external suppression."""
+    rules = [
+        {
+            "id": c["id"],
+            "name": c["id"].replace(".", ""),
+            "shortDescription": {"text": c["title"]},
+            "fullDescription": {"text": f"{c['title']} ({c['resource_type']})"},
+            "help": {"text": c["remediation"]},
+            "defaultConfiguration": {"level": _LEVEL[c["severity"]]},
+            "properties": {
+                "security-severity": _SECURITY_SEVERITY[c["severity"]],
+                "tags": ["security", "compliance", *c["frameworks"]],
+                "parameters": c["parameters"],
+            },
+        }
+        for c in sorted(report["controls"], key=lambda c: c["id"])
+    ]
+    index = {r["id"]: i for i, r in enumerate(rules)}
+    results = []
+    for f in report["findings"]:
+        control = f["compliance"]["control"]
+        res: dict[str, Any] = {
+            "ruleId": control,
+            "ruleIndex": index[control],
+            "kind": _KIND[f["status"]],
+            "level": _LEVEL[f["severity"].upper()] if f["status"] == "FAIL" else "none",
+            "message": {"text": f"{f['status']}: {f['status_detail']}"},
+            "locations": [{"logicalLocations": [{"fullyQualifiedName": f["resources"][0]["uid"], "kind": "resource"}]}],
+            "partialFingerprints": {"slipwayFinding/v1": f["finding_info"]["uid"]},
+            "properties": {"region": f["resources"][0]["region"], "status": f["status"]},
+        }
+        if f.get("exception"):
+            e = f["exception"]
+            why = f"{e['justification']} ({e['ticket']}, {e['owner']}, until {e['expires']})"
+            res["suppressions"] = [{"kind": "external", "status": "accepted", "justification": why}]
+        results.append(res)
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "slipway-compliance-report", "informationUri": INFORMATION_URI, "rules": rules}},
+                "results": results,
+                "columnKind": "unicodeCodePoints",
+            }
+        ],
+    }
+
+
+# ------------------------------------------------------------------ console
+def console(report: dict[str, Any], verdict: str) -> list[str]:
+    s = report["summary"]
+    counts = ", ".join(f"{k} {v}" for k, v in s["by_status"].items())
+    lines = [f"compliance report: {s['results']} result(s) over {len(report['controls'])} control(s); {counts}"]
+    for sev in SEVERITY_ORDER:
+        row = s["by_severity"][sev]
+        if any(row.values()):
+            lines.append(f"  {sev:<13} " + "  ".join(f"{k} {row[k]}" for k in STATUS_ORDER))
+    for f in report["findings"]:
+        if f["status"] in ("FAIL", "ERROR") and not f.get("exception"):
+            lines.append(f"  {f['status']:<5} {f['severity'].upper():<8} {f['compliance']['control']:<16} {f['resources'][0]['uid']}: {f['status_detail']}")
+    d = report["diff"]
+    first = "" if d["baseline"] else " (no previous report)"
+    lines.append(f"  changes: {len(d['new'])} new, {len(d['resolved'])} resolved, {len(d['still_failing'])} still failing{first}")
+    ex = report["exceptions"]
+    if ex["expired"] or ex["unmatched"]:
+        lines.append(f"  exceptions: {len(ex['expired'])} expired, {len(ex['unmatched'])} unmatched")
+    lines.append(verdict)
+    return lines
+
+
+def write(output_dir: str, report: dict[str, Any]) -> dict[str, str]:
+    """Every report file, each written atomically; their paths."""
+    os.makedirs(output_dir, exist_ok=True)
+    texts = {
+        "json": to_json(report),
+        "markdown": markdown(report),
+        "junit": junit(report),
+        "sarif": json.dumps(sarif(report), indent=2, sort_keys=True) + "\n",
+    }
+    paths = {}
+    for key, text in texts.items():
+        path = os.path.join(output_dir, FILES[key])
+        fd, tmp = tempfile.mkstemp(dir=output_dir, prefix=".compliance-")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+        paths[key] = path
+    return paths

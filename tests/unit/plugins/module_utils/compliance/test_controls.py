@@ -1,0 +1,159 @@
+"""Every control on plain evidence: a compliant resource PASSes, a non-compliant one FAILs, and one whose
+needed evidence is unavailable is ERROR naming the action (the framework's rule, not the control's)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from ansible_collections.slipway.aws.plugins.module_utils.compliance import controls as ctl
+from ansible_collections.slipway.aws.plugins.module_utils.compliance.evidence import AREAS
+
+NOW = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+TAGS = {"Project": "slipway", "Environment": "test", "ManagedBy": "terraform"}
+SSL_POLICY = {
+    "Statement": [
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+    ]
+}
+PAB = dict.fromkeys(("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True)
+KEY = {"KeyManager": "CUSTOMER", "KeySpec": "SYMMETRIC_DEFAULT", "Origin": "AWS_KMS", "KeyState": "Enabled"}
+CF_OK = {"DefaultRootObject": "index.html", "DefaultCacheBehavior": {"ViewerProtocolPolicy": "redirect-to-https"}, "CacheBehaviors": {"Items": []}}
+CF_BAD = {"DefaultRootObject": "", "DefaultCacheBehavior": {"ViewerProtocolPolicy": "allow-all"}}
+ALB = {"lb_type": "application"}
+ALB_OK = {"routing.http.drop_invalid_header_fields.enabled": "true", "access_logs.s3.enabled": "true", "deletion_protection.enabled": "true"}
+ALB_BAD = {"routing.http.drop_invalid_header_fields.enabled": "false", "access_logs.s3.enabled": "false", "deletion_protection.enabled": "false"}
+RDS_OK = {"StorageEncrypted": True, "BackupRetentionPeriod": 7, "AutoMinorVersionUpgrade": True, "DeletionProtection": True, "PubliclyAccessible": False}
+RDS_BAD = {"StorageEncrypted": False, "BackupRetentionPeriod": 6, "AutoMinorVersionUpgrade": False, "DeletionProtection": False, "PubliclyAccessible": True}
+SECRET_OK = {
+    "RotationEnabled": True,
+    "RotationRules": {"AutomaticallyAfterDays": 30},
+    "CreatedDate": "2025-01-01T00:00:00Z",
+    "LastRotatedDate": "2025-05-20T00:00:00Z",
+}
+SECRET_BAD = {"RotationEnabled": False, "CreatedDate": "2025-01-01T00:00:00Z"}
+DEFAULT_SG = {"group_name": "default", "vpc_id": "vpc-1"}
+
+# control -> (service, compliant (base, areas), non-compliant (base, areas))
+CASES: dict[str, tuple[str, tuple[dict[str, Any], dict[str, Any]], tuple[dict[str, Any], dict[str, Any]]]] = {
+    "S3.5": ("s3", ({}, {"policy": SSL_POLICY}), ({}, {"policy": None})),
+    "S3.8": ("s3", ({}, {"public_access_block": PAB}), ({}, {"public_access_block": {**PAB, "BlockPublicPolicy": False}})),
+    "S3.9": ("s3", ({}, {"logging": {"TargetBucket": "logs", "TargetPrefix": "x/"}}), ({}, {"logging": None})),
+    "S3.14": ("s3", ({}, {"versioning": "Enabled"}), ({}, {"versioning": "Suspended"})),
+    "RDS.2": ("rds", (RDS_OK, {}), (RDS_BAD, {})),
+    "RDS.3": ("rds", (RDS_OK, {}), (RDS_BAD, {})),
+    "RDS.8": ("rds", (RDS_OK, {}), (RDS_BAD, {})),
+    "RDS.11": ("rds", (RDS_OK, {}), (RDS_BAD, {})),
+    "RDS.13": ("rds", (RDS_OK, {}), (RDS_BAD, {})),
+    "SecretsManager.1": ("secretsmanager", (SECRET_OK, {}), (SECRET_BAD, {})),
+    "SecretsManager.4": ("secretsmanager", (SECRET_OK, {}), (SECRET_BAD, {})),
+    "SQS.1": ("sqs", ({}, {"attributes": {"SqsManagedSseEnabled": "true"}}), ({}, {"attributes": {"SqsManagedSseEnabled": "false"}})),
+    "DynamoDB.2": (
+        "dynamodb",
+        ({}, {"backups": {"PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "ENABLED"}}}),
+        ({}, {"backups": {"PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "DISABLED"}}}),
+    ),
+    "KMS.4": ("kms", ({}, {"key": KEY, "rotation": True}), ({}, {"key": KEY, "rotation": False})),
+    "ECR.1": ("ecr", ({"scan_on_push": True}, {}), ({"scan_on_push": False}, {})),
+    "ECR.2": ("ecr", ({"tag_mutability": "IMMUTABLE"}, {}), ({"tag_mutability": "MUTABLE"}, {})),
+    "ECR.3": ("ecr", ({}, {"lifecycle": '{"rules": []}'}), ({}, {"lifecycle": None})),
+    "CloudWatch.16": ("logs", ({"retention_days": 400}, {}), ({"retention_days": 30}, {})),
+    "EC2.2": ("ec2", ({**DEFAULT_SG, "ingress": 0, "egress": 0}, {}), ({**DEFAULT_SG, "ingress": 0, "egress": 1}, {})),
+    "ELB.4": ("elbv2", (ALB, {"attributes": ALB_OK}), (ALB, {"attributes": ALB_BAD})),
+    "ELB.5": ("elbv2", (ALB, {"attributes": ALB_OK}), (ALB, {"attributes": ALB_BAD})),
+    "ELB.6": ("elbv2", (ALB, {"attributes": ALB_OK}), (ALB, {"attributes": ALB_BAD})),
+    "CloudFront.1": ("cloudfront", ({}, {"config": CF_OK}), ({}, {"config": CF_BAD})),
+    "CloudFront.3": ("cloudfront", ({}, {"config": CF_OK}), ({}, {"config": CF_BAD})),
+    "SLIPWAY.Tags.1": ("s3", ({}, {"tags": TAGS}), ({}, {"tags": {"Project": "slipway"}})),
+}
+
+
+def resource(name: str, base: dict[str, Any], areas: dict[str, Any], unavailable: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"arn": f"arn:test:{name}", "name": name, "region": "us-east-1", "type": "T", "base": base, "areas": areas, "unavailable": unavailable or {}}
+
+
+def collected(service: str, *resources: dict[str, Any], listing: dict[str, str] | None = None) -> dict[str, Any]:
+    part = {"service": service, "region": "us-east-1", "actions": [], "listing": listing, "resources": list(resources)}
+    return {"account": "123456789012", "regions": ["us-east-1"], "services": [part]}
+
+
+def test_every_control_has_a_case() -> None:
+    assert set(CASES) == set(ctl.CONTROLS)
+
+
+@pytest.mark.parametrize("cid", sorted(CASES))
+def test_compliant_passes_and_non_compliant_fails(cid: str) -> None:
+    service, good, bad = CASES[cid]
+    ev = collected(service, resource("good", *good), resource("bad", *bad))
+    verdicts = {r.resource: r.status for r in ctl.evaluate(ctl.CONTROLS[cid], ev, None, NOW)}
+    assert verdicts == {"arn:test:good": "PASS", "arn:test:bad": "FAIL"}
+
+
+@pytest.mark.parametrize("cid", sorted(c for c in CASES if ctl.CONTROLS[c].needs))
+def test_unavailable_evidence_is_error_naming_the_action(cid: str) -> None:
+    service, good, bad = CASES[cid]
+    control = ctl.CONTROLS[cid]
+    area = control.needs[-1]
+    action = AREAS[service][area]
+    mark = {"action": action, "code": "AccessDenied", "kind": "access-denied", "reason": f"{action}: AccessDenied: no"}
+    for base, areas in (good, bad):
+        ev = collected(service, resource("x", base, {k: v for k, v in areas.items() if k != area}, {area: mark}))
+        (r,) = ctl.evaluate(control, ev, None, NOW)
+        assert r.status == "ERROR" and r.unavailable_actions == (action,) and "access-denied" in r.reason
+
+
+@pytest.mark.parametrize("cid", sorted(CASES))
+def test_failed_listing_is_one_error_never_absent(cid: str) -> None:
+    service = CASES[cid][0]
+    action = AREAS[service]["base"]
+    mark = {"action": action, "code": "ThrottlingException", "kind": "throttled", "reason": f"{action}: ThrottlingException: slow down"}
+    (r,) = ctl.evaluate(ctl.CONTROLS[cid], collected(service, listing=mark), None, NOW)
+    assert r.status == "ERROR" and r.unavailable_actions == (action,) and "throttled" in r.reason
+
+
+def test_every_need_is_an_area_its_collectors_fill() -> None:
+    for c in ctl.CONTROLS.values():
+        for service in c.services:
+            assert set(c.needs) <= set(AREAS[service]), (c.id, service)
+
+
+def test_a_control_reading_an_undeclared_area_is_caught() -> None:
+    sneaky = ctl.Control("X.1", "t", "LOW", ("s3",), "T", "r", lambda v, p, c: ("PASS", str(v["policy"]), {}))
+    with pytest.raises(ctl.UndeclaredEvidence):
+        ctl.evaluate(sneaky, collected("s3", resource("b", {}, {"policy": None})), None, NOW)
+
+
+def test_parameters_follow_security_hub_defaults_and_can_be_overridden() -> None:
+    assert ctl.CONTROLS["RDS.11"].params == {"backupRetentionMinimum": 7}
+    assert ctl.CONTROLS["SecretsManager.4"].params == {"maxDaysSinceRotation": 90}
+    assert ctl.CONTROLS["CloudWatch.16"].params == {"minRetentionTime": 365}
+    ev = collected("logs", resource("g", {"retention_days": 30}, {}))
+    assert ctl.evaluate(ctl.CONTROLS["CloudWatch.16"], ev, {"minRetentionTime": 30}, NOW)[0].status == "PASS"
+    with pytest.raises(ctl.PreflightError):
+        ctl.check_parameters({"RDS.11": {"nope": 1}})
+    with pytest.raises(ctl.PreflightError):
+        ctl.select(["NOPE.*"])
+    assert [c.id for c in ctl.select(["RDS.1*"])] == ["RDS.11", "RDS.13"]
+
+
+def test_scopes() -> None:
+    nlb = collected("elbv2", resource("n", {"lb_type": "network"}, {"attributes": ALB_BAD}))
+    assert ctl.evaluate(ctl.CONTROLS["ELB.4"], nlb, None, NOW)[0].status == "NOT_APPLICABLE"
+    assert ctl.evaluate(ctl.CONTROLS["ELB.6"], nlb, None, NOW)[0].status == "FAIL"
+    other_sg = collected("ec2", resource("sg", {"group_name": "web", "ingress": 3, "egress": 1}, {}))
+    assert ctl.evaluate(ctl.CONTROLS["EC2.2"], other_sg, None, NOW) == []
+    aws_key = collected("kms", resource("k", {}, {"key": {**KEY, "KeyManager": "AWS"}, "rotation": False}))
+    assert ctl.evaluate(ctl.CONTROLS["KMS.4"], aws_key, None, NOW)[0].status == "NOT_APPLICABLE"
+    replica = collected("rds", resource("r", {**RDS_BAD, "ReadReplicaSourceDBInstanceIdentifier": "src"}, {}))
+    assert ctl.evaluate(ctl.CONTROLS["RDS.11"], replica, None, NOW)[0].status == "NOT_APPLICABLE"
+
+
+def test_ssl_policy_variants() -> None:
+    assert ctl.denies_insecure_transport(SSL_POLICY)
+    allow = {"Statement": [{**SSL_POLICY["Statement"][0], "Effect": "Allow"}]}
+    assert not ctl.denies_insecure_transport(allow)
+    narrow = {"Statement": [{**SSL_POLICY["Statement"][0], "Action": "s3:GetObject"}]}
+    assert not ctl.denies_insecure_transport(narrow)
+    aws_star = {"Statement": [{**SSL_POLICY["Statement"][0], "Principal": {"AWS": "*"}, "Action": ["s3:*"]}]}
+    assert ctl.denies_insecure_transport(aws_star)
