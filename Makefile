@@ -110,15 +110,16 @@ unit: setup ## Unit tests (no servers)
 emulator-test: setup ## Tests of the local AWS emulator itself
 	$(BIN)/python -m pytest -q tests/emulator
 
-secrets-test: setup ## Secret rotation against a real PostgreSQL server, and the audit, against the emulator (tests/rotation, tests/secrets)
-	$(BIN)/python -m pytest -q tests/rotation tests/secrets
+secrets-test: setup ## Secret rotation against a real PostgreSQL server, and the audit, against the emulator (tests/rotation, tests/secrets, tests/secrets_rotation)
+	$(BIN)/python -m pytest -q tests/rotation tests/secrets tests/secrets_rotation
 
 integration: setup ## Real ansible-playbook runs against the emulator with the foundation applied by Terraform (tests/support)
 	$(BIN)/python -m pytest -q tests/integration
 
-bench: setup ## Benchmarks: wall time and API calls of releases and of site publishing (printed, see benchmarks/README.md)
+bench: setup ## Benchmarks: releases, site publishing, the secret-rotation drill (printed, see benchmarks/README.md)
 	$(BIN)/python benchmarks/release_bench.py
 	$(BIN)/python benchmarks/site_bench.py
+	$(BIN)/python benchmarks/secret_drill.py
 
 .PHONY: bench-site
 bench-site: setup ## Site publishing benchmark: Slipway beside community.aws and aws s3 sync, 0/500/5,000 past invalidations
