@@ -425,9 +425,14 @@ class Bench:
         return {"build": dist.name, "stale": stale, "missing_refs": missing, "old_hashed_kept": kept, "old_hashed": out_of, "whole": not stale and not missing}
 
     # -------------------------------------------------------------- Slipway
-    def slipway(self, history: int, dist: Path, release: str, step: str, old: Path | None = None) -> Result:
-        extra = {"dist": str(dist), "release": release, "static_site_publish_summary_dir": str(self.summaries)}
-        cmd = [str(BIN / "ansible-playbook"), "playbooks/deploy_frontend.yml", "-i", str(self.inventory), "-e", json.dumps(extra)]
+    def slipway(self, history: int, dist: Path, release: str, step: str, old: Path | None = None, rollback: bool = False) -> Result:
+        """A publish of ``dist`` as ``release``, or (``rollback``) a return to the kept release ``release`` built from ``dist``."""
+        extra: dict[str, str] = {"static_site_publish_summary_dir": str(self.summaries)}
+        if rollback:
+            playbook, extra["to"] = "rollback_frontend.yml", release
+        else:
+            playbook, extra["dist"], extra["release"] = "deploy_frontend.yml", str(dist), release
+        cmd = [str(BIN / "ansible-playbook"), f"playbooks/{playbook}", "-i", str(self.inventory), "-e", json.dumps(extra)]
         month_paths = self.month_paths()
         self.counter(reset=True)
         log(f"H={history} slipway: {step}")
@@ -451,7 +456,7 @@ class Bench:
             step=step,
             wall=wall,
             calls=calls,
-            ok=code == 0 and summary.get("outcome") == "published",
+            ok=code == 0 and summary.get("outcome") == ("rolled_back" if rollback else "published"),
             uploaded=len(plan.get("uploads") or []),
             deleted=(summary.get("deleted") or {}).get("files"),
             paths=list(created.get("paths") or []),
@@ -579,6 +584,8 @@ class Bench:
             results.append(self.community(self.settle_history(), paths))
         # What the v2 run read of the history is kept in the bucket: the next publish reads other ones.
         results.append(self.slipway(self.settle_history(), V1, f"h{history}-v1-again", "publish v1 again on v2 (warm cache)", old=V2))
+        # Rollback: the kept v2 entry files copied back; how soon the edge serves the old index.
+        results.append(self.slipway(self.settle_history(), V2, f"h{history}-v2", "rollback to v2", old=V1, rollback=True))
         if awscli:
             results.append(self.awscli(self.settle_history(), (), "--delete"))
             results.append(self.awscli(self.settle_history(), ("--size-only",), "--delete --size-only"))
