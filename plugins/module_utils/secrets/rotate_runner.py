@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from ansible_collections.slipway.aws.plugins.module_utils import traffic
 from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws, call, paginate
 from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, PreflightError, SlipwayError
 from ansible_collections.slipway.aws.plugins.module_utils.ledger import Lease
+from ansible_collections.slipway.aws.plugins.module_utils.secrets import audit
 from ansible_collections.slipway.aws.plugins.module_utils.secrets import pg_rotation as core
 
 STRATEGIES = ("auto", core.SINGLE, core.ALTERNATING)
@@ -152,14 +152,10 @@ def _current_age(sm: Any, secret: str, current_version: str | None, now: float) 
 def references(task_definition: dict[str, Any], secret_arn: str, secret_name: str) -> list[str]:
     """The containers of ``task_definition`` whose ``secrets`` take the secret: its full ARN, the ARN without
     the random suffix, or either with ``:json-key:version-stage:version-id`` after it, or its name."""
-    base = re.sub(r"-[A-Za-z0-9]{6}$", "", secret_arn)
     found = []
     for container in task_definition.get("containerDefinitions", []):
-        for item in container.get("secrets") or []:
-            value = str(item.get("valueFrom", ""))
-            if value in (secret_arn, base, secret_name) or value.startswith((secret_arn + ":", base + ":")):
-                found.append(container.get("name", "?"))
-                break
+        if any(audit.references(str(item.get("valueFrom", "")), secret_arn, secret_name) for item in container.get("secrets") or []):
+            found.append(container.get("name", "?"))
     return found
 
 
