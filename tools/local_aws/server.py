@@ -85,6 +85,9 @@ def serve(settings: Settings) -> int:
     patches.install(plane)
     lambdas.install(settings.port)
     secrets_ext.install()
+    from . import rds_pg
+
+    rds = rds_pg.install(settings)
     calls.install()
     faults.install()
     install_ready(settings, alb)
@@ -161,6 +164,7 @@ def serve(settings: Settings) -> int:
         hook.stop()
     alb.clear()
     edges.clear()
+    rds.shutdown()
     server.stop()
     LOG.info("stopped")
     return 0
