@@ -1,0 +1,243 @@
+"""The compliance-report suite: the real playbook against an emulator of its own.
+
+``pytest tests/compliance``. One emulator for the session (API 4840, its receiver
+4841, listener base 19000, CloudFront edges from 19500; ``SLIPWAY_COMPLIANCE_EMULATOR_PORT`` /
+``SLIPWAY_COMPLIANCE_LISTENER_BASE`` pin them) and one world built with boto3
+(``world``): per control, one compliant resource (``cr-good...``) and one that is not
+(``cr-bad...``).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support import ROOT
+from tests.support.emulator import Emulator, env_port
+
+TAGS = [{"Key": "Project", "Value": "slipway"}, {"Key": "Environment", "Value": "test"}, {"Key": "ManagedBy", "Value": "terraform"}]
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Emulator]:
+    tmp = Path(tempfile.mkdtemp(prefix="slipway-compliance-"))
+    port = env_port("SLIPWAY_COMPLIANCE_EMULATOR_PORT")
+    base = env_port("SLIPWAY_COMPLIANCE_LISTENER_BASE")
+    emu = Emulator.pick(
+        tmp / "emulator", port=port or 4840, listener_base=base or 19000, exact=bool(port and base), extra_env={"SLIPWAY_EDGE_PORT_BASE": "19500"}
+    )
+    emu.up()
+    try:
+        yield emu
+    finally:
+        emu.down()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@dataclass
+class World:
+    emulator: Emulator
+    arns: dict[str, str] = field(default_factory=dict)  # short name -> ARN
+    # control -> (compliant ARN, non-compliant ARN)
+    expected: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def client(self, service: str) -> Any:
+        return self.emulator.client(service)
+
+
+def _bucket(w: World, name: str, good: bool) -> str:
+    s3 = w.client("s3")
+    s3.create_bucket(Bucket=name)
+    if good:
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "TLS",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [f"arn:aws:s3:::{name}", f"arn:aws:s3:::{name}/*"],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                }
+            ],
+        }
+        s3.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
+        flags = dict.fromkeys(("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True)
+        s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=flags)
+        s3.put_bucket_logging(Bucket=name, BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "cr-logs", "TargetPrefix": f"{name}/"}})
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": TAGS})
+    return f"arn:aws:s3:::{name}"
+
+
+def build_world(emulator: Emulator) -> World:
+    w = World(emulator)
+    s3 = w.client("s3")
+    s3.create_bucket(Bucket="cr-logs")
+    s3.put_bucket_acl(Bucket="cr-logs", ACL="log-delivery-write")
+    good, bad = _bucket(w, "cr-good", True), _bucket(w, "cr-bad", False)
+    for c in ("S3.5", "S3.8", "S3.9", "S3.14"):
+        w.expected[c] = (good, bad)
+    w.arns["bucket-good"], w.arns["bucket-bad"] = good, bad
+
+    rds = w.client("rds")
+    db = {"DBInstanceClass": "db.t3.micro", "Engine": "mysql", "MasterUsername": "admin", "MasterUserPassword": "password123", "AllocatedStorage": 20}
+    ok = dict(StorageEncrypted=True, BackupRetentionPeriod=7, AutoMinorVersionUpgrade=True, DeletionProtection=True, PubliclyAccessible=False, Tags=TAGS)
+    no = dict(StorageEncrypted=False, BackupRetentionPeriod=1, AutoMinorVersionUpgrade=False, DeletionProtection=False, PubliclyAccessible=True)
+    g = rds.create_db_instance(DBInstanceIdentifier="cr-good", **db, **ok)["DBInstance"]["DBInstanceArn"]
+    b = rds.create_db_instance(DBInstanceIdentifier="cr-bad", **db, **no)["DBInstance"]["DBInstanceArn"]
+    for c in ("RDS.2", "RDS.3", "RDS.8", "RDS.11", "RDS.13"):
+        w.expected[c] = (g, b)
+
+    sm = w.client("secretsmanager")
+    fresh = sm.create_secret(Name="cr/fresh", SecretString="{}", Tags=TAGS)["ARN"]
+    stale = sm.create_secret(Name="cr/stale", SecretString="{}")["ARN"]
+    w.expected["SecretsManager.4"] = (fresh, stale)
+    body = json.dumps({"secret_id": stale, "back_days": 100}).encode()
+    req = urllib.request.Request(emulator.endpoint + "/_slipway/secrets/dates", data=body, method="POST")
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        assert resp.status == 200
+    w.arns["secret-fresh"], w.arns["secret-stale"] = fresh, stale
+
+    sqs = w.client("sqs")
+    qg = sqs.create_queue(QueueName="cr-good", Attributes={"SqsManagedSseEnabled": "true"}, tags={t["Key"]: t["Value"] for t in TAGS})["QueueUrl"]
+    qb = sqs.create_queue(QueueName="cr-bad", Attributes={"SqsManagedSseEnabled": "false"})["QueueUrl"]
+    arn = lambda url: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]  # noqa: E731
+    w.expected["SQS.1"] = (arn(qg), arn(qb))
+    w.expected["SLIPWAY.Tags.1"] = (good, bad)
+    w.arns["queue-good"], w.arns["queue-bad"] = arn(qg), arn(qb)
+
+    ddb = w.client("dynamodb")
+    table = {"KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}
+    tg = ddb.create_table(TableName="cr-good", BillingMode="PAY_PER_REQUEST", **table)["TableDescription"]["TableArn"]
+    tb = ddb.create_table(TableName="cr-bad", BillingMode="PAY_PER_REQUEST", **table)["TableDescription"]["TableArn"]
+    ddb.update_continuous_backups(TableName="cr-good", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    w.expected["DynamoDB.2"] = (tg, tb)
+
+    kms = w.client("kms")
+    kg = kms.create_key(Description="cr-good")["KeyMetadata"]
+    kb = kms.create_key(Description="cr-bad")["KeyMetadata"]
+    kms.enable_key_rotation(KeyId=kg["KeyId"])
+    w.expected["KMS.4"] = (kg["Arn"], kb["Arn"])
+
+    ecr = w.client("ecr")
+    rg = ecr.create_repository(repositoryName="cr/good", imageScanningConfiguration={"scanOnPush": True}, imageTagMutability="IMMUTABLE")["repository"]
+    rb = ecr.create_repository(repositoryName="cr/bad")["repository"]
+    rule = {
+        "rules": [
+            {"rulePriority": 1, "selection": {"tagStatus": "untagged", "countType": "imageCountMoreThan", "countNumber": 5}, "action": {"type": "expire"}}
+        ]
+    }
+    ecr.put_lifecycle_policy(repositoryName="cr/good", lifecyclePolicyText=json.dumps(rule))
+    for c in ("ECR.1", "ECR.2", "ECR.3"):
+        w.expected[c] = (rg["repositoryArn"], rb["repositoryArn"])
+
+    logs = w.client("logs")
+    logs.create_log_group(logGroupName="/cr/good")
+    logs.put_retention_policy(logGroupName="/cr/good", retentionInDays=400)
+    logs.create_log_group(logGroupName="/cr/bad")
+    logs.put_retention_policy(logGroupName="/cr/bad", retentionInDays=7)
+    w.expected["CloudWatch.16"] = ("arn:aws:logs:us-east-1:123456789012:log-group:/cr/good", "arn:aws:logs:us-east-1:123456789012:log-group:/cr/bad")
+
+    ec2 = w.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.77.0.0/16")["Vpc"]["VpcId"]
+    sg = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0]
+    if sg.get("IpPermissionsEgress"):
+        ec2.revoke_security_group_egress(GroupId=sg["GroupId"], IpPermissions=sg["IpPermissionsEgress"])
+    if sg.get("IpPermissions"):
+        ec2.revoke_security_group_ingress(GroupId=sg["GroupId"], IpPermissions=sg["IpPermissions"])
+    vpc2 = ec2.create_vpc(CidrBlock="10.78.0.0/16")["Vpc"]["VpcId"]
+    sg2 = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc2]}, {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"][0]
+    ec2.authorize_security_group_ingress(
+        GroupId=sg2["GroupId"], IpPermissions=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+    )
+    sgarn = "arn:aws:ec2:us-east-1:123456789012:security-group/{}"
+    w.expected["EC2.2"] = (sgarn.format(sg["GroupId"]), sgarn.format(sg2["GroupId"]))
+
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.77.{i}.0/24", AvailabilityZone=f"us-east-1{z}")["Subnet"]["SubnetId"] for i, z in ((1, "a"), (2, "b"))
+    ]
+    elb = w.client("elbv2")
+    lg = elb.create_load_balancer(Name="cr-good", Subnets=subnets, Type="application")["LoadBalancers"][0]["LoadBalancerArn"]
+    lb = elb.create_load_balancer(Name="cr-bad", Subnets=subnets, Type="application")["LoadBalancers"][0]["LoadBalancerArn"]
+    attrs = {
+        "routing.http.drop_invalid_header_fields.enabled": "true",
+        "access_logs.s3.enabled": "true",
+        "access_logs.s3.bucket": "cr-logs",
+        "deletion_protection.enabled": "true",
+    }
+    elb.modify_load_balancer_attributes(LoadBalancerArn=lg, Attributes=[{"Key": k, "Value": v} for k, v in attrs.items()])
+    for c in ("ELB.4", "ELB.5", "ELB.6"):
+        w.expected[c] = (lg, lb)
+
+    cf = w.client("cloudfront")
+
+    def distribution(ref: str, root: str, policy: str) -> str:
+        conf = {
+            "CallerReference": ref,
+            "Comment": ref,
+            "Enabled": True,
+            "DefaultRootObject": root,
+            "Origins": {"Quantity": 1, "Items": [{"Id": "o", "DomainName": "cr-good.s3.amazonaws.com", "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
+            "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": policy, "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6"},
+        }
+        return cf.create_distribution(DistributionConfig=conf)["Distribution"]["ARN"]
+
+    dg, db_ = distribution("cr-good", "index.html", "redirect-to-https"), distribution("cr-bad", "", "allow-all")
+    for c in ("CloudFront.1", "CloudFront.3"):
+        w.expected[c] = (dg, db_)
+    return w
+
+
+@pytest.fixture(scope="session")
+def world(emulator: Emulator) -> World:
+    return build_world(emulator)
+
+
+@dataclass
+class Run:
+    rc: int
+    stdout: str
+    stderr: str
+    reports: Path
+
+    @property
+    def report(self) -> dict[str, Any]:
+        return json.loads((self.reports / "compliance_report.json").read_text())
+
+    def verdicts(self) -> dict[tuple[str, str], str]:
+        return {(f["compliance"]["control"], f["resources"][0]["uid"]): f["status"] for f in self.report["findings"]}
+
+
+@pytest.fixture(scope="session")
+def playbook(emulator: Emulator) -> Iterator[Callable[..., Run]]:
+    """``playbook(*extra_args, reports=DIR)``: the real ``ansible-playbook playbooks/compliance_report.yml``
+    with an inventory (environment ``test``) that points at this suite's emulator."""
+    inv = Path(tempfile.mkdtemp(prefix="slipway-compliance-inv-"))
+    (inv / "group_vars" / "all").mkdir(parents=True)
+    hosts = {"all": {"hosts": {"localhost": {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}}}}
+    (inv / "hosts.yml").write_text(json.dumps(hosts))
+    aws = {"region": "us-east-1", "endpoint_url": emulator.endpoint, "access_key": "test", "secret_key": "test"}
+    (inv / "group_vars" / "all" / "main.yml").write_text(json.dumps({"slipway_environment": "test", "slipway_aws": aws}))
+
+    def run(*args: str, reports: Path, exceptions: list[dict[str, Any]] | None = None) -> Run:
+        if exceptions is not None:
+            (inv / "compliance_exceptions.yml").write_text(json.dumps({"exceptions": exceptions}))
+        else:
+            (inv / "compliance_exceptions.yml").unlink(missing_ok=True)
+        cmd = ["ansible-playbook", "-i", str(inv / "hosts.yml"), "playbooks/compliance_report.yml", "-e", f"compliance_report_dir={reports}", *args]
+        proc = subprocess.run(cmd, cwd=ROOT, env=emulator.env, capture_output=True, text=True, timeout=300, check=False)
+        return Run(proc.returncode, proc.stdout, proc.stderr, reports)
+
+    yield run
+    shutil.rmtree(inv, ignore_errors=True)

@@ -1,0 +1,127 @@
+"""``ansible-playbook playbooks/compliance_report.yml`` against the emulator: every control's verdict on a compliant
+and a non-compliant resource, the exit code, exceptions, the diff, determinism, JUnit and SARIF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from ansible_collections.slipway.aws.plugins.module_utils.compliance import controls as ctl
+from ansible_collections.slipway.aws.plugins.module_utils.compliance import runner
+
+from .conftest import Run, World
+
+SCHEMA = Path(__file__).with_name("sarif-2.1.0-subset.schema.json")
+
+
+@pytest.fixture(scope="module")
+def first(world: World, playbook: Any, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return playbook("-e", "env=test", reports=tmp_path_factory.mktemp("first"))
+
+
+def test_each_control_judges_its_compliant_and_non_compliant_resource(first: Run, world: World) -> None:
+    verdicts = first.verdicts()
+    wrong = {}
+    for control, (good, bad) in world.expected.items():
+        got = (verdicts.get((control, good)), verdicts.get((control, bad)))
+        if got != ("PASS", "FAIL"):
+            wrong[control] = got
+    assert not wrong, wrong
+    # SecretsManager.1: neither test secret rotates (a rotating one needs a rotation function: tests/secrets covers it)
+    assert verdicts[("SecretsManager.1", world.arns["secret-stale"])] == "FAIL"
+    covered = set(world.expected) | {"SecretsManager.1"}
+    assert covered == set(ctl.CONTROLS), set(ctl.CONTROLS) - covered
+
+
+def test_the_run_fails_on_new_high_findings_and_says_where(first: Run) -> None:
+    assert first.rc != 0
+    assert "compliance report failed" in first.stdout and "new finding(s) at or above HIGH" in first.stdout
+    assert "compliance_report.md" in first.stdout
+    assert first.report["summary"]["by_status"]["ERROR"] == 0, [f for f in first.report["findings"] if f["status"] == "ERROR"]
+
+
+def test_second_run_diffs_and_exceptions_apply(world: World, playbook: Any, first: Run, tmp_path: Path) -> None:
+    high = [
+        (f["compliance"]["control"], f["resources"][0]["uid"])
+        for f in first.report["findings"]
+        if f["status"] == "FAIL" and f["severity"] in ("High", "Critical")
+    ]
+    exceptions = [{"control": c, "resource": r, "owner": "platform", "justification": "test", "ticket": "OPS-1", "expires": "2099-01-01"} for c, r in high]
+    exceptions.append({"control": "S3.9", "tag": {"Project": "nobody"}, "owner": "x", "justification": "y", "ticket": "OPS-2", "expires": "2099-01-01"})
+    # the first report, in the reports directory, is the baseline
+    shutil.copy(first.reports / "compliance_report.json", tmp_path / "compliance_report.json")
+    second = playbook("-e", "env=test", reports=tmp_path, exceptions=exceptions)
+    doc = second.report
+    assert doc["diff"]["baseline"] and not doc["diff"]["new"]
+    assert {(r["control"], r["resource"]) for r in doc["diff"]["resolved"]} == set(high)
+    assert [e["ticket"] for e in doc["exceptions"]["unmatched"]] == ["OPS-2"]
+    assert second.rc == 0, second.stdout[-2000:]
+    # one that expired fails the run again
+    expired = [{**exceptions[0], "expires": "2000-01-01"}]
+    third = playbook("-e", "env=test", reports=tmp_path, exceptions=expired)
+    assert third.rc != 0 and "expired" in third.stdout
+
+
+def test_controls_and_regions_are_checked(playbook: Any, tmp_path: Path) -> None:
+    bad = playbook("-e", "env=test", "-e", "controls=NOPE.*", reports=tmp_path)
+    assert bad.rc != 0 and "no control matches NOPE.*" in bad.stdout
+    bad = playbook("-e", "env=test", "-e", "regions=mars", reports=tmp_path)
+    assert bad.rc != 0 and "is not a comma-separated list of AWS regions" in bad.stdout
+    only = playbook("-e", "env=test", "-e", "controls=RDS.1*", reports=tmp_path / "rds")
+    assert {f["compliance"]["control"] for f in only.report["findings"]} == {"RDS.11", "RDS.13"}
+
+
+def test_reports_are_identical_for_the_same_evidence(world: World, tmp_path: Path) -> None:
+    params = {"region": "us-east-1", "endpoint_url": world.emulator.endpoint, "access_key": "test", "secret_key": "test", "now": "2030-01-01T00:00:00Z"}
+    a = runner.execute({**params, "output_dir": str(tmp_path / "a")})
+    b = runner.execute({**params, "output_dir": str(tmp_path / "b")})
+    for key, path in a["reports"].items():
+        assert Path(path).read_bytes() == Path(b["reports"][key]).read_bytes(), key
+
+
+def test_playbook_runs_differ_only_in_the_time_field(first: Run, playbook: Any, tmp_path: Path) -> None:
+    again = playbook("-e", "env=test", reports=tmp_path)
+    one, two = first.report, again.report
+    assert one["metadata"].pop("generated_at") != "" and two["metadata"].pop("generated_at")
+    assert one == two
+
+
+def test_junit_structure(first: Run) -> None:
+    root = ET.parse(first.reports / "compliance_report.xml").getroot()  # noqa: S314 - our own file
+    assert root.tag == "testsuites"
+    totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
+    for suite in root.findall("testsuite"):
+        cases = suite.findall("testcase")
+        assert cases and int(suite.get("tests")) == len(cases)
+        counts = {
+            "failures": sum(c.find("failure") is not None for c in cases),
+            "errors": sum(c.find("error") is not None for c in cases),
+            "skipped": sum(c.find("skipped") is not None for c in cases),
+        }
+        for k, v in counts.items():
+            assert int(suite.get(k)) == v, (suite.get("name"), k)
+            totals[k] += v
+        totals["tests"] += len(cases)
+    assert {k: int(root.get(k)) for k in totals} == totals
+    assert totals["failures"] == first.report["summary"]["by_status"]["FAIL"]
+
+
+def test_sarif_validates_against_the_2_1_0_schema(first: Run) -> None:
+    doc = json.loads((first.reports / "compliance_report.sarif").read_text())
+    jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
+    results = doc["runs"][0]["results"]
+    assert {r["kind"] for r in results} >= {"pass", "fail"}
+    assert len(results) == len(first.report["findings"])
+
+
+def test_now_is_the_only_time(first: Run) -> None:
+    text = (first.reports / "compliance_report.json").read_text()
+    stamp = first.report["metadata"]["generated_at"]
+    assert text.count(stamp) == 1
+    dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))

@@ -1,0 +1,121 @@
+"""The deny matrix: every API action the collectors need, denied alone through fault injection. No control whose
+evidence needed it may answer PASS or FAIL for the affected resources (they answer ERROR naming the action), and
+every other verdict stays what it was without the denial. Runs the collector in-process over HTTP (fast)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from ansible_collections.slipway.aws.plugins.module_utils.compliance import controls as ctl
+from ansible_collections.slipway.aws.plugins.module_utils.compliance import evidence, runner
+
+from tools.local_aws import faults
+
+from .conftest import World
+
+NOW = "2030-01-01T00:00:00Z"
+
+
+def params(world: World) -> dict[str, Any]:
+    return {"region": "us-east-1", "endpoint_url": world.emulator.endpoint, "access_key": "test", "secret_key": "test", "now": NOW}
+
+
+# Requests the emulator cannot name by their action (moto's S3 names ListBuckets "GET /" and
+# GetPublicAccessBlock "ListBucket"): these are denied in the client instead, with the same error answer.
+CLIENT_SIDE = {"s3:ListBuckets", "s3:GetPublicAccessBlock"}
+
+
+class Denying(evidence.AdaptiveAws):
+    """The collector's connection with one action answered AccessDenied before it leaves the client."""
+
+    deny: str = ""
+
+    def client(self, service: str) -> Any:
+        c = super().client(service)
+        svc, op = self.deny.split(":", 1)
+        if c.meta.service_model.service_name == svc and not getattr(c, "_slipway_denying", False):
+            c._slipway_denying = True
+
+            def refuse(model: Any, **_kw: Any) -> Any:
+                if model.name != op:
+                    return None
+                body = {"Error": {"Code": "AccessDenied", "Message": f"denied by the test: {self.deny}"}, "ResponseMetadata": {"HTTPStatusCode": 403}}
+                return (type("Http", (), {"status_code": 403, "headers": {}})(), body)
+
+            c.meta.events.register("before-call", refuse)
+        return c
+
+
+def verdicts(world: World, deny: str | None = None) -> dict[tuple[str, str], dict[str, Any]]:
+    checked = runner.check_input(params(world))
+    factory = None
+    if deny:
+
+        def factory(region: str) -> Any:
+            conn = Denying.from_params({**params(world), "region": region})
+            conn.deny = deny
+            return conn
+
+    collected = evidence.collect(params(world), ["us-east-1"], None, checked["workers"], factory=factory)
+    doc = runner.judge(collected, checked)["report"]
+    return {(f["compliance"]["control"], f["resources"][0]["uid"]): f for f in doc["findings"]}
+
+
+def selector(action: str) -> str:
+    """The emulator's name for an IAM-style action (``s3:GetBucketPolicy`` -> ``s3.GetBucketPolicy``)."""
+    service, op = action.split(":", 1)
+    return f"{service}.{op}"
+
+
+def needed(control: str, service: str) -> set[str]:
+    areas = evidence.AREAS[service]
+    return {areas["base"], *(areas[a] for a in ctl.CONTROLS[control].needs)}
+
+
+ACTIONS = sorted({a for areas in evidence.AREAS.values() for a in areas.values()})
+
+
+@pytest.fixture(scope="module")
+def baseline(world: World) -> dict[tuple[str, str], dict[str, Any]]:
+    out = verdicts(world)
+    assert out and not [k for k, f in out.items() if f["status"] == "ERROR"]
+    return out
+
+
+def test_the_emulator_names_every_action_as_the_matrix_does(world: World, baseline: Any) -> None:
+    world.emulator.calls(reset=True)
+    verdicts(world)
+    seen = set(world.emulator.calls())
+    names = {selector(a) for a in ACTIONS if a not in CLIENT_SIDE}
+    aliases = {n.replace("elasticloadbalancing.", "elbv2.") for n in names}
+    assert aliases <= {n.replace("elasticloadbalancing.", "elbv2.") for n in seen}, aliases - seen
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_denying_one_action_never_gives_a_wrong_verdict(world: World, baseline: dict[tuple[str, str], dict[str, Any]], action: str) -> None:
+    if action in CLIENT_SIDE:
+        got = verdicts(world, deny=action)
+    else:
+        with faults.fault(world.emulator.endpoint, selector(action), "access-denied", rate=1.0):
+            got = verdicts(world)
+    wrong = []
+    errors = 0
+    for (control, resource), before in baseline.items():
+        service = before["resources"][0]["group"]["name"]
+        if action in needed(control, service):
+            if action == evidence.AREAS[service]["base"]:
+                # the listing failed: one ERROR for the service and region, the resource is not judged
+                listing = [f for (c, r), f in got.items() if c == control and r.endswith(":*") and f["resources"][0]["group"]["name"] == service]
+                ok = listing and all(f["status"] == "ERROR" and action in f["unavailable_actions"] for f in listing) and (control, resource) not in got
+            else:
+                f = got.get((control, resource))
+                ok = f is not None and f["status"] == "ERROR" and action in f["unavailable_actions"] and "access-denied" in f["status_detail"]
+            errors += 1
+        else:
+            f = got.get((control, resource))
+            ok = f is not None and f["status"] == before["status"]
+        if not ok:
+            wrong.append((control, resource, before["status"], (got.get((control, resource)) or {}).get("status")))
+    assert wrong == [], f"{len(wrong)} wrong verdict(s) with {action} denied"
+    assert errors, f"no control needs {action}"
