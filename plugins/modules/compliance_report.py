@@ -34,12 +34,14 @@ options:
     elements: str
     default: []
   parameters:
-    description: Per control id, parameters overriding Security Hub's defaults (e.g. C({"RDS.11": {"backupRetentionMinimum": 14}})).
+    description: >-
+      Per control id, parameters overriding Security Hub's defaults, e.g. C({"RDS.11": {"backupRetentionMinimum": 14}}).
     type: dict
     default: {}
   exceptions:
     description:
-      - Accepted risks, each with C(control) (id or glob), exactly one of C(resource) (ARN or glob) and C(tag) (C({KEY: VALUE})),
+      - >-
+        Accepted risks, each with C(control) (id or glob), exactly one of C(resource) (ARN or glob) and C(tag) (C({KEY: VALUE})),
         C(owner), C(justification), C(ticket) and C(expires) (C(YYYY-MM-DD)). An expired one suppresses nothing and fails the run;
         one matching nothing is reported.
     type: list
