@@ -112,7 +112,10 @@ def build_world(emulator: Emulator) -> World:
     sqs = w.client("sqs")
     qg = sqs.create_queue(QueueName="cr-good", Attributes={"SqsManagedSseEnabled": "true"}, tags={t["Key"]: t["Value"] for t in TAGS})["QueueUrl"]
     qb = sqs.create_queue(QueueName="cr-bad", Attributes={"SqsManagedSseEnabled": "false"})["QueueUrl"]
-    arn = lambda url: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]  # noqa: E731
+
+    def arn(url: str) -> str:
+        return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
     w.expected["SQS.1"] = (arn(qg), arn(qb))
     w.expected["SLIPWAY.Tags.1"] = (good, bad)
     w.arns["queue-good"], w.arns["queue-bad"] = arn(qg), arn(qb)
