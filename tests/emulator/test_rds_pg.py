@@ -80,7 +80,7 @@ def describe(client: Any, ident: str) -> dict[str, Any]:
     return client.describe_db_instances(DBInstanceIdentifier=ident)["DBInstances"][0]
 
 
-def wait_available(client: Any, ident: str, timeout: float = 120) -> dict[str, Any]:
+def wait_available(client: Any, ident: str, timeout: float = 180) -> dict[str, Any]:
     return wait_for(lambda: (d := describe(client, ident))["DBInstanceStatus"] == "available" and d, timeout, f"{ident} available")
 
 
@@ -195,7 +195,8 @@ def test_point_in_time_restore_replays_wal_to_the_requested_time(emu: Emulator, 
     newest = got[-1]
     assert all(ts <= target for ts in got), f"rows after T {target} restored: {[t for t in got if t > target]}"
     assert newest == before  # commit-exact replay: the last row committed before T, not a nearby copy
-    assert newest >= target - dt.timedelta(seconds=WRITER_INTERVAL + 0.5)
+    # the measured data loss is T - newest: half the gap between two rows (WRITER_INTERVAL when the writer keeps pace)
+    assert target - newest == (after - before) / 2
     # what AWS does not copy from the source (RestoreDBInstanceToPointInTime reference)
     ec2 = boto3.client("ec2", endpoint_url=emu.endpoint, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
     default_sg = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]
@@ -211,11 +212,12 @@ def test_restore_to_latest_restorable_time(emu: Emulator, source: dict[str, Any]
     client = rds(emu)
     latest = describe(client, "orders")["LatestRestorableTime"]
     client.restore_db_instance_to_point_in_time(SourceDBInstanceIdentifier="orders", TargetDBInstanceIdentifier="orders-latest", UseLatestRestorableTime=True)
+    asked = dt.datetime.now(dt.UTC)
     restored = wait_available(client, "orders-latest")
     got = canaries(restored)
-    # LatestRestorableTime moved on between the two calls: bound by the archive's progress
-    assert got[-1] >= latest - dt.timedelta(seconds=WRITER_INTERVAL + 0.5)
-    assert got[-1] <= dt.datetime.now(dt.UTC)
+    # the restore used LatestRestorableTime at the call (>= `latest`): every row committed by `latest` is there
+    expected = [ts for ts in canaries(source["instance"]) if ts <= latest]
+    assert got[: len(expected)] == expected and got[-1] <= asked
     client.delete_db_instance(DBInstanceIdentifier="orders-latest", SkipFinalSnapshot=True)
 
 
@@ -238,14 +240,15 @@ def test_out_of_window_restore_is_refused_before_anything_is_created(emu: Emulat
     assert calls == {"rds.RestoreDBInstanceToPointInTime": 3}, calls  # no other write went out
     with pytest.raises(ClientError, match="DBInstanceNotFound"):
         describe(client, "orders-nope")
-    assert {i["db_instance_identifier"] for i in control(emu, "/_slipway/rds")["instances"]} == before
+    after = {i["db_instance_identifier"] for i in control(emu, "/_slipway/rds")["instances"]}
+    assert after <= before and "orders-nope" not in after  # (an instance deleted earlier may finish going away)
 
 
 def test_snapshot_restore_and_cross_region_copy(emu: Emulator, source: dict[str, Any]) -> None:
     east, west = rds(emu), rds(emu, "us-west-2")
     snap = east.create_db_snapshot(DBInstanceIdentifier="orders", DBSnapshotIdentifier="orders-snap")["DBSnapshot"]
     assert snap["Status"] == "creating"
-    wait_for(lambda: east.describe_db_snapshots(DBSnapshotIdentifier="orders-snap")["DBSnapshots"][0]["Status"] == "available", 60, "snapshot")
+    wait_for(lambda: east.describe_db_snapshots(DBSnapshotIdentifier="orders-snap")["DBSnapshots"][0]["Status"] == "available", 120, "snapshot")
     taken = dt.datetime.now(dt.UTC)
     conn = connect(source["instance"])
     conn.run("CREATE TABLE after_snapshot (x int)")
@@ -268,7 +271,7 @@ def test_snapshot_restore_and_cross_region_copy(emu: Emulator, source: dict[str,
     kms = boto3.client("kms", endpoint_url=emu.endpoint, region_name="us-west-2", aws_access_key_id="testing", aws_secret_access_key="testing")
     key = kms.create_key(Description="dr copies")["KeyMetadata"]["Arn"]
     west.copy_db_snapshot(SourceDBSnapshotIdentifier=arn, TargetDBSnapshotIdentifier="orders-snap-west", KmsKeyId=key, SourceRegion="us-east-1")
-    wait_for(lambda: west.describe_db_snapshots(DBSnapshotIdentifier="orders-snap-west")["DBSnapshots"][0]["Status"] == "available", 60, "copy")
+    wait_for(lambda: west.describe_db_snapshots(DBSnapshotIdentifier="orders-snap-west")["DBSnapshots"][0]["Status"] == "available", 120, "copy")
     files = {(s["region"], s["db_snapshot_identifier"]): s["path"] for s in control(emu, "/_slipway/rds")["snapshots"]}
     assert "/us-west-2/" in files[("us-west-2", "orders-snap-west")]
 
@@ -344,9 +347,9 @@ def test_delete_leaves_no_process_and_no_data(emu: Emulator, source: dict[str, A
     assert err.value.response["Error"]["Code"] == "InvalidParameterCombination"
     client.delete_db_instance(DBInstanceIdentifier="orders-pitr", FinalDBSnapshotIdentifier="orders-pitr-final")
     client.delete_db_instance(DBInstanceIdentifier="orders-replica", SkipFinalSnapshot=True)
-    wait_for(lambda: client.describe_db_snapshots(DBSnapshotIdentifier="orders-pitr-final")["DBSnapshots"][0]["Status"] == "available", 60, "final snapshot")
+    wait_for(lambda: client.describe_db_snapshots(DBSnapshotIdentifier="orders-pitr-final")["DBSnapshots"][0]["Status"] == "available", 120, "final snapshot")
     for info in victims.values():
-        wait_for(lambda info=info: not Path(info["root"]).exists(), 30, f"{info['root']} removed")
+        wait_for(lambda info=info: not Path(info["root"]).exists(), 120, f"{info['root']} removed")
         with pytest.raises(ProcessLookupError):
             os.kill(info["pid"], 0)
     left = {i["db_instance_identifier"] for i in control(emu, "/_slipway/rds")["instances"]}

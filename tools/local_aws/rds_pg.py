@@ -943,12 +943,16 @@ def _is_inner() -> bool:
 
 
 def _real_class(base: type) -> type:
+    if getattr(base, "_slipway_is_real", False):
+        return base
     cached = getattr(base, "_slipway_real_class", None)
     if cached is not None and cached.__base__ is base:
         return cached
 
     class RealPostgresDBInstance(base):  # type: ignore[misc, valid-type]
         """A DB instance whose endpoint is a real PostgreSQL on loopback."""
+
+        _slipway_is_real = True
 
         @property
         def address(self) -> str:
