@@ -32,7 +32,7 @@ from typing import Any
 import pytest
 from ansible_collections.slipway.aws.plugins.module_utils.secrets import pg_rotation as core
 
-from tests.support.emulator import Emulator, env_port
+from tests.support.emulator import Emulator, private_emulator
 from tests.support.postgres import PostgresServer
 
 DB = "appdb"
@@ -51,14 +51,10 @@ def pg() -> Iterator[PostgresServer]:
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Emulator]:
     tmp = Path(tempfile.mkdtemp(prefix="slipway-rotation-"))
-    port = env_port("SLIPWAY_ROTATION_EMULATOR_PORT")
-    base = env_port("SLIPWAY_ROTATION_LISTENER_BASE")
-    emu = Emulator.pick(tmp / "emulator", port=port or 4690, listener_base=base or 16000, exact=bool(port and base))
-    emu.up()
     try:
-        yield emu
+        with private_emulator(tmp / "emulator", "ROTATION", 4690, 16000) as emu:
+            yield emu
     finally:
-        emu.down()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -31,7 +31,7 @@ from typing import Any
 import pytest
 
 from tests.support import ROOT
-from tests.support.emulator import Emulator, env_port
+from tests.support.emulator import Emulator, private_emulator
 
 LEAK_MARKER = "SLIPWAYLEAK"
 ROLE = "arn:aws:iam::123456789012:role/slipway-audit-rotation"
@@ -79,14 +79,10 @@ def wait_for(check: Callable[[], Any], timeout: float = 60, what: str = "a condi
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Emulator]:
     tmp = Path(tempfile.mkdtemp(prefix="slipway-secrets-"))
-    port = env_port("SLIPWAY_SECRETS_EMULATOR_PORT")
-    base = env_port("SLIPWAY_SECRETS_LISTENER_BASE")
-    emu = Emulator.pick(tmp / "emulator", port=port or 4800, listener_base=base or 17000, exact=bool(port and base))
-    emu.up()
     try:
-        yield emu
+        with private_emulator(tmp / "emulator", "SECRETS", 4800, 17000) as emu:
+            yield emu
     finally:
-        emu.down()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -127,9 +123,16 @@ class World:
     def rotate(self, secret: str, function: str, succeed: bool = True) -> str:
         sm = self.client("secretsmanager")
         arn = self.secrets[secret]
+        before = sm.describe_secret(SecretId=arn).get("LastRotatedDate")
         token = sm.rotate_secret(SecretId=arn, RotationLambdaARN=self.functions[function], RotationRules={"AutomaticallyAfterDays": 30})["VersionId"]
         if succeed:
-            wait_for(lambda: "AWSCURRENT" in sm.describe_secret(SecretId=arn)["VersionIdsToStages"].get(token, []), what=f"the rotation of {secret}")
+            # Done when Secrets Manager recorded the rotation (after finishSecret returned), not as soon as
+            # the function moved AWSCURRENT: aging the secret before that would be undone by the record.
+            def done() -> bool:
+                meta = sm.describe_secret(SecretId=arn)
+                return "AWSCURRENT" in meta["VersionIdsToStages"].get(token, []) and meta.get("LastRotatedDate") not in (None, before)
+
+            wait_for(done, what=f"the rotation of {secret}")
         else:
             ct = self.client("cloudtrail")
             attrs = [{"AttributeKey": "ResourceName", "AttributeValue": arn}]

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from tests.support import BIN, ROOT
-from tests.support.emulator import Emulator, env_port
+from tests.support.emulator import Emulator, env_port, private_emulator
 from tests.support.postgres import PostgresServer
 
 from . import world
@@ -67,14 +67,8 @@ def pg() -> Iterator[PostgresServer]:
 
 @pytest.fixture(scope="session")
 def emulator(tmp_session: Path) -> Iterator[Emulator]:
-    port = env_port("SLIPWAY_SECRETS_ROTATION_EMULATOR_PORT")
-    base = env_port("SLIPWAY_SECRETS_ROTATION_LISTENER_BASE")
-    emu = Emulator.pick(tmp_session / "emulator", port=port or 4820, listener_base=base or 18000, exact=bool(port and base))
-    emu.up()
-    try:
+    with private_emulator(tmp_session / "emulator", "SECRETS_ROTATION", 4820, 18000) as emu:
         yield emu
-    finally:
-        emu.down()
 
 
 @pytest.fixture(scope="session")

@@ -37,11 +37,13 @@ so the picker wants that one free too.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
 import subprocess
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -246,3 +248,18 @@ class Emulator:
         import boto3
 
         return boto3.client(service, endpoint_url=self.endpoint, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
+
+
+@contextlib.contextmanager
+def private_emulator(state_dir: Path, env_prefix: str, port: int, listener_base: int) -> Iterator[Emulator]:
+    """A suite's own emulator, up for the ``with`` block: on ``port``/``listener_base`` or the next free
+    ones, or exactly on ``SLIPWAY_<env_prefix>_EMULATOR_PORT`` / ``SLIPWAY_<env_prefix>_LISTENER_BASE``
+    when both are set (each suite has its row in the table above)."""
+    want_port = env_port(f"SLIPWAY_{env_prefix}_EMULATOR_PORT")
+    want_base = env_port(f"SLIPWAY_{env_prefix}_LISTENER_BASE")
+    emu = Emulator.pick(Path(state_dir), port=want_port or port, listener_base=want_base or listener_base, exact=bool(want_port and want_base))
+    emu.up()
+    try:
+        yield emu
+    finally:
+        emu.down()
