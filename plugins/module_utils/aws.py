@@ -97,6 +97,8 @@ class Aws:
         max_attempts: int = 8,
         connect_timeout: float = 5,
         read_timeout: float = 30,
+        retry_mode: str = "standard",
+        max_pool_connections: int = 10,
     ) -> None:
         if not HAS_BOTO3:
             raise SlipwayError("boto3 is required: install the pinned requirements (make setup)")
@@ -112,10 +114,13 @@ class Aws:
         self.region = self._session.region_name
         if not self.region:
             raise SlipwayError("no AWS region: set `region` (or AWS_REGION / AWS_DEFAULT_REGION)")
+        # "standard" everywhere; "adaptive" (a client-side rate limiter on top) for readers that fan out
+        # over many calls at once, such as the compliance collector.
         self._config = botocore.config.Config(
-            retries={"mode": "standard", "max_attempts": max_attempts},
+            retries={"mode": retry_mode, "max_attempts": max_attempts},
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
+            max_pool_connections=max_pool_connections,
             user_agent_extra="slipway",
         )
         self._clients: dict[str, Any] = {}

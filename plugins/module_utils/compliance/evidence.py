@@ -29,7 +29,6 @@ from collections.abc import Callable
 from typing import Any
 
 try:
-    import botocore.config
     import botocore.exceptions
 except ImportError:  # pragma: no cover - reported by Aws
     pass
@@ -47,9 +46,8 @@ DEFAULT_WORKERS = 6
 class AdaptiveAws(Aws):
     """``Aws`` with botocore's adaptive retry mode (standard retries plus a client-side rate limiter)."""
 
-    def __init__(self, *args: Any, max_attempts: int = 8, **kwargs: Any) -> None:
-        super().__init__(*args, max_attempts=max_attempts, **kwargs)
-        self._config = self._config.merge(botocore.config.Config(retries={"mode": "adaptive", "max_attempts": max_attempts}, max_pool_connections=20))
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **{"retry_mode": "adaptive", "max_pool_connections": 20, **kwargs})
 
 
 def classify(exc: AwsError) -> str:
