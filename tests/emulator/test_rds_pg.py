@@ -210,7 +210,8 @@ def test_point_in_time_restore_replays_wal_to_the_requested_time(emu: Emulator, 
 
 def test_restore_to_latest_restorable_time(emu: Emulator, source: dict[str, Any]) -> None:
     client = rds(emu)
-    latest = describe(client, "orders")["LatestRestorableTime"]
+    # A new instance has no restorable time until its first WAL is archived (AWS leaves the field out too).
+    latest = wait_for(lambda: describe(client, "orders").get("LatestRestorableTime"), timeout=60, what="a LatestRestorableTime")
     client.restore_db_instance_to_point_in_time(SourceDBInstanceIdentifier="orders", TargetDBInstanceIdentifier="orders-latest", UseLatestRestorableTime=True)
     asked = dt.datetime.now(dt.UTC)
     restored = wait_available(client, "orders-latest")

@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tools.local_aws import pgbin
+
 from .emulator import env_port, pick_port
 
 DEFAULT_PORT = 5460
@@ -53,46 +55,20 @@ class PostgresError(RuntimeError):
 
 
 # ------------------------------------------------------------------ binaries
-def _version_key(path: Path) -> tuple[int, ...]:
-    try:
-        return tuple(int(p) for p in path.parent.name.split("."))
-    except ValueError:
-        return (0,)
-
-
 def find_bindir() -> Path:
-    """The directory holding ``initdb`` and ``postgres``."""
-    candidates: list[Path] = []
-    if os.environ.get("SLIPWAY_PG_BINDIR"):
-        candidates.append(Path(os.environ["SLIPWAY_PG_BINDIR"]))
-    pg_config = shutil.which("pg_config")
-    if pg_config:
-        with contextlib.suppress(OSError, subprocess.SubprocessError):
-            out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, timeout=10, check=True).stdout.strip()
-            if out:
-                candidates.append(Path(out))
-    candidates.extend(sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=_version_key, reverse=True))
-    initdb = shutil.which("initdb")
-    if initdb:
-        candidates.append(Path(initdb).resolve().parent)
-    for directory in candidates:
-        if (directory / "initdb").is_file() and (directory / "postgres").is_file():
-            return directory
-    raise PostgresError(
-        "PostgreSQL server binaries (initdb, postgres) not found: looked in "
-        f"{[str(c) for c in candidates] or 'nothing (no pg_config, no /usr/lib/postgresql/*/bin, no initdb on PATH)'}; "
-        "install the server (Debian: apt-get install postgresql, what .ci/run does) or set SLIPWAY_PG_BINDIR"
-    )
+    """The directory holding ``initdb`` and ``postgres`` (tools/local_aws/pgbin.py: the emulator's RDS looks alike)."""
+    try:
+        return pgbin.find_bindir(("initdb", "postgres"))
+    except pgbin.PostgresNotFound as exc:
+        raise PostgresError(str(exc)) from None
 
 
 def _run_as() -> pwd.struct_passwd | None:
     """The unprivileged user to run the server as when we are root (PostgreSQL refuses root)."""
-    if os.geteuid() != 0:
-        return None
-    for name in ("postgres", "nobody"):
-        with contextlib.suppress(KeyError):
-            return pwd.getpwnam(name)
-    raise PostgresError("running as root and neither a 'postgres' nor a 'nobody' user exists to run the server as")
+    try:
+        return pgbin.run_as()
+    except pgbin.PostgresNotFound as exc:
+        raise PostgresError(str(exc)) from None
 
 
 # ------------------------------------------------------------------ TLS

@@ -50,6 +50,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import pgbin
+
 LOG = logging.getLogger("local_aws.rds_pg")
 ADMIN = "rdsadmin"  # the emulator's own superuser (RDS has one by that name too)
 WAL_SEGMENT_MB = 1
@@ -88,42 +90,12 @@ class RdsPgSettings:
 
 
 # ------------------------------------------------------------------ binaries and users
-def _version_key(path: Path) -> tuple[int, ...]:
-    try:
-        return tuple(int(p) for p in path.parent.name.split("."))
-    except ValueError:
-        return (0,)
-
-
 def find_bindir() -> Path:
-    """Same order as tests/support/postgres.py: SLIPWAY_PG_BINDIR, pg_config --bindir, the newest
-    /usr/lib/postgresql/*/bin, then PATH; the directory must also hold pg_basebackup and pg_ctl."""
-    candidates: list[Path] = []
-    if os.environ.get("SLIPWAY_PG_BINDIR"):
-        candidates.append(Path(os.environ["SLIPWAY_PG_BINDIR"]))
-    pg_config = shutil.which("pg_config")
-    if pg_config:
-        with contextlib.suppress(OSError, subprocess.SubprocessError):
-            out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, timeout=10, check=True).stdout.strip()
-            if out:
-                candidates.append(Path(out))
-    candidates.extend(sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=_version_key, reverse=True))
-    initdb = shutil.which("initdb")
-    if initdb:
-        candidates.append(Path(initdb).resolve().parent)
-    for directory in candidates:
-        if all((directory / name).is_file() for name in ("initdb", "postgres", "pg_basebackup", "pg_ctl")):
-            return directory
-    raise RuntimeError(f"PostgreSQL server binaries not found (looked in {[str(c) for c in candidates]}); install postgresql or set SLIPWAY_PG_BINDIR")
+    return pgbin.find_bindir()
 
 
 def _run_as() -> pwd.struct_passwd | None:
-    if os.geteuid() != 0:
-        return None
-    for name in ("postgres", "nobody"):
-        with contextlib.suppress(KeyError):
-            return pwd.getpwnam(name)
-    raise RuntimeError("running as root and no 'postgres' or 'nobody' user to run PostgreSQL as")
+    return pgbin.run_as()
 
 
 def _spawn_kwargs() -> dict[str, Any]:
