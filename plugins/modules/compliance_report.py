@@ -16,7 +16,7 @@ description:
     adaptive retry mode, then judges every selected control over that evidence only.
   - Each result is C(PASS), C(FAIL), C(ERROR) (could not evaluate, naming the API action and the reason) or
     C(NOT_APPLICABLE). An access error is never a verdict; a service whose listing failed is one C(ERROR), never absent.
-  - Writes C(compliance_report.json) (OCSF-shaped), C(.md), C(.xml) (JUnit) and C(.sarif) (SARIF 2.1.0), byte-identical
+  - Writes C(compliance_report.json) (OCSF-shaped), C(.md), C(.html), C(.xml) (JUnit) and C(.sarif) (SARIF 2.1.0), byte-identical
     for the same evidence and O(now). The coverage of Security Hub's controls is in docs/compliance.md.
   - Read-only; changed is always false. Runs on the controller through the action plugin of the same name, which prints
     the summary.
@@ -129,7 +129,7 @@ lines:
   type: list
   elements: str
 reports:
-  description: The paths of the C(json), C(markdown), C(junit) and C(sarif) reports; empty without O(output_dir).
+  description: The paths of the C(json), C(markdown), C(html), C(junit) and C(sarif) reports; empty without O(output_dir).
   returned: success
   type: dict
 calls:

@@ -15,6 +15,7 @@ import pytest
 from ansible_collections.slipway.aws.plugins.module_utils.compliance import controls as ctl
 from ansible_collections.slipway.aws.plugins.module_utils.compliance import runner
 
+from .browser import render
 from .conftest import Run, World
 
 SCHEMA = Path(__file__).with_name("sarif-2.1.0-subset.schema.json")
@@ -125,3 +126,16 @@ def test_now_is_the_only_time(first: Run) -> None:
     stamp = first.report["metadata"]["generated_at"]
     assert text.count(stamp) == 1
     dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def test_the_html_page_in_a_headless_browser_shows_every_finding(first: Run) -> None:
+    expected = sorted((f["compliance"]["control"], f["resources"][0]["uid"]) for f in first.report["findings"])
+    page = render(first.reports / "compliance_report.html")
+    assert sorted(page.visible) == expected and len(page.rows) == len(expected)
+    failing_s3 = sorted(
+        (f["compliance"]["control"], f["resources"][0]["uid"])
+        for f in first.report["findings"]
+        if f["status"] == "FAIL" and f["resources"][0]["group"]["name"] == "s3"
+    )
+    assert failing_s3, "the world has failing S3 buckets"
+    assert sorted(render(first.reports / "compliance_report.html", "status=FAIL&service=s3").visible) == failing_s3

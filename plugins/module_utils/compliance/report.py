@@ -4,7 +4,8 @@
 """The reports, all rendered from one JSON document (``build``), byte-identical for the same evidence.
 
 * JSON: OCSF-shaped Compliance Findings (class 2003), one per control and resource;
-* Markdown, JUnit XML, SARIF 2.1.0 and the console summary, derived from it.
+* Markdown, a self-contained HTML page (summaries, the findings table, an inline filter script),
+  JUnit XML, SARIF 2.1.0 and the console summary, derived from it.
 
 Order is stable everywhere (severity, control, region, resource); the only time
 is ``metadata.generated_at``.
@@ -13,6 +14,7 @@ is ``metadata.generated_at``.
 from __future__ import annotations
 
 import hashlib
+import html as _html
 import json
 import os
 import tempfile
@@ -26,7 +28,13 @@ STATUS_ORDER = ("FAIL", "ERROR", "PASS", "NOT_APPLICABLE")
 OCSF_STATUS = {"PASS": (1, "Pass"), "FAIL": (3, "Fail"), "ERROR": (99, "Error"), "NOT_APPLICABLE": (99, "Not applicable")}
 OCSF_VERSION = "1.3.0"
 INFORMATION_URI = "https://github.com/slipway/slipway/blob/main/docs/compliance.md"
-FILES = {"json": "compliance_report.json", "markdown": "compliance_report.md", "junit": "compliance_report.xml", "sarif": "compliance_report.sarif"}
+FILES = {
+    "json": "compliance_report.json",
+    "markdown": "compliance_report.md",
+    "html": "compliance_report.html",
+    "junit": "compliance_report.xml",
+    "sarif": "compliance_report.sarif",
+}
 
 
 def finding_uid(control: str, resource: str) -> str:
@@ -157,6 +165,190 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# ------------------------------------------------------------------ HTML
+def _h(text: Any) -> str:
+    return _html.escape("" if text is None else str(text), quote=True)
+
+
+_CSS = """
+body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
+table{border-collapse:collapse;margin:.5em 0 1.5em}
+th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}
+th{background:#f3f3f3}
+td.num{text-align:right}
+tr.FAIL td.status{color:#a00;font-weight:bold}
+tr.ERROR td.status{color:#a60;font-weight:bold}
+tr.PASS td.status{color:#070}
+tr[hidden]{display:none}
+code{font-size:12px;word-break:break-all}
+pre{white-space:pre-wrap;font-size:12px;margin:0}
+#filters label{margin-right:1em}
+"""
+
+# The filter: the page's hash or query (``#severity=HIGH&status=FAIL&service=s3&q=text``, values
+# comma-separated) presets it, so a headless browser's --dump-dom shows the filtered table; each
+# row not matching gets the ``hidden`` attribute; the body's data-filter says what was applied.
+_SCRIPT = """
+(function () {
+  "use strict";
+  var keys = ["severity", "service", "status"];
+  var form = document.getElementById("filters");
+  function wanted() {
+    var out = {};
+    keys.forEach(function (k) { out[k] = form.elements[k].value; });
+    out.q = form.elements.q.value.trim().toLowerCase();
+    return out;
+  }
+  function apply() {
+    var w = wanted(), shown = 0;
+    var rows = document.querySelectorAll("#findings tbody tr");
+    rows.forEach(function (row) {
+      var ok = keys.every(function (k) {
+        return !w[k] || w[k].split(",").indexOf(row.getAttribute("data-" + k)) >= 0;
+      }) && (!w.q || row.textContent.toLowerCase().indexOf(w.q) >= 0);
+      if (ok) { row.removeAttribute("hidden"); shown += 1; } else { row.setAttribute("hidden", ""); }
+    });
+    document.getElementById("shown").textContent = String(shown);
+    var state = keys.concat(["q"]).filter(function (k) { return w[k]; })
+      .map(function (k) { return k + "=" + encodeURIComponent(w[k]); }).join("&");
+    document.body.setAttribute("data-filter", state || "none");
+    return state;
+  }
+  function preset() {
+    var text = (location.hash || "").replace(/^#/, "") || (location.search || "").replace(/^\\?/, "");
+    text.split("&").forEach(function (pair) {
+      var i = pair.indexOf("="), k = decodeURIComponent(pair.slice(0, i)), v = decodeURIComponent(pair.slice(i + 1));
+      if (i < 0 || !form.elements[k]) { return; }
+      var el = form.elements[k];
+      if (k === "severity" || k === "status") { v = v.toUpperCase(); }
+      if (el.tagName === "SELECT" && v.indexOf(",") >= 0) {
+        var opt = document.createElement("option");
+        opt.value = v; opt.textContent = v; el.appendChild(opt);
+      }
+      el.value = v;
+    });
+  }
+  preset();
+  apply();
+  form.addEventListener("input", function () {
+    var state = apply();
+    if (window.history && history.replaceState) { history.replaceState(null, "", state ? "#" + state : location.pathname); }
+  });
+  form.addEventListener("submit", function (e) { e.preventDefault(); });
+})();
+"""
+
+
+def _counts_table(title: str, first: str, rows: list[tuple[str, dict[str, int]]], table_id: str) -> list[str]:
+    out = [
+        f"<h2>{_h(title)}</h2>",
+        f'<table id="{table_id}">',
+        "<thead><tr><th>" + _h(first) + "</th>" + "".join(f"<th>{_h(s)}</th>" for s in STATUS_ORDER) + "</tr></thead>",
+        "<tbody>",
+    ]
+    for name, counts in rows:
+        cells = "".join(f'<td class="num">{int(counts[s])}</td>' for s in STATUS_ORDER)
+        out.append(f'<tr data-key="{_h(name)}"><th>{_h(name)}</th>{cells}</tr>')
+    out += ["</tbody>", "</table>"]
+    return out
+
+
+def _select(name: str, label: str, values: list[str]) -> str:
+    opts = "".join(f'<option value="{_h(v)}">{_h(v)}</option>' for v in values)
+    return f'<label>{_h(label)} <select name="{name}"><option value="">all</option>{opts}</select></label>'
+
+
+def html(report: dict[str, Any]) -> str:
+    """One self-contained page: the summaries by severity and by service, the findings table (one row per
+    result) with a filter by severity, service, status and text; no external asset."""
+    s = report["summary"]
+    meta = report["metadata"]
+    findings = sorted(report["findings"], key=lambda f: STATUS_ORDER.index(f["status"]))
+    services = list(s["by_service"])
+    counts = ", ".join(f"{k} {v}" for k, v in s["by_status"].items())
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>Compliance report {_h(report['account'])}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        '<body data-filter="">',
+        "<h1>Compliance report</h1>",
+        f"<p>Account <code>{_h(report['account'])}</code>, regions {_h(', '.join(report['regions']))}; "
+        f'generated <time id="generated-at">{_h(meta["generated_at"])}</time>. '
+        f"{int(s['results'])} result(s) over {len(report['controls'])} control(s): {_h(counts)}; suppressed by an exception: {int(s['suppressed'])}.</p>",
+    ]
+    out += _counts_table("Summary by severity", "severity", [(sev, s["by_severity"][sev]) for sev in SEVERITY_ORDER], "by-severity")
+    out += _counts_table("Summary by service", "service", list(s["by_service"].items()), "by-service")
+    out += [
+        "<h2>Findings</h2>",
+        '<form id="filters">',
+        _select("severity", "severity", list(SEVERITY_ORDER)),
+        _select("service", "service", services),
+        _select("status", "status", list(STATUS_ORDER)),
+        '<label>text <input name="q" type="search" value=""></label>',
+        f'<span>shown: <output id="shown">{len(findings)}</output> of {len(findings)}</span>',
+        "</form>",
+        '<table id="findings">',
+        "<thead><tr><th>control</th><th>title</th><th>severity</th><th>status</th><th>resource</th><th>region</th>"
+        "<th>reason / evidence</th><th>remediation</th></tr></thead>",
+        "<tbody>",
+    ]
+    for f in findings:
+        res = f["resources"][0]
+        control = f["compliance"]["control"]
+        status = f["status"]
+        sev = f["severity"].upper()
+        label = status + (" (exception)" if f.get("exception") else "")
+        detail = [_h(f["status_detail"])]
+        if f.get("unavailable_actions"):
+            detail.append("<br>actions: " + _h(", ".join(f["unavailable_actions"])))
+        if f.get("exception"):
+            e = f["exception"]
+            detail.append(f"<br>exception {_h(e.get('ticket'))} ({_h(e.get('owner'))}) until {_h(e.get('expires'))}: {_h(e.get('justification'))}")
+        if f["evidences"]:
+            data = json.dumps(f["evidences"][0]["data"], indent=1, sort_keys=True, default=str)
+            detail.append(f"<details><summary>evidence</summary><pre>{_h(data)}</pre></details>")
+        attrs = (
+            f'class="{_h(status)}" data-control="{_h(control)}" data-resource="{_h(res["uid"])}" data-severity="{_h(sev)}" '
+            f'data-service="{_h(res["group"]["name"])}" data-status="{_h(status)}" data-region="{_h(res["region"])}"'
+        )
+        out.append(
+            f"<tr {attrs}><td>{_h(control)}</td><td>{_h(f['finding_info']['title'])}</td><td>{_h(sev)}</td>"
+            f'<td class="status">{_h(label)}</td><td><code>{_h(res["uid"])}</code></td><td>{_h(res["region"])}</td>'
+            f"<td>{''.join(detail)}</td><td>{_h(f['remediation']['desc']) if status == 'FAIL' else ''}</td></tr>"
+        )
+    out += ["</tbody>", "</table>"]
+    out += _iac_html(report.get("iac"))
+    d = report["diff"]
+    out += ["<h2>Changes since the previous report</h2>", "<ul>"]
+    if not d["baseline"]:
+        out.append("<li>No previous report: every finding is new.</li>")
+    for key in ("new", "resolved", "still_failing"):
+        items = "".join(f"<li>{_h(r['control'])} <code>{_h(r['resource'])}</code></li>" for r in d[key])
+        out.append(f"<li>{_h(key.replace('_', ' '))}: {len(d[key])}" + (f"<ul>{items}</ul>" if items else "") + "</li>")
+    out.append("</ul>")
+    ex = report["exceptions"]
+    out += ["<h2>Exceptions</h2>", "<ul>"]
+    out += [
+        f"<li>expired: #{_h(e['index'])} {_h(e['control'])} ({_h(e['owner'])}, {_h(e['ticket'])}, expired {_h(e['expires'])})</li>" for e in ex["expired"]
+    ] or ["<li>expired: none</li>"]
+    out += [f"<li>unmatched: #{_h(e['index'])} {_h(e['control'])} ({_h(e['owner'])}, {_h(e['ticket'])})</li>" for e in ex["unmatched"]] or [
+        "<li>unmatched: none</li>"
+    ]
+    out += ["</ul>", f"<script>{_SCRIPT}</script>", "</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+def _iac_html(iac: dict[str, Any] | None) -> list[str]:
+    if not iac:
+        return []
+    return []
+
+
 # ------------------------------------------------------------------ JUnit
 def junit(report: dict[str, Any]) -> str:
     """One test suite per control, one case per resource: FAIL a failure, ERROR an error,
@@ -279,6 +471,7 @@ def write(output_dir: str, report: dict[str, Any]) -> dict[str, str]:
     texts = {
         "json": to_json(report),
         "markdown": markdown(report),
+        "html": html(report),
         "junit": junit(report),
         "sarif": json.dumps(sarif(report), indent=2, sort_keys=True) + "\n",
     }

@@ -132,3 +132,16 @@ def test_report_orders_by_severity_then_control() -> None:
         {"generated_at": NOW},
     )
     assert [f["compliance"]["control"] for f in doc["findings"]] == ["A.1", "A.2", "B.1"]
+
+
+def test_html_is_self_contained_escaped_and_has_a_row_per_result(tmp_path: Path) -> None:
+    hostile = resource('x"><script>alert(1)</script>', {}, {"policy": None, "public_access_block": {}, "logging": None, "versioning": None, "tags": {}})
+    out = runner.execute({"controls": ["S3.*"], "now": NOW, "output_dir": str(tmp_path)}, collected=collected("s3", hostile))
+    text = Path(out["reports"]["html"]).read_text()
+    assert text.startswith("<!DOCTYPE html>") and text.count("<script>") == 1
+    assert "alert(1)" in text and "<script>alert" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    for external in ("src=", "<link", "http://", "@import"):
+        assert external not in text, external
+    doc = json.loads(Path(out["reports"]["json"]).read_text())
+    assert text.count("<tr class=") == len(doc["findings"]) == 4
+    assert text.count(NOW) == 1
