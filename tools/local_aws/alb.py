@@ -10,7 +10,6 @@ import itertools
 import json
 import logging
 import random
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from moto.core.utils import utcnow
 
+from . import loopback
 from .config import Settings
 from .plane import LOCK, DataPlane
 
@@ -192,16 +192,7 @@ class AlbPlane:
 
     @staticmethod
     def _close(servers: list[ThreadingHTTPServer]) -> None:
-        def run() -> None:
-            for srv in servers:
-                try:
-                    srv.shutdown()
-                    srv.server_close()
-                except Exception:
-                    LOG.exception("closing listener server failed")
-
-        if servers:
-            threading.Thread(target=run, daemon=True).start()
+        loopback.close_later(servers, "a listener server")
 
     def reconcile(self) -> None:
         now = time.monotonic()
@@ -262,29 +253,7 @@ class AlbPlane:
         return out
 
     def _serve(self, s: Served) -> ThreadingHTTPServer:
-        alb = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            server_version = "awselb/2.0"
-
-            def log_message(self, fmt: str, *args: Any) -> None:  # quiet
-                return
-
-            def setup(self) -> None:
-                super().setup()
-                # one small response = header write + body write; avoid Nagle/delayed-ACK stalls
-                self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-            def _handle(self) -> None:
-                alb.handle(self, s)
-
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _handle  # noqa: N815
-
-        srv = ThreadingHTTPServer(("127.0.0.1", s.local_port), Handler)
-        srv.daemon_threads = True
-        threading.Thread(target=srv.serve_forever, name=f"listener-{s.port}", daemon=True).start()
-        return srv
+        return loopback.serve(s.local_port, lambda h: self.handle(h, s), name=f"listener-{s.port}", server_version="awselb/2.0")
 
     # ---- request handling
     def handle(self, h: BaseHTTPRequestHandler, s: Served) -> None:

@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import re
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-from . import cloudfront, routes
+from . import cloudfront, loopback, routes
 from .config import ACCOUNT_ID, Settings
 from .plane import LOCK
 
@@ -217,37 +216,7 @@ class EdgePlane:
 
     # ---- HTTP
     def _serve(self, edge: Edge) -> ThreadingHTTPServer:
-        plane = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            server_version = "AmazonS3"
-            sys_version = ""
-
-            def log_message(self, fmt: str, *args: Any) -> None:
-                return
-
-            def setup(self) -> None:
-                super().setup()
-                self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-            def _handle(self) -> None:
-                plane.handle(self, edge)
-
-            do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _handle  # noqa: N815
-
-        class Server(ThreadingHTTPServer):
-            # Browser-like test clients open many connections at once; socketserver's
-            # default backlog of 5 would drop some of them under load.
-            request_queue_size = 128
-
-            def handle_error(self, request: Any, client_address: Any) -> None:
-                LOG.exception("edge %s: a request from %s failed outside the request handler", edge.dist_id, client_address)
-
-        srv = Server(("127.0.0.1", edge.port), Handler)
-        srv.daemon_threads = True
-        threading.Thread(target=srv.serve_forever, name=f"edge-{edge.dist_id}", daemon=True).start()
-        return srv
+        return loopback.serve(edge.port, lambda h: self.handle(h, edge), name=f"edge-{edge.dist_id}", server_version="AmazonS3")
 
     def handle(self, h: BaseHTTPRequestHandler, edge: Edge) -> None:
         length = int(h.headers.get("Content-Length") or 0)
@@ -363,16 +332,7 @@ class EdgePlane:
 
 
 def _close(servers: list[ThreadingHTTPServer]) -> None:
-    def run() -> None:
-        for srv in servers:
-            try:
-                srv.shutdown()
-                srv.server_close()
-            except Exception:
-                LOG.exception("closing an edge server failed")
-
-    if servers:
-        threading.Thread(target=run, daemon=True).start()
+    loopback.close_later(servers, "an edge server")
 
 
 def _title(name: str) -> str:

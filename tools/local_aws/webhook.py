@@ -25,12 +25,13 @@ import json
 import logging
 import os
 import re
-import socket
 import threading
 import urllib.parse
 from collections.abc import Iterable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
+
+from . import loopback
 
 LOG = logging.getLogger("local_aws.webhook")
 
@@ -155,16 +156,8 @@ class WebhookServer:
     def start(self) -> bool:
         inbox = self.inbox
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+        class Handler(loopback.QuietHandler):
             server_version = "slipway-webhook/1"
-
-            def log_message(self, fmt: str, *args: Any) -> None:
-                return
-
-            def setup(self) -> None:
-                super().setup()
-                self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def _reply(self, status: int, body: bytes, ctype: str = "text/plain") -> None:
                 self.send_response(status)
@@ -174,7 +167,7 @@ class WebhookServer:
                 if self.command != "HEAD":
                     self.wfile.write(body)
 
-            def do_POST(self) -> None:
+            def do_POST(self) -> None:  # noqa: N802
                 try:
                     length = int(self.headers.get("Content-Length") or 0)
                 except ValueError:
@@ -190,14 +183,14 @@ class WebhookServer:
 
             do_PUT = do_POST  # noqa: N815
 
-            def do_GET(self) -> None:
+            def do_GET(self) -> None:  # noqa: N802
                 data = json.dumps({"messages": inbox.list()}, indent=1, default=str).encode()
                 self._reply(200, data, "application/json")
 
             do_HEAD = do_GET  # noqa: N815
 
         try:
-            srv = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+            srv = loopback.Server(("127.0.0.1", self.port), Handler)
         except OSError as exc:
             self.error = f"cannot bind 127.0.0.1:{self.port}: {exc.strerror or exc}"
             LOG.warning("webhook receiver: %s", self.error)
