@@ -29,6 +29,8 @@ molecule               4810        17500          17580, 17943, 26500
 (secret_rotation_audit)
 tests/compliance       4840        19000          19080, 19443, 28000
                                                (edges from 19500)
+tests/dr               4860        19800          19880, 20243, 28800
+                                               (RDS 25200-25299)
 =====================  ==========  =============  ======================
 
 The emulator's notification receiver (if it has one) takes the API port + 1,
@@ -251,13 +253,16 @@ class Emulator:
 
 
 @contextlib.contextmanager
-def private_emulator(state_dir: Path, env_prefix: str, port: int, listener_base: int) -> Iterator[Emulator]:
+def private_emulator(state_dir: Path, env_prefix: str, port: int, listener_base: int, extra_env: dict[str, str] | None = None) -> Iterator[Emulator]:
     """A suite's own emulator, up for the ``with`` block: on ``port``/``listener_base`` or the next free
     ones, or exactly on ``SLIPWAY_<env_prefix>_EMULATOR_PORT`` / ``SLIPWAY_<env_prefix>_LISTENER_BASE``
-    when both are set (each suite has its row in the table above)."""
+    when both are set (each suite has its row in the table above). ``extra_env``: emulator settings
+    (``SLIPWAY_RDS_REAL``, ...)."""
     want_port = env_port(f"SLIPWAY_{env_prefix}_EMULATOR_PORT")
     want_base = env_port(f"SLIPWAY_{env_prefix}_LISTENER_BASE")
-    emu = Emulator.pick(Path(state_dir), port=want_port or port, listener_base=want_base or listener_base, exact=bool(want_port and want_base))
+    emu = Emulator.pick(
+        Path(state_dir), port=want_port or port, listener_base=want_base or listener_base, extra_env=extra_env, exact=bool(want_port and want_base)
+    )
     emu.up()
     try:
         yield emu

@@ -1,0 +1,444 @@
+# -*- coding: utf-8 -*-
+# Copyright: Slipway contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The runbook framework: preflight checks, a plan, confirmation, steps with read-back, resume, audit, RTO clock.
+
+A ``Runbook`` is an ordered list of ``Step``s. Every step says what it would call (``plan``), does it (``run``)
+and reads the result back (``verify``); a step is completed only once its read-back passed. ``execute`` drives one
+run:
+
+1. preflight: the runbook's ``Check``s, reads only, each PASS / FAIL / ERROR with its evidence; any non-PASS stops
+   the run before a write;
+2. the plan: every remaining step with the API calls and parameters it would make (check mode stops here);
+3. confirmation: a run whose remaining steps include a ``destructive`` one needs ``confirm`` equal to the runbook's
+   resource identifier;
+4. the steps, each appended to the audit log (JSON lines: step, parameters, AWS request ids, outcome) and recorded
+   in the state file (``runs_dir/RUN_ID/state.json``) so ``resume`` goes on from the last completed step;
+5. the evidence report (JSON + Markdown): RTO from the declaration split into parts, per-step timings, RPO,
+   what was verified, by whom, when.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws, call, is_write
+from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, PreflightError, SlipwayError
+
+PASS, FAIL, ERROR = "PASS", "FAIL", "ERROR"
+# Parameters never written to the audit log, the state file or the plan.
+SECRET_PARAMS = ("MasterUserPassword", "SecretString", "Password", "password")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def iso(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z") if value else None
+
+
+def parse_time(value: Any) -> dt.datetime:
+    """An ISO 8601 time (``Z`` or an offset; a naive time is UTC) or a datetime, as an aware UTC datetime."""
+    if isinstance(value, dt.datetime):
+        parsed = value
+    else:
+        text = str(value).strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            parsed = dt.datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise PreflightError(f"not an ISO 8601 time: {value!r} (e.g. 2026-11-30T12:00:00Z)") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC)
+
+
+def redact(params: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if key in SECRET_PARAMS:
+            out[key] = "********"
+        elif isinstance(value, dt.datetime):
+            out[key] = iso(value)
+        elif isinstance(value, dict):
+            out[key] = redact(value)
+        else:
+            out[key] = value
+    return out
+
+
+class RunbookError(SlipwayError):
+    """A run stopped: ``kind`` says why (PreflightFailed, ConfirmationRefused, StepFailed, VerifyFailed, ...)."""
+
+    def __init__(self, kind: str, message: str, step: str | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.step = step
+
+
+class VerifyFailed(RunbookError):
+    def __init__(self, message: str, step: str | None = None) -> None:
+        super().__init__("VerifyFailed", message, step)
+
+
+@dataclass
+class Check:
+    """One preflight check: PASS, FAIL (the input or the state forbids the run) or ERROR (could not tell)."""
+
+    name: str
+    status: str
+    evidence: str
+
+    def line(self) -> str:
+        return f"{self.status:<5} {self.name}: {self.evidence}"
+
+
+@dataclass
+class PlannedCall:
+    service: str
+    operation: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"call": f"{self.service}.{self.operation}", "params": redact(self.params)}
+
+
+class Step:
+    """One step of a runbook. ``rto_part`` names the part of the RTO that ends when the step is completed."""
+
+    name = "step"
+    description = ""
+    destructive = False
+    rto_part: str | None = None
+
+    def plan(self, ctx: Context) -> list[PlannedCall]:
+        return []
+
+    def run(self, ctx: Context) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def verify(self, ctx: Context) -> dict[str, Any]:
+        """Read back what ``run`` did; raise VerifyFailed when it is not so. Returns the evidence."""
+        raise NotImplementedError
+
+
+class Runbook:
+    """A runbook: its name, the resource a confirmation must name, the preflight checks, the steps, the report."""
+
+    name = "runbook"
+    title = "Runbook"
+    # The parts of the RTO, in order; the last one reached is the achieved RTO.
+    rto_parts: tuple[str, ...] = ()
+
+    def __init__(self, params: dict[str, Any]) -> None:
+        self.params = params
+
+    def resolve(self, ctx: Context) -> None:
+        """Fix the run's inputs (defaults, resolved times) into ``ctx.state['inputs']`` before preflight."""
+
+    def confirmation_identifier(self, ctx: Context) -> str:
+        raise NotImplementedError
+
+    def preflight(self, ctx: Context) -> list[Check]:
+        return []
+
+    def steps(self) -> list[Step]:
+        return []
+
+    def results(self, ctx: Context) -> dict[str, Any]:
+        """What the report says beyond the framework's fields (RPO, verified facts, differences)."""
+        return {}
+
+
+# ------------------------------------------------------------------ the audit log and the state file
+class AuditLog:
+    """JSON lines, append-only: one line per event (the file is only ever opened for appending)."""
+
+    def __init__(self, path: str | None, run_id: str, actor: str) -> None:
+        self.path, self.run_id, self.actor = path, run_id, actor
+
+    def write(self, event: str, **fields: Any) -> None:
+        if not self.path:
+            return
+        line = {"ts": iso(utcnow()), "run_id": self.run_id, "actor": self.actor, "event": event, **fields}
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(line, default=str, sort_keys=False) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+class RunState:
+    """``runs_dir/RUN_ID/state.json``: inputs, completed steps with their outputs and timings, the clock."""
+
+    def __init__(self, path: str | None, data: dict[str, Any]) -> None:
+        self.path, self.data = path, data
+
+    @classmethod
+    def load(cls, path: str) -> RunState:
+        with open(path, encoding="utf-8") as handle:
+            return cls(path, json.load(handle))
+
+    def save(self) -> None:
+        if not self.path:
+            return
+        tmp = self.path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as handle:
+            json.dump(self.data, handle, indent=2, default=str)
+            handle.write("\n")
+        os.replace(tmp, self.path)
+
+    @property
+    def completed(self) -> dict[str, Any]:
+        return self.data.setdefault("completed", {})
+
+
+class RtoClock:
+    """Seconds since the declaration, for each part of the RTO as it is reached."""
+
+    def __init__(self, declared_at: dt.datetime, parts: dict[str, str] | None = None) -> None:
+        self.declared_at = declared_at
+        self.parts: dict[str, str] = dict(parts or {})
+
+    def mark(self, part: str) -> float:
+        now = utcnow()
+        self.parts[part] = iso(now) or ""
+        return self.elapsed(part)
+
+    def elapsed(self, part: str) -> float:
+        return round((parse_time(self.parts[part]) - self.declared_at).total_seconds(), 3)
+
+    def as_dict(self, order: tuple[str, ...]) -> dict[str, Any]:
+        parts = {p: {"at": self.parts.get(p), "seconds": self.elapsed(p) if p in self.parts else None} for p in order}
+        reached = [v["seconds"] for v in parts.values() if v["seconds"] is not None]
+        return {"declared_at": iso(self.declared_at), "parts": parts, "achieved_seconds": max(reached) if reached else None}
+
+
+# ------------------------------------------------------------------ the context every step gets
+@dataclass
+class Context:
+    aws: Aws
+    runbook: Runbook
+    state: RunState
+    audit: AuditLog
+    emit: Callable[[str], None]
+    check_mode: bool = False
+    resuming: bool = False
+    step: str | None = None
+
+    @property
+    def inputs(self) -> dict[str, Any]:
+        return self.state.data.setdefault("inputs", {})
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        """Everything completed steps recorded (``outputs[step_name]``)."""
+        return {name: done.get("outputs", {}) for name, done in self.state.completed.items()}
+
+    def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
+        """One API call; a write is refused in check mode and every write is in the audit log with its request id."""
+        from botocore import xform_name  # pylint: disable=import-outside-toplevel
+
+        method = xform_name(operation)
+        write = is_write(operation)
+        if write and self.check_mode:
+            raise RunbookError("CheckMode", f"{service}.{operation} is a write; check mode makes none", self.step)
+        try:
+            response = call(self.aws.client(service), method, **params)
+        except AwsError as exc:
+            if write:
+                self.audit.write("call", step=self.step, call=f"{service}.{operation}", params=redact(params), outcome="error", error=str(exc))
+            raise
+        if write:
+            request_id = (response.get("ResponseMetadata") or {}).get("RequestId")
+            self.audit.write("call", step=self.step, call=f"{service}.{operation}", params=redact(params), outcome="ok", request_id=request_id)
+        return response
+
+
+# ------------------------------------------------------------------ one run
+@dataclass
+class Options:
+    reports_dir: str
+    run_id: str | None = None
+    resume: bool = False
+    confirm: str | None = None
+    targets: dict[str, Any] = field(default_factory=dict)
+    actor: str = "unknown"
+    declared_at: str | None = None
+
+
+def new_run_id(runbook: str) -> str:
+    return f"{runbook}-{utcnow().strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:6]}"
+
+
+def _open_state(runbook: Runbook, opts: Options, check_mode: bool) -> tuple[RunState, bool]:
+    runs_dir = os.path.join(opts.reports_dir, "runs")
+    if opts.resume:
+        if not opts.run_id:
+            raise RunbookError("BadInput", "resume needs the run id (-e run_id=...; it is printed by every run and in the report)")
+        path = os.path.join(runs_dir, opts.run_id, "state.json")
+        if not os.path.exists(path):
+            raise RunbookError("BadInput", f"no run {opts.run_id} to resume: {path} does not exist")
+        state = RunState.load(path)
+        if state.data.get("runbook") != runbook.name:
+            raise RunbookError("BadInput", f"run {opts.run_id} is a {state.data.get('runbook')} run, not {runbook.name}")
+        if state.data.get("status") == "succeeded":
+            raise RunbookError("BadInput", f"run {opts.run_id} already succeeded; nothing to resume")
+        if check_mode:
+            state.path = None
+        return state, True
+    run_id = opts.run_id or new_run_id(runbook.name)
+    path = os.path.join(runs_dir, run_id, "state.json")
+    if os.path.exists(path):
+        raise RunbookError("BadInput", f"run {run_id} exists already ({path}); resume it with -e resume=true, or choose another run id")
+    declared = parse_time(opts.declared_at) if opts.declared_at else utcnow()
+    data = {"run_id": run_id, "runbook": runbook.name, "declared_at": iso(declared), "actor": opts.actor, "params": runbook.params, "status": "new"}
+    return RunState(None if check_mode else path, data), False
+
+
+def execute(runbook: Runbook, aws: Aws, opts: Options, check_mode: bool, emit: Callable[[str], None]) -> dict[str, Any]:
+    """One run of ``runbook``; returns the result (``failed`` set on failure). Never raises a SlipwayError."""
+    state, resuming = _open_state(runbook, opts, check_mode)
+    state.data.setdefault("targets", dict(opts.targets))
+    run_id = state.data["run_id"]
+    run_dir = os.path.join(opts.reports_dir, "runs", run_id)
+    if not check_mode:
+        os.makedirs(run_dir, exist_ok=True)
+        state.save()
+    audit = AuditLog(None if check_mode else os.path.join(run_dir, "audit.jsonl"), run_id, opts.actor)
+    clock = RtoClock(parse_time(state.data["declared_at"]), state.data.get("rto_parts"))
+    ctx = Context(aws, runbook, state, audit, emit, check_mode=check_mode, resuming=resuming)
+    result: dict[str, Any] = {"run_id": run_id, "runbook": runbook.name, "changed": False, "check_mode": check_mode, "resumed": resuming}
+    emit(f"run {run_id} ({'resumed' if resuming else 'declared'} {state.data['declared_at']}, by {opts.actor})")
+    audit.write("resume" if resuming else "declare", params=runbook.params, declared_at=state.data["declared_at"])
+
+    # 1. preflight (reads only)
+    try:
+        if not resuming:
+            runbook.resolve(ctx)
+        checks = runbook.preflight(ctx)
+    except Exception as exc:  # noqa: BLE001  any failure of a check is an ERROR with its message, before a write
+        checks = [Check("preflight", ERROR, f"{type(exc).__name__}: {exc}")]
+    for check in checks:
+        emit(f"preflight {check.line()}")
+    result["preflight"] = [asdict(c) for c in checks]
+    audit.write("preflight", checks=result["preflight"])
+    bad = [c for c in checks if c.status != PASS]
+    if bad:
+        result.update(failed=True, error="PreflightFailed", msg="preflight failed, nothing was changed: " + "; ".join(c.line() for c in bad))
+        _finish(ctx, result, "preflight_failed", clock, opts)
+        return result
+
+    # 2. the plan
+    steps = runbook.steps()
+    remaining = [s for s in steps if s.name not in state.completed]
+    plan = []
+    for step in steps:
+        ctx.step = step.name
+        done = step.name in state.completed
+        try:
+            calls = [] if done else [c.as_dict() for c in step.plan(ctx)]
+        except SlipwayError as exc:
+            calls = [{"call": "?", "params": {}, "note": str(exc)}]
+        plan.append({"step": step.name, "description": step.description, "destructive": step.destructive, "done": done, "calls": calls})
+        emit(f"plan  {step.name}{' (done)' if done else ''}: {step.description}")
+        for c in calls:
+            emit(f"        {c['call']} {json.dumps(c['params'], default=str, sort_keys=True)}")
+    ctx.step = None
+    result["plan"] = plan
+    if check_mode:
+        result["msg"] = f"check mode: preflight passed; {len(remaining)} step(s) would run, nothing was changed"
+        return result
+
+    # 3. confirmation before the first destructive step
+    if any(s.destructive for s in remaining):
+        wanted = runbook.confirmation_identifier(ctx)
+        if (opts.confirm or "") != wanted:
+            given = f"got {opts.confirm!r}" if opts.confirm else "none given"
+            audit.write("confirmation", outcome="refused", wanted=wanted, given=opts.confirm)
+            result.update(
+                failed=True,
+                error="ConfirmationRefused",
+                msg=f"confirmation refused ({given}): type the identifier {wanted} (-e confirm={wanted}); nothing was changed",
+            )
+            _finish(ctx, result, "refused", clock, opts)
+            return result
+        audit.write("confirmation", outcome="accepted", identifier=wanted)
+
+    # 4. the steps
+    timings = state.data.setdefault("timings", {})
+    for step in remaining:
+        ctx.step = step.name
+        started = time.monotonic()
+        emit(f"step  {step.name}: {step.description}")
+        audit.write("step", step=step.name, outcome="started")
+        try:
+            outputs = step.run(ctx) or {}
+            state.completed.setdefault(step.name, {})["pending_outputs"] = outputs
+            evidence = step.verify(ctx) or {}
+        except Exception as exc:  # noqa: BLE001  recorded, reported, resumable
+            kind = exc.kind if isinstance(exc, RunbookError) else type(exc).__name__
+            seconds = round(time.monotonic() - started, 3)
+            state.completed.pop(step.name, None)
+            state.data.setdefault("failures", []).append({"step": step.name, "at": iso(utcnow()), "error": str(exc), "kind": kind})
+            audit.write("step", step=step.name, outcome="failed", error=str(exc), kind=kind, seconds=seconds)
+            emit(f"FAIL  {step.name} after {seconds}s: {exc}")
+            result.update(
+                failed=True,
+                changed=True,
+                error=kind,
+                step=step.name,
+                msg=f"step {step.name} failed: {exc}. Fix the cause, then resume: -e resume=true -e run_id={run_id}",
+            )
+            _finish(ctx, result, "failed", clock, opts)
+            return result
+        seconds = round(time.monotonic() - started, 3)
+        timings[step.name] = seconds
+        state.completed[step.name] = {"at": iso(utcnow()), "seconds": seconds, "outputs": outputs, "evidence": evidence}
+        if step.rto_part:
+            clock.mark(step.rto_part)
+            state.data["rto_parts"] = clock.parts
+        state.save()
+        audit.write("step", step=step.name, outcome="completed", seconds=seconds, evidence=evidence)
+        emit(f"ok    {step.name} in {seconds}s (read back: {json.dumps(evidence, default=str, sort_keys=True)})")
+        result["changed"] = True
+    ctx.step = None
+    _finish(ctx, result, "succeeded", clock, opts)
+    return result
+
+
+def _finish(ctx: Context, result: dict[str, Any], status: str, clock: RtoClock, opts: Options) -> None:
+    from ansible_collections.slipway.aws.plugins.module_utils.dr import report  # pylint: disable=import-outside-toplevel
+
+    state = ctx.state
+    if status == "succeeded" or state.completed:
+        try:
+            extra = ctx.runbook.results(ctx)
+        except SlipwayError as exc:
+            extra = {"results_error": str(exc)}
+    else:
+        extra = {}
+    evidence = report.build(ctx, result, status, clock, opts.targets, extra)
+    if evidence.get("targets_failed") and status == "succeeded":
+        status = "targets_missed"
+        evidence["status"] = status
+        result.update(failed=True, error="TargetsMissed", msg="the run completed but missed its targets: " + "; ".join(evidence["targets_failed"]))
+    state.data["status"] = status
+    if not ctx.check_mode:
+        state.save()
+        paths = report.write(opts.reports_dir, evidence)
+        result["report"] = paths
+        ctx.audit.write("finish", outcome=status, report=paths)
+        ctx.emit(f"report {paths['json']} / {paths['markdown']}")
+    result["evidence"] = evidence
+    result["status"] = status
+    if status == "succeeded":
+        result["msg"] = f"{ctx.runbook.title}: succeeded (run {result['run_id']})"
