@@ -23,7 +23,7 @@ export AWS_SECRET_ACCESS_KEY ?= test
 export AWS_DEFAULT_REGION ?= us-east-1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup emulator foundation images demo test unit lint sanity molecule integration emulator-test secrets-test compliance-test bench down clean
+.PHONY: help setup emulator foundation images demo test unit lint sanity molecule integration emulator-test secrets-test compliance-test dr-test bench down clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -64,7 +64,7 @@ demo: foundation ## Set up everything, then release `user` blue-green (DEMO_TAG)
 	@echo "--- user through the production listener"
 	tools/local-aws get user /
 
-test: setup lint unit emulator-test secrets-test compliance-test molecule terraform-check ## Run every test (what CI runs); terraform + integration tests share one applied foundation
+test: setup lint unit emulator-test secrets-test compliance-test dr-test molecule terraform-check ## Run every test (what CI runs); terraform + integration tests share one applied foundation
 	$(BIN)/python -m pytest -q tests/terraform tests/integration
 
 lint: setup ## Static checks: ruff, yamllint, ansible-lint, shellcheck, actionlint, terraform fmt, sanity
@@ -109,6 +109,9 @@ unit: setup ## Unit tests (no servers)
 
 emulator-test: setup ## Tests of the local AWS emulator itself
 	$(BIN)/python -m pytest -q tests/emulator
+
+dr-test: setup ## DR runbooks against the emulator's RDS on real PostgreSQL (tests/dr: PITR with a canary writer, check mode, confirmation, resume)
+	$(BIN)/python -m pytest -q tests/dr
 
 compliance-test: setup ## The compliance report against its own seeded emulator (tests/compliance: verdicts, deny matrix, outputs)
 	$(BIN)/python -m pytest -q tests/compliance
