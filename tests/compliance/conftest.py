@@ -144,6 +144,24 @@ def build_world(emulator: Emulator) -> World:
     ecr.put_lifecycle_policy(repositoryName="cr/good", lifecyclePolicyText=json.dumps(rule))
     for c in ("ECR.1", "ECR.2", "ECR.3"):
         w.expected[c] = (rg["repositoryArn"], rb["repositoryArn"])
+    # SLIPWAY.ECR.ScanFindings: an image in each, scanned; the good one's findings set below HIGH through moto's
+    # API (moto's default answer is one HIGH finding, which the bad one keeps)
+    manifest = {"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json", "config": {}, "layers": []}
+    for repo in ("cr/good", "cr/bad"):
+        ecr.put_image(repositoryName=repo, imageManifest=json.dumps({**manifest, "repo": repo}), imageTag="v1")
+        ecr.start_image_scan(repositoryName=repo, imageId={"imageTag": "v1"})
+    low = {
+        "registryId": "123456789012",
+        "repositoryName": "cr/good",
+        "imageId": {"imageTag": "v1"},
+        "imageScanStatus": {"status": "COMPLETE", "description": "The scan was completed successfully."},
+        "imageScanFindings": {"findings": [], "findingSeverityCounts": {"LOW": 2, "MEDIUM": 1}},
+    }
+    body = json.dumps({"results": [low], "region": "us-east-1", "account_id": "123456789012"}).encode()
+    req = urllib.request.Request(emulator.endpoint + "/moto-api/static/ecr/scan-finding-results", data=body, method="POST")
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        resp.read()
+    w.expected["SLIPWAY.ECR.ScanFindings"] = (rg["repositoryArn"], rb["repositoryArn"])
 
     logs = w.client("logs")
     logs.create_log_group(logGroupName="/cr/good")
@@ -184,6 +202,22 @@ def build_world(emulator: Emulator) -> World:
         w.expected[c] = (lg, lb)
 
     cf = w.client("cloudfront")
+    hsts = {"Override": True, "AccessControlMaxAgeSec": 63072000, "IncludeSubdomains": True}
+    every = {
+        "StrictTransportSecurity": hsts,
+        "ContentTypeOptions": {"Override": True},
+        "FrameOptions": {"Override": True, "FrameOption": "DENY"},
+        "ReferrerPolicy": {"Override": True, "ReferrerPolicy": "strict-origin-when-cross-origin"},
+        "ContentSecurityPolicy": {"Override": True, "ContentSecurityPolicy": "default-src 'self'"},
+    }
+
+    def headers_policy(name: str, security: dict[str, Any]) -> str:
+        conf = {"Name": name, "Comment": name, "SecurityHeadersConfig": security}
+        return cf.create_response_headers_policy(ResponseHeadersPolicyConfig=conf)["ResponseHeadersPolicy"]["Id"]
+
+    strong = headers_policy("cr-strong", every)
+    weak = headers_policy("cr-weak", {"StrictTransportSecurity": hsts, "ContentTypeOptions": {"Override": True}})
+    headers = {"cr-good": strong, "cr-bad": weak}
 
     def distribution(ref: str, root: str, policy: str) -> str:
         conf = {
@@ -192,12 +226,17 @@ def build_world(emulator: Emulator) -> World:
             "Enabled": True,
             "DefaultRootObject": root,
             "Origins": {"Quantity": 1, "Items": [{"Id": "o", "DomainName": "cr-good.s3.amazonaws.com", "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
-            "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": policy, "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6"},
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "o",
+                "ViewerProtocolPolicy": policy,
+                "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+                "ResponseHeadersPolicyId": headers[ref],
+            },
         }
         return cf.create_distribution(DistributionConfig=conf)["Distribution"]["ARN"]
 
     dg, db_ = distribution("cr-good", "index.html", "redirect-to-https"), distribution("cr-bad", "", "allow-all")
-    for c in ("CloudFront.1", "CloudFront.3"):
+    for c in ("CloudFront.1", "CloudFront.3", "SLIPWAY.CloudFront.SecurityHeaders"):
         w.expected[c] = (dg, db_)
     return w
 

@@ -194,6 +194,10 @@ def check_parameters(given: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
         bad = sorted(set(values) - set(CONTROLS[cid].params))
         if bad:
             raise PreflightError(f"{cid} has no parameter(s) {', '.join(bad)}; its parameters: {CONTROLS[cid].params or 'none'}")
+        for name, value in values.items():
+            choices = PARAMETER_CHOICES.get((cid, name))
+            if choices and str(value).upper() not in choices:
+                raise PreflightError(f"{cid} {name}={value!r}: one of {', '.join(choices)}")
         out[cid] = dict(values)
     return out
 
@@ -451,6 +455,59 @@ def tags_1(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     return _pass(f"has every required tag ({', '.join(p['requiredTagKeys'])})")
 
 
+# ------------------------------------------------------------------ Slipway: CloudFront security headers, ECR scan findings
+SECURITY_HEADERS = {
+    "StrictTransportSecurity": "Strict-Transport-Security",
+    "ContentTypeOptions": "X-Content-Type-Options",
+    "FrameOptions": "X-Frame-Options",
+    "ReferrerPolicy": "Referrer-Policy",
+    "ContentSecurityPolicy": "Content-Security-Policy",
+}
+
+
+def cloudfront_security_headers(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    conf = v["config"] or {}
+    policies = v["response_headers"] or {}
+    behaviours = [("default", conf.get("DefaultCacheBehavior") or {})]
+    behaviours += [(str(b.get("PathPattern")), b) for b in (conf.get("CacheBehaviors") or {}).get("Items") or []]
+    problems: dict[str, list[str]] = {}
+    for path, b in behaviours:
+        pid = b.get("ResponseHeadersPolicyId")
+        if not pid:
+            problems[path] = ["no response headers policy"]
+            continue
+        security = (policies.get(pid) or {}).get("SecurityHeadersConfig") or {}
+        missing = [header for key, header in SECURITY_HEADERS.items() if not security.get(key)]
+        if missing:
+            problems[path] = [f"policy {pid} lacks {', '.join(missing)}"]
+    if problems:
+        text = "; ".join(f"{path}: {', '.join(why)}" for path, why in problems.items())
+        return _fail(text, behaviours=problems)
+    return _pass(f"every cache behaviour ({len(behaviours)}) sends HSTS, nosniff, frame options, referrer policy and CSP", policies=sorted(policies))
+
+
+ECR_SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNDEFINED")
+
+
+def ecr_scan_findings(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    image = v["latest_image"]
+    if image is None:
+        return "NOT_APPLICABLE", "the repository has no image", {}
+    threshold = str(p["severityThreshold"]).upper()  # checked by check_parameters
+    scan = v["scan_findings"] or {"status": "NONE", "counts": {}}
+    where = f"image {image['digest']}" + (f" ({', '.join(image['tags'])})" if image["tags"] else "")
+    if scan["status"] != "COMPLETE":
+        # Not a verdict on the image, and not an unreadable API either (the API answered): ECR.1 judges scanning.
+        what = "was never scanned" if scan["status"] == "NONE" else f"has scan status {scan['status']}"
+        return "NOT_APPLICABLE", f"the latest {where} {what}: no findings to judge (ECR.1 judges scan on push)", {"image": image, "scan_status": scan["status"]}
+    limit = ECR_SEVERITIES.index(threshold)
+    above = {k: n for k, n in scan["counts"].items() if k in ECR_SEVERITIES and ECR_SEVERITIES.index(k) <= limit and n}
+    if above:
+        text = ", ".join(f"{n} {k}" for k, n in sorted(above.items(), key=lambda kv: ECR_SEVERITIES.index(kv[0])))
+        return _fail(f"the latest {where} has {text} finding(s), at or above {threshold}", image=image, counts=scan["counts"])
+    return _pass(f"the latest {where} has no finding at or above {threshold}", image=image, counts=scan["counts"])
+
+
 # ------------------------------------------------------------------ the catalogue
 def _c(cid: str, title: str, severity: str, services: tuple[str, ...], rtype: str, remediation: str, check: Any, **kw: Any) -> Control:
     return Control(id=cid, title=title, severity=severity, services=services, resource_type=rtype, remediation=remediation, check=check, **kw)
@@ -701,5 +758,32 @@ _CATALOGUE = [
         frameworks=(SLIPWAY,),
         source="slipway",
     ),
+    _c(
+        "SLIPWAY.CloudFront.SecurityHeaders",
+        "CloudFront distributions should send the security response headers",
+        "MEDIUM",
+        ("cloudfront",),
+        "AwsCloudFrontDistribution",
+        "Attach a response headers policy (aws_cloudfront_response_headers_policy) with HSTS, X-Content-Type-Options, "
+        "X-Frame-Options, Referrer-Policy and Content-Security-Policy to every cache behaviour.",
+        cloudfront_security_headers,
+        needs=("config", "response_headers"),
+        frameworks=(SLIPWAY,),
+        source="slipway",
+    ),
+    _c(
+        "SLIPWAY.ECR.ScanFindings",
+        "The latest image of an ECR repository should have no scan finding at or above the policy's severity",
+        "HIGH",
+        ("ecr",),
+        "AwsEcrRepository",
+        "Rebuild the image on a patched base (or upgrade the vulnerable packages), push it and redeploy.",
+        ecr_scan_findings,
+        needs=("latest_image", "scan_findings"),
+        params={"severityThreshold": "HIGH"},
+        frameworks=(SLIPWAY,),
+        source="slipway",
+    ),
 ]
 CONTROLS: dict[str, Control] = {c.id: c for c in _CATALOGUE}
+PARAMETER_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {("SLIPWAY.ECR.ScanFindings", "severityThreshold"): ECR_SEVERITIES}

@@ -258,7 +258,15 @@ def collect_kms(r: Reader) -> None:
         )
 
 
-@collector("ecr", {"base": "ecr:DescribeRepositories", "lifecycle": "ecr:GetLifecyclePolicy"})
+@collector(
+    "ecr",
+    {
+        "base": "ecr:DescribeRepositories",
+        "lifecycle": "ecr:GetLifecyclePolicy",
+        "latest_image": "ecr:DescribeImages",
+        "scan_findings": "ecr:DescribeImageScanFindings",
+    },
+)
 def collect_ecr(r: Reader) -> None:
     ecr = r.client()
     for repo in r.listing("ecr:DescribeRepositories", "describe_repositories", "repositories"):
@@ -274,6 +282,40 @@ def collect_ecr(r: Reader) -> None:
             lambda name=repo["repositoryName"]: call(ecr, "get_lifecycle_policy", repositoryName=name).get("lifecyclePolicyText"),
             absent=("LifecyclePolicyNotFoundException",),
         )
+        _latest_image_scan(r, ecr, res, repo["repositoryName"])
+
+
+def latest_image(images: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The most recently pushed image (ties by digest), as plain data; None for an empty repository."""
+    if not images:
+        return None
+    img = max(images, key=lambda i: (str(i.get("imagePushedAt") or ""), str(i.get("imageDigest") or "")))
+    return {"digest": img.get("imageDigest"), "tags": sorted(img.get("imageTags") or []), "pushed_at": str(img.get("imagePushedAt") or "") or None}
+
+
+def _latest_image_scan(r: Reader, ecr: Any, res: dict[str, Any], name: str) -> None:
+    """The repository's latest image (DescribeImages) and that image's scan findings (DescribeImageScanFindings):
+    ``{"status", "counts"}``, ``{"status": "NONE"}`` when the image was never scanned (ScanNotFoundException),
+    None when there is no image (nothing to read)."""
+
+    def images() -> dict[str, Any] | None:
+        return latest_image(list(paginate(ecr, "describe_images", "imageDetails", repositoryName=name)))
+
+    r.area(res, "latest_image", "ecr:DescribeImages", images)
+    if "latest_image" in res["unavailable"]:
+        return
+    image = res["areas"]["latest_image"]
+    if image is None:
+        res["areas"]["scan_findings"] = None
+        return
+
+    def findings() -> dict[str, Any]:
+        got = call(ecr, "describe_image_scan_findings", repositoryName=name, imageId={"imageDigest": image["digest"]})
+        status = (got.get("imageScanStatus") or {}).get("status")
+        counts = (got.get("imageScanFindings") or {}).get("findingSeverityCounts") or {}
+        return {"status": status, "counts": {str(k): int(v) for k, v in sorted(counts.items())}}
+
+    r.area(res, "scan_findings", "ecr:DescribeImageScanFindings", findings, absent=("ScanNotFoundException",), absent_value={"status": "NONE", "counts": {}})
 
 
 @collector("logs", {"base": "logs:DescribeLogGroups"})
@@ -311,7 +353,10 @@ def collect_elbv2(r: Reader) -> None:
         )
 
 
-@collector("cloudfront", {"base": "cloudfront:ListDistributions", "config": "cloudfront:GetDistributionConfig"})
+@collector(
+    "cloudfront",
+    {"base": "cloudfront:ListDistributions", "config": "cloudfront:GetDistributionConfig", "response_headers": "cloudfront:GetResponseHeadersPolicy"},
+)
 def collect_cloudfront(r: Reader) -> None:
     cf = r.client()
     # ListDistributions nests its items (DistributionList.Items): walk the pages here.
@@ -324,6 +369,22 @@ def collect_cloudfront(r: Reader) -> None:
             return call(cf, "get_distribution_config", Id=did).get("DistributionConfig") or {}
 
         r.area(res, "config", "cloudfront:GetDistributionConfig", config)
+        if "config" not in res["unavailable"]:
+            ids = response_headers_policy_ids(res["areas"]["config"])
+
+            def policies(ids: list[str] = ids) -> dict[str, Any]:
+                return {
+                    pid: (call(cf, "get_response_headers_policy", Id=pid).get("ResponseHeadersPolicy") or {}).get("ResponseHeadersPolicyConfig") or {}
+                    for pid in ids
+                }
+
+            r.area(res, "response_headers", "cloudfront:GetResponseHeadersPolicy", policies)
+
+
+def response_headers_policy_ids(config: dict[str, Any]) -> list[str]:
+    """The response-headers policy ids of a distribution's behaviours (default and path patterns), sorted, once each."""
+    behaviours = [config.get("DefaultCacheBehavior") or {}, *((config.get("CacheBehaviors") or {}).get("Items") or [])]
+    return sorted({b["ResponseHeadersPolicyId"] for b in behaviours if b.get("ResponseHeadersPolicyId")})
 
 
 def paginate_nested(client: Any, operation: str, outer: str, key: str) -> list[Any]:

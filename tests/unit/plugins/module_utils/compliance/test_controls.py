@@ -34,6 +34,23 @@ SECRET_OK = {
 }
 SECRET_BAD = {"RotationEnabled": False, "CreatedDate": "2025-01-01T00:00:00Z"}
 DEFAULT_SG = {"group_name": "default", "vpc_id": "vpc-1"}
+ALL_HEADERS = {
+    "StrictTransportSecurity": {"Override": True, "AccessControlMaxAgeSec": 63072000},
+    "ContentTypeOptions": {"Override": True},
+    "FrameOptions": {"Override": True, "FrameOption": "DENY"},
+    "ReferrerPolicy": {"Override": True, "ReferrerPolicy": "same-origin"},
+    "ContentSecurityPolicy": {"Override": True, "ContentSecurityPolicy": "default-src 'self'"},
+}
+CF_HEADERS = {
+    "DefaultCacheBehavior": {"ResponseHeadersPolicyId": "good"},
+    "CacheBehaviors": {"Items": [{"PathPattern": "/api/*", "ResponseHeadersPolicyId": "good"}]},
+}
+CF_HEADERS_BAD = {"DefaultCacheBehavior": {"ResponseHeadersPolicyId": "weak"}, "CacheBehaviors": {"Items": [{"PathPattern": "/api/*"}]}}
+HEADER_POLICIES = {
+    "good": {"SecurityHeadersConfig": ALL_HEADERS},
+    "weak": {"SecurityHeadersConfig": {"StrictTransportSecurity": ALL_HEADERS["StrictTransportSecurity"]}},
+}
+IMAGE = {"digest": "sha256:1", "tags": ["v1"], "pushed_at": "2025-05-01 00:00:00+00:00"}
 
 # control -> (service, compliant (base, areas), non-compliant (base, areas))
 CASES: dict[str, tuple[str, tuple[dict[str, Any], dict[str, Any]], tuple[dict[str, Any], dict[str, Any]]]] = {
@@ -66,6 +83,16 @@ CASES: dict[str, tuple[str, tuple[dict[str, Any], dict[str, Any]], tuple[dict[st
     "CloudFront.1": ("cloudfront", ({}, {"config": CF_OK}), ({}, {"config": CF_BAD})),
     "CloudFront.3": ("cloudfront", ({}, {"config": CF_OK}), ({}, {"config": CF_BAD})),
     "SLIPWAY.Tags.1": ("s3", ({}, {"tags": TAGS}), ({}, {"tags": {"Project": "slipway"}})),
+    "SLIPWAY.CloudFront.SecurityHeaders": (
+        "cloudfront",
+        ({}, {"config": CF_HEADERS, "response_headers": HEADER_POLICIES}),
+        ({}, {"config": CF_HEADERS_BAD, "response_headers": HEADER_POLICIES}),
+    ),
+    "SLIPWAY.ECR.ScanFindings": (
+        "ecr",
+        ({}, {"latest_image": IMAGE, "scan_findings": {"status": "COMPLETE", "counts": {"LOW": 3, "MEDIUM": 1}}}),
+        ({}, {"latest_image": IMAGE, "scan_findings": {"status": "COMPLETE", "counts": {"CRITICAL": 1, "LOW": 2}}}),
+    ),
 }
 
 
@@ -157,3 +184,32 @@ def test_ssl_policy_variants() -> None:
     assert not ctl.denies_insecure_transport(narrow)
     aws_star = {"Statement": [{**SSL_POLICY["Statement"][0], "Principal": {"AWS": "*"}, "Action": ["s3:*"]}]}
     assert ctl.denies_insecure_transport(aws_star)
+
+
+def test_security_headers_name_what_each_behaviour_lacks() -> None:
+    control = ctl.CONTROLS["SLIPWAY.CloudFront.SecurityHeaders"]
+    ev = collected("cloudfront", resource("d", {}, {"config": CF_HEADERS_BAD, "response_headers": HEADER_POLICIES}))
+    (r,) = ctl.evaluate(control, ev, None, NOW)
+    assert r.status == "FAIL"
+    assert "default: policy weak lacks X-Content-Type-Options, X-Frame-Options, Referrer-Policy, Content-Security-Policy" in r.reason
+    assert "/api/*: no response headers policy" in r.reason
+
+
+def test_ecr_scan_findings_threshold_and_unscanned_images() -> None:
+    control = ctl.CONTROLS["SLIPWAY.ECR.ScanFindings"]
+    medium = {"latest_image": IMAGE, "scan_findings": {"status": "COMPLETE", "counts": {"MEDIUM": 2}}}
+    ev = collected("ecr", resource("r", {}, medium))
+    assert ctl.evaluate(control, ev, None, NOW)[0].status == "PASS"
+    (r,) = ctl.evaluate(control, ev, {"severityThreshold": "MEDIUM"}, NOW)
+    assert r.status == "FAIL" and "2 MEDIUM" in r.reason
+    for scan, words in (({"status": "NONE", "counts": {}}, "never scanned"), ({"status": "FAILED", "counts": {}}, "scan status FAILED")):
+        (r,) = ctl.evaluate(control, collected("ecr", resource("r", {}, {"latest_image": IMAGE, "scan_findings": scan})), None, NOW)
+        assert r.status == "NOT_APPLICABLE" and words in r.reason
+    (r,) = ctl.evaluate(control, collected("ecr", resource("r", {}, {"latest_image": None, "scan_findings": None})), None, NOW)
+    assert r.status == "NOT_APPLICABLE" and "no image" in r.reason
+    mark = {"action": "ecr:DescribeImages", "code": "AccessDenied", "kind": "access-denied", "reason": "ecr:DescribeImages: AccessDenied: no"}
+    (r,) = ctl.evaluate(control, collected("ecr", resource("r", {}, {}, {"latest_image": mark})), None, NOW)
+    assert r.status == "ERROR" and r.unavailable_actions == ("ecr:DescribeImages",)
+    with pytest.raises(ctl.PreflightError):
+        ctl.check_parameters({"SLIPWAY.ECR.ScanFindings": {"severityThreshold": "SEVERE"}})
+    assert ctl.check_parameters({"SLIPWAY.ECR.ScanFindings": {"severityThreshold": "critical"}})
