@@ -9,11 +9,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
 import tempfile
+import time
 import urllib.request
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +83,56 @@ def _bucket(w: World, name: str, good: bool) -> str:
     return f"arn:aws:s3:::{name}"
 
 
+ROLE = "arn:aws:iam::123456789012:role/cr-rotation"
+# A rotation function shaped like AWS's template (createSecret puts AWSPENDING, finishSecret moves AWSCURRENT).
+ROTATION = """
+import json
+
+import boto3
+
+sm = boto3.client("secretsmanager")
+
+
+def handler(event, context):
+    arn, token, step = event["SecretId"], event["ClientRequestToken"], event["Step"]
+    versions = sm.describe_secret(SecretId=arn)["VersionIdsToStages"]
+    if "AWSCURRENT" in versions.get(token, []):
+        return
+    if step == "createSecret":
+        sm.put_secret_value(SecretId=arn, ClientRequestToken=token, SecretString=json.dumps({"v": token}), VersionStages=["AWSPENDING"])
+    elif step == "finishSecret":
+        old = next(v for v, stages in versions.items() if "AWSCURRENT" in stages)
+        sm.update_secret_version_stage(SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId=token, RemoveFromVersionId=old)
+"""
+
+
+def function_name(secret: str) -> str:
+    return "cr-rotate-" + secret.replace("/", "-")
+
+
+def rotated(w: World, secret: str) -> str:
+    """A secret rotated once by its own rotation function (invocable by Secrets Manager), waited for."""
+    lam, sm = w.client("lambda"), w.client("secretsmanager")
+    if not any(r["Arn"] == ROLE for r in w.client("iam").list_roles()["Roles"]):
+        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+        w.client("iam").create_role(RoleName=ROLE.rsplit("/", 1)[1], AssumeRolePolicyDocument=json.dumps(trust))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("rotation.py", ROTATION)
+    name = function_name(secret)
+    fn = lam.create_function(FunctionName=name, Runtime="python3.11", Role=ROLE, Handler="rotation.handler", Code={"ZipFile": buf.getvalue()}, Timeout=15)
+    lam.add_permission(FunctionName=name, StatementId="secretsmanager", Action="lambda:InvokeFunction", Principal="secretsmanager.amazonaws.com")
+    arn = sm.create_secret(Name=secret, SecretString="{}", Tags=TAGS)["ARN"]
+    token = sm.rotate_secret(SecretId=arn, RotationLambdaARN=fn["FunctionArn"], RotationRules={"AutomaticallyAfterDays": 30})["VersionId"]
+    deadline = time.monotonic() + 60
+    while True:
+        meta = sm.describe_secret(SecretId=arn)
+        if "AWSCURRENT" in meta["VersionIdsToStages"].get(token, []) and meta.get("LastRotatedDate"):
+            return arn
+        assert time.monotonic() < deadline, f"the rotation of {secret} did not finish in 60 s: {meta}"
+        time.sleep(0.3)
+
+
 def build_world(emulator: Emulator) -> World:
     w = World(emulator)
     s3 = w.client("s3")
@@ -108,6 +161,11 @@ def build_world(emulator: Emulator) -> World:
     with urllib.request.urlopen(req, timeout=10) as resp:
         assert resp.status == 200
     w.arns["secret-fresh"], w.arns["secret-stale"] = fresh, stale
+    # SLIPWAY.SecretsManager.RotationState: one secret rotated by a working function (healthy), one whose function
+    # was deleted after it rotated (rotator_broken); cr/fresh and cr/stale do not rotate (not applicable)
+    rotating = {name: rotated(w, name) for name in ("cr/rotating", "cr/broken")}
+    w.client("lambda").delete_function(FunctionName=function_name("cr/broken"))
+    w.expected["SLIPWAY.SecretsManager.RotationState"] = (rotating["cr/rotating"], rotating["cr/broken"])
 
     sqs = w.client("sqs")
     qg = sqs.create_queue(QueueName="cr-good", Attributes={"SqsManagedSseEnabled": "true"}, tags={t["Key"]: t["Value"] for t in TAGS})["QueueUrl"]

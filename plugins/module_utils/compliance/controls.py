@@ -198,6 +198,8 @@ def check_parameters(given: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
             choices = PARAMETER_CHOICES.get((cid, name))
             if choices and str(value).upper() not in choices:
                 raise PreflightError(f"{cid} {name}={value!r}: one of {', '.join(choices)}")
+        if cid == "SLIPWAY.SecretsManager.RotationState":
+            _rotation_policy({**CONTROLS[cid].params, **values})
         out[cid] = dict(values)
     return out
 
@@ -508,6 +510,47 @@ def ecr_scan_findings(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdic
     return _pass(f"the latest {where} has no finding at or above {threshold}", image=image, counts=scan["counts"])
 
 
+# ------------------------------------------------------------------ Slipway: the secret-rotation audit's state
+ROTATION_FAIL_STATES = ("rotator_broken", "stuck_pending", "failing", "overdue")
+
+
+def _rotation_policy(p: dict[str, Any]) -> dict[str, Any]:
+    return audit.check_policy({"max_age_days": p["maxAgeDays"], "failed_events_days": p["failedEventsDays"]})
+
+
+def secrets_rotation_state(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    """The audit's own judging (``secrets/audit.py`` ``judge``) over the collected facts; its state becomes the verdict."""
+    policy = _rotation_policy(p)
+    since = ctx["now"] - dt.timedelta(days=policy["failed_events_days"])
+    collected_events = v["rotation_events"] or {"failed": [], "succeeded": []}
+
+    def recent(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [e for e in events if (audit.when(e.get("time")) or since) >= since]
+
+    facts: dict[str, Any] = {
+        "name": v.name,
+        "arn": v.arn,
+        "meta": v["describe"],
+        "events": {"readable": True, "failed": recent(collected_events["failed"]), "succeeded": recent(collected_events["succeeded"])},
+        "consumers": [],
+    }
+    function = v["rotation_function"]
+    if function is not None:
+        facts["function"] = {**function, "policy": v["rotation_function_policy"]} if function.get("exists") else dict(function)
+    judged = audit.judge(facts, policy, ctx["now"])
+    state, reason = judged["state"], judged["reason"]
+    ev = {"state": state, "findings": judged["findings"], "evidence": judged["evidence"]}
+    if state in ROTATION_FAIL_STATES:
+        return "FAIL", f"{state}: {reason}", ev
+    if state == "not_rotating":
+        if p["rotationRequired"]:
+            return "FAIL", f"{state}: {reason} (rotationRequired)", ev
+        return "NOT_APPLICABLE", f"{state}: {reason}; rotation is not required (rotationRequired false; SecretsManager.1 judges it)", ev
+    if state == "error":
+        return "ERROR", f"{state}: {reason}", ev
+    return _pass(f"{state}: {reason}", **ev)
+
+
 # ------------------------------------------------------------------ the catalogue
 def _c(cid: str, title: str, severity: str, services: tuple[str, ...], rtype: str, remediation: str, check: Any, **kw: Any) -> Control:
     return Control(id=cid, title=title, severity=severity, services=services, resource_type=rtype, remediation=remediation, check=check, **kw)
@@ -781,6 +824,20 @@ _CATALOGUE = [
         ecr_scan_findings,
         needs=("latest_image", "scan_findings"),
         params={"severityThreshold": "HIGH"},
+        frameworks=(SLIPWAY,),
+        source="slipway",
+    ),
+    _c(
+        "SLIPWAY.SecretsManager.RotationState",
+        "Secrets Manager secrets should be in a healthy rotation state (the secret-rotation audit)",
+        "MEDIUM",
+        ("secretsmanager",),
+        "AwsSecretsManagerSecret",
+        "Run playbooks/secret_rotation_check.yml for the secret's state and its fix (docs/secrets.md): repair or redeploy the "
+        "rotation function, remove a stuck AWSPENDING label, or rotate the secret now.",
+        secrets_rotation_state,
+        needs=("describe", "rotation_function", "rotation_function_policy", "rotation_events"),
+        params={"maxAgeDays": 90, "failedEventsDays": 7, "rotationRequired": False},
         frameworks=(SLIPWAY,),
         source="slipway",
     ),

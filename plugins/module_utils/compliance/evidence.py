@@ -111,6 +111,13 @@ class Reader:
                 resource["unavailable"][area] = marker(action, exc)
 
 
+def skip(resource: dict[str, Any], area: str, why: str, value: Any = None) -> None:
+    """An area with nothing to read for this resource (e.g. the rotation function of a secret that does not rotate):
+    its value, and why it was not read (the deny matrix checks that denying its action changes nothing here)."""
+    resource["areas"][area] = value
+    resource.setdefault("skipped", {})[area] = why
+
+
 # ------------------------------------------------------------------ collectors
 COLLECTORS: dict[str, Callable[[Reader], None]] = {}
 # the areas each collector can fill and the action each needs; "base" is the listing
@@ -191,9 +198,20 @@ def collect_rds(r: Reader) -> None:
         res["areas"]["tags"] = _tags(db.get("TagList"))
 
 
-@collector("secretsmanager", {"base": "secretsmanager:ListSecrets", "tags": "secretsmanager:ListSecrets"})
+@collector(
+    "secretsmanager",
+    {
+        "base": "secretsmanager:ListSecrets",
+        "tags": "secretsmanager:ListSecrets",
+        "describe": "secretsmanager:DescribeSecret",
+        "rotation_function": "lambda:GetFunction",
+        "rotation_function_policy": "lambda:GetPolicy",
+        "rotation_events": "cloudtrail:LookupEvents",
+    },
+)
 def collect_secrets(r: Reader) -> None:
-    for s in r.listing("secretsmanager:ListSecrets", "list_secrets", "SecretList"):
+    listed = r.listing("secretsmanager:ListSecrets", "list_secrets", "SecretList")
+    for s in listed:
         base = {
             k: s.get(k)
             for k in (
@@ -209,6 +227,80 @@ def collect_secrets(r: Reader) -> None:
         }
         res = r.add(s["ARN"], s["Name"], "AwsSecretsManagerSecret", base)
         res["areas"]["tags"] = _tags(s.get("Tags"))
+    _rotation_facts(r, r.resources)
+
+
+def _without_metadata(answer: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in answer.items() if k != "ResponseMetadata"}
+
+
+def _capturing(read: Callable[..., Any], failures: dict[str, AwsError]) -> Callable[..., Any]:
+    """``call``/``paginate`` recording the AwsError of each operation, for the audit's readers (which answer a
+    reason string) to become unavailable markers with their code."""
+
+    def wrapped(client: Any, operation: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            out = read(client, operation, *args, **kwargs)
+            return list(out) if operation == "lookup_events" else out
+        except AwsError as exc:
+            failures[operation] = exc
+            raise
+
+    return wrapped
+
+
+def _rotation_facts(r: Reader, resources: list[dict[str, Any]]) -> None:
+    """What the secret-rotation audit (``secrets/audit.py``) judges a secret's state from, read with its own
+    readers: DescribeSecret per secret; the rotation function (GetFunction, GetPolicy) of a secret that rotates
+    with one; RotationFailed/RotationSucceeded events (CloudTrail, the last 90 days, account-wide, once per
+    region) for a secret that rotates. What does not apply is skipped, with the reason."""
+    import datetime as dt
+
+    from ansible_collections.slipway.aws.plugins.module_utils.secrets import audit
+
+    sm = r.client()
+    for res in resources:
+        r.area(res, "describe", "secretsmanager:DescribeSecret", lambda arn=res["arn"]: _without_metadata(call(sm, "describe_secret", SecretId=arn)))
+    rotating = [res for res in resources if (res["areas"].get("describe") or res["base"]).get("RotationEnabled")]
+    for res in resources:
+        if res not in rotating:
+            skip(res, "rotation_events", "rotation is off")
+    if rotating:
+        r.actions.add("cloudtrail:LookupEvents")
+        failures: dict[str, AwsError] = {}
+        since = dt.datetime.now(dt.UTC) - dt.timedelta(days=90)
+        events = audit.read_events(r.client("cloudtrail"), since, _capturing(paginate, failures))
+        for res in rotating:
+            if events["readable"]:
+                mine = events["by_secret"].get(res["arn"]) or {}
+                res["areas"]["rotation_events"] = {"failed": mine.get("failed", []), "succeeded": mine.get("succeeded", [])}
+            else:
+                res["unavailable"]["rotation_events"] = marker("cloudtrail:LookupEvents", failures["lookup_events"])
+    functions: dict[str, tuple[dict[str, Any], dict[str, AwsError]]] = {}
+    for res in resources:
+        meta = res["areas"].get("describe") or res["base"]
+        fn_arn = meta.get("RotationLambdaARN")
+        if not (meta.get("RotationEnabled") and fn_arn and not meta.get("OwningService")):
+            why = "rotation is off" if not meta.get("RotationEnabled") else "no rotation function to read (the audit judges that)"
+            skip(res, "rotation_function", why)
+            skip(res, "rotation_function_policy", why)
+            continue
+        r.actions.update(("lambda:GetFunction", "lambda:GetPolicy"))
+        if fn_arn not in functions:
+            failures = {}
+            functions[fn_arn] = (audit.read_function(r.client("lambda"), fn_arn, _capturing(call, failures)), failures)
+        fn, failed = functions[fn_arn]
+        if "error" in fn:
+            res["unavailable"]["rotation_function"] = marker("lambda:GetFunction", failed["get_function"])
+            skip(res, "rotation_function_policy", "the function could not be read")
+            continue
+        res["areas"]["rotation_function"] = {k: fn[k] for k in ("arn", "exists", "state") if k in fn}
+        if fn.get("exists") is False:
+            skip(res, "rotation_function_policy", "the function does not exist")
+        elif "policy_error" in fn:
+            res["unavailable"]["rotation_function_policy"] = marker("lambda:GetPolicy", failed["get_policy"])
+        else:
+            res["areas"]["rotation_function_policy"] = fn.get("policy")
 
 
 @collector("sqs", {"base": "sqs:ListQueues", "attributes": "sqs:GetQueueAttributes", "tags": "sqs:ListQueueTags"})
@@ -306,7 +398,7 @@ def _latest_image_scan(r: Reader, ecr: Any, res: dict[str, Any], name: str) -> N
         return
     image = res["areas"]["latest_image"]
     if image is None:
-        res["areas"]["scan_findings"] = None
+        skip(res, "scan_findings", "the repository has no image")
         return
 
     def findings() -> dict[str, Any]:
@@ -371,6 +463,9 @@ def collect_cloudfront(r: Reader) -> None:
         r.area(res, "config", "cloudfront:GetDistributionConfig", config)
         if "config" not in res["unavailable"]:
             ids = response_headers_policy_ids(res["areas"]["config"])
+            if not ids:
+                skip(res, "response_headers", "no behaviour names a response headers policy", {})
+                continue
 
             def policies(ids: list[str] = ids) -> dict[str, Any]:
                 return {

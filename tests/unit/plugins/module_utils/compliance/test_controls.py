@@ -4,6 +4,7 @@ needed evidence is unavailable is ERROR naming the action (the framework's rule,
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -50,6 +51,26 @@ HEADER_POLICIES = {
     "good": {"SecurityHeadersConfig": ALL_HEADERS},
     "weak": {"SecurityHeadersConfig": {"StrictTransportSecurity": ALL_HEADERS["StrictTransportSecurity"]}},
 }
+FN = "arn:aws:lambda:us-east-1:123456789012:function:rotate"
+FN_POLICY = json.dumps(
+    {"Statement": [{"Effect": "Allow", "Principal": {"Service": "secretsmanager.amazonaws.com"}, "Action": "lambda:InvokeFunction", "Resource": FN}]}
+)
+ROTATING = {
+    "RotationEnabled": True,
+    "RotationLambdaARN": FN,
+    "RotationRules": {"AutomaticallyAfterDays": 30},
+    "CreatedDate": "2025-01-01T00:00:00Z",
+    "LastRotatedDate": "2025-05-20T00:00:00Z",
+    "NextRotationDate": "2025-06-19T00:00:00Z",
+    "VersionIdsToStages": {"v2": ["AWSCURRENT"], "v1": ["AWSPREVIOUS"]},
+}
+NO_EVENTS = {"failed": [], "succeeded": []}
+ROTATION_OK = {
+    "describe": ROTATING,
+    "rotation_function": {"arn": FN, "exists": True, "state": "Active"},
+    "rotation_function_policy": FN_POLICY,
+    "rotation_events": NO_EVENTS,
+}
 IMAGE = {"digest": "sha256:1", "tags": ["v1"], "pushed_at": "2025-05-01 00:00:00+00:00"}
 
 # control -> (service, compliant (base, areas), non-compliant (base, areas))
@@ -87,6 +108,11 @@ CASES: dict[str, tuple[str, tuple[dict[str, Any], dict[str, Any]], tuple[dict[st
         "cloudfront",
         ({}, {"config": CF_HEADERS, "response_headers": HEADER_POLICIES}),
         ({}, {"config": CF_HEADERS_BAD, "response_headers": HEADER_POLICIES}),
+    ),
+    "SLIPWAY.SecretsManager.RotationState": (
+        "secretsmanager",
+        ({}, ROTATION_OK),
+        ({}, {**ROTATION_OK, "rotation_function": {"arn": FN, "exists": False}, "rotation_function_policy": None}),
     ),
     "SLIPWAY.ECR.ScanFindings": (
         "ecr",
@@ -213,3 +239,41 @@ def test_ecr_scan_findings_threshold_and_unscanned_images() -> None:
     with pytest.raises(ctl.PreflightError):
         ctl.check_parameters({"SLIPWAY.ECR.ScanFindings": {"severityThreshold": "SEVERE"}})
     assert ctl.check_parameters({"SLIPWAY.ECR.ScanFindings": {"severityThreshold": "critical"}})
+
+
+@pytest.mark.parametrize(
+    ("areas", "status", "state"),
+    [
+        (ROTATION_OK, "PASS", "healthy"),
+        (
+            {**ROTATION_OK, "describe": {**ROTATING, "OwningService": "rds"}, "rotation_function": None, "rotation_function_policy": None},
+            "PASS",
+            "managed_by_service",
+        ),
+        ({**ROTATION_OK, "rotation_function_policy": None}, "FAIL", "rotator_broken"),
+        ({**ROTATION_OK, "describe": {**ROTATING, "VersionIdsToStages": {"v2": ["AWSCURRENT"], "v3": ["AWSPENDING"]}}}, "FAIL", "stuck_pending"),
+        (
+            {**ROTATION_OK, "rotation_events": {"failed": [{"time": "2025-05-30T00:00:00Z", "details": {"step": "setSecret"}}], "succeeded": []}},
+            "FAIL",
+            "failing",
+        ),
+        ({**ROTATION_OK, "describe": {**ROTATING, "NextRotationDate": "2025-05-30T00:00:00Z"}}, "FAIL", "overdue"),
+        ({"describe": SECRET_BAD, "rotation_function": None, "rotation_function_policy": None, "rotation_events": None}, "NOT_APPLICABLE", "not_rotating"),
+    ],
+)
+def test_rotation_state_is_the_audits(areas: dict[str, Any], status: str, state: str) -> None:
+    control = ctl.CONTROLS["SLIPWAY.SecretsManager.RotationState"]
+    (r,) = ctl.evaluate(control, collected("secretsmanager", resource("s", {}, areas)), None, NOW)
+    assert (r.status, r.evidence["state"]) == (status, state), r.reason
+
+
+def test_rotation_state_parameters() -> None:
+    control = ctl.CONTROLS["SLIPWAY.SecretsManager.RotationState"]
+    off = {"describe": SECRET_BAD, "rotation_function": None, "rotation_function_policy": None, "rotation_events": None}
+    (r,) = ctl.evaluate(control, collected("secretsmanager", resource("s", {}, off)), {"rotationRequired": True}, NOW)
+    assert r.status == "FAIL" and "not_rotating" in r.reason
+    old = {**ROTATION_OK, "rotation_events": {"failed": [{"time": "2025-05-01T00:00:00Z", "details": {}}], "succeeded": []}}
+    assert ctl.evaluate(control, collected("secretsmanager", resource("s", {}, old)), None, NOW)[0].status == "PASS"
+    assert ctl.evaluate(control, collected("secretsmanager", resource("s", {}, old)), {"failedEventsDays": 60}, NOW)[0].status == "FAIL"
+    with pytest.raises(ctl.PreflightError):
+        ctl.check_parameters({"SLIPWAY.SecretsManager.RotationState": {"maxAgeDays": 0}})
