@@ -69,6 +69,15 @@ options:
   now:
     description: The report's time (ISO 8601); default the current time. Given, two runs over the same evidence write the same bytes.
     type: str
+  iac_checkov_report:
+    description:
+      - checkov's JSON output (C(-o json)) over the Terraform; given, the reports carry an IaC section with PASS, FAIL and SKIPPED
+        per check and resource. Read (and checked) before any AWS read. The role runs checkov when asked (C(compliance_report_iac)).
+    type: path
+  fail_on_iac:
+    description: Failed IaC checks, or files checkov could not parse, fail the run (only with O(iac_checkov_report)).
+    type: bool
+    default: true
 extends_documentation_fragment:
   - slipway.aws.aws
 attributes:

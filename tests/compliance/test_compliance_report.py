@@ -139,3 +139,36 @@ def test_the_html_page_in_a_headless_browser_shows_every_finding(first: Run) -> 
     )
     assert failing_s3, "the world has failing S3 buckets"
     assert sorted(render(first.reports / "compliance_report.html", "status=FAIL&service=s3").visible) == failing_s3
+
+
+IAC = Path(__file__).with_name("fixtures") / "iac"
+CHECKOV = Path(__file__).resolve().parents[2] / ".venv-checkov" / "bin" / "checkov"
+
+
+def _iac_checks(run: Run) -> list[tuple[str, str, str]]:
+    return [(c["status"], c["check_id"], c["resource"]) for c in run.report["iac"]["checks"]]
+
+
+def test_the_iac_section_from_a_checkov_report(playbook: Any, tmp_path: Path) -> None:
+    run = playbook("-e", "env=test", "-e", "controls=S3.14", "-e", f"compliance_report_iac_checkov_report={IAC / 'checkov.json'}", reports=tmp_path)
+    assert ("FAIL", "CKV_AWS_338", "aws_cloudwatch_log_group.short") in _iac_checks(run)
+    assert run.rc != 0 and "1 failed IaC check(s) (CKV_AWS_338)" in run.stdout
+    assert "IaC (checkov): 1 failed, 1 skipped, 4 passed" in run.stdout
+    lenient = playbook(
+        "-e", "env=test", "-e", "controls=S3.14", "-e", f"compliance_report_iac_checkov_report={IAC / 'checkov.json'}",
+        "-e", "compliance_report_fail_on_iac=false", "-e", "compliance_report_fail_on_severity=NONE", reports=tmp_path / "lenient",
+    )  # fmt: skip
+    assert lenient.rc == 0, lenient.stdout[-2000:]
+
+
+def test_the_role_runs_checkov_for_the_iac_section(playbook: Any, tmp_path: Path) -> None:
+    if not CHECKOV.exists():
+        pytest.skip("checkov's virtualenv (.venv-checkov) is not here: `make checkov` makes it (a heavy install)")
+    run = playbook(
+        "-e", "env=test", "-e", "controls=S3.14", "-e", "compliance_report_iac=true", "-e", f"compliance_report_iac_dir={IAC / 'terraform'}",
+        reports=tmp_path,
+    )  # fmt: skip
+    fixture = json.loads((IAC / "checkov.json").read_text())
+    expected = {c["check_id"] for key in ("passed_checks", "failed_checks", "skipped_checks") for c in fixture["results"][key]}
+    assert {c[1] for c in _iac_checks(run)} == expected, run.stdout[-3000:]
+    assert (tmp_path / "checkov" / "results_json.json").exists()

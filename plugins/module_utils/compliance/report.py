@@ -152,6 +152,7 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {status} | {f['severity']} | {f['compliance']['control']} | {f['resources'][0]['region']} | `{_md(f['resources'][0]['uid'])}` "
             f"| {_md(f['status_detail'])} | {_md(f['remediation']['desc']) if f['status'] == 'FAIL' else ''} |"
         )
+    lines += _iac_markdown(report.get("iac"))
     d = report["diff"]
     lines += ["", "## Changes since the previous report", ""]
     if not d["baseline"]:
@@ -343,10 +344,47 @@ def html(report: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _iac_html(iac: dict[str, Any] | None) -> list[str]:
-    if not iac:
+def _iac_html(section: dict[str, Any] | None) -> list[str]:
+    if not section:
         return []
-    return []
+    c = section["summary"]["by_status"]
+    out = [
+        "<h2>Infrastructure as code (checkov)</h2>",
+        f"<p>checkov {_h(section['version'] or '(version unknown)')}: {int(c['FAIL'])} failed, {int(c['SKIPPED'])} skipped, {int(c['PASS'])} passed; "
+        f"{int(section['summary']['resources'])} resource(s), {int(section['summary']['parsing_errors'])} file(s) not parsed.</p>",
+        '<table id="iac">',
+        "<thead><tr><th>status</th><th>check</th><th>title</th><th>resource</th><th>file</th><th>reason</th></tr></thead>",
+        "<tbody>",
+    ]
+    for k in section["checks"]:
+        where = f"{k['file']}:{k['lines'][0]}-{k['lines'][-1]}" if k["lines"] else str(k["file"])
+        out.append(
+            f'<tr class="{_h(k["status"])}" data-check="{_h(k["check_id"])}" data-resource="{_h(k["resource"])}" data-status="{_h(k["status"])}">'
+            f'<td class="status">{_h(k["status"])}</td><td>{_h(k["check_id"])}</td><td>{_h(k["title"])}</td><td><code>{_h(k["resource"])}</code></td>'
+            f"<td><code>{_h(where)}</code></td><td>{_h(k['reason'] or '')}</td></tr>"
+        )
+    out += ["</tbody>", "</table>"]
+    return out
+
+
+def _iac_markdown(section: dict[str, Any] | None) -> list[str]:
+    if not section:
+        return []
+    c = section["summary"]["by_status"]
+    lines = [
+        "",
+        "## Infrastructure as code (checkov)",
+        "",
+        f"checkov {section['version'] or '(version unknown)'}: {c['FAIL']} failed, {c['SKIPPED']} skipped, {c['PASS']} passed; "
+        f"{section['summary']['resources']} resource(s), {section['summary']['parsing_errors']} file(s) not parsed.",
+        "",
+        "| status | check | resource | file | reason |",
+        "|---|---|---|---|---|",
+    ]
+    for k in section["checks"]:
+        where = f"{k['file']}:{k['lines'][0]}" if k["lines"] else str(k["file"])
+        lines.append(f"| {k['status']} | {k['check_id']} {_md(k['title'])} | `{_md(k['resource'])}` | `{_md(where)}` | {_md(k['reason'] or '')} |")
+    return lines
 
 
 # ------------------------------------------------------------------ JUnit
@@ -382,6 +420,26 @@ def junit(report: dict[str, Any]) -> str:
             total[k] += stats[k]
         attrs = " ".join(f'{k}="{v}"' for k, v in stats.items())
         suites.append(f"  <testsuite name={quoteattr(control)} {attrs}>\n" + "\n".join(cases) + "\n  </testsuite>")
+    section = report.get("iac")
+    if section:
+        stats = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        cases = []
+        for k in section["checks"]:
+            stats["tests"] += 1
+            if k["status"] == "FAIL":
+                stats["failures"] += 1
+                where = f"{k['file']}:{k['lines'][0]}" if k["lines"] else str(k["file"])
+                body = f'<failure message={quoteattr(str(k["title"]))} type="IAC">{escape(where)}</failure>'
+            elif k["status"] == "SKIPPED":
+                stats["skipped"] += 1
+                body = f"<skipped message={quoteattr(str(k['reason'] or 'skipped'))}/>"
+            else:
+                body = ""
+            cases.append(f"    <testcase classname={quoteattr('iac.' + str(k['check_id']))} name={quoteattr(str(k['resource']))}>{body}</testcase>")
+        for key in total:
+            total[key] += stats[key]
+        attrs = " ".join(f'{k}="{v}"' for k, v in stats.items())
+        suites.append(f'  <testsuite name="iac:checkov" {attrs}>\n' + "\n".join(cases) + "\n  </testsuite>")
     attrs = " ".join(f'{k}="{v}"' for k, v in total.items())
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="compliance-report" {attrs}>\n' + "\n".join(suites) + "\n</testsuites>\n"
 
@@ -458,6 +516,11 @@ def console(report: dict[str, Any], verdict: str) -> list[str]:
     d = report["diff"]
     first = "" if d["baseline"] else " (no previous report)"
     lines.append(f"  changes: {len(d['new'])} new, {len(d['resolved'])} resolved, {len(d['still_failing'])} still failing{first}")
+    section = report.get("iac")
+    if section:
+        c = section["summary"]["by_status"]
+        lines.append(f"  IaC (checkov): {c['FAIL']} failed, {c['SKIPPED']} skipped, {c['PASS']} passed, {section['summary']['parsing_errors']} not parsed")
+        lines += [f"  FAIL  IAC      {k['check_id']:<16} {k['resource']} ({k['file']}): {k['title']}" for k in section["checks"] if k["status"] == "FAIL"]
     ex = report["exceptions"]
     if ex["expired"] or ex["unmatched"]:
         lines.append(f"  exceptions: {len(ex['expired'])} expired, {len(ex['unmatched'])} unmatched")

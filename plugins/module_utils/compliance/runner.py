@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from ansible_collections.slipway.aws.plugins.module_utils.compliance import controls as ctl
-from ansible_collections.slipway.aws.plugins.module_utils.compliance import diff, evidence, exceptions, report
+from ansible_collections.slipway.aws.plugins.module_utils.compliance import diff, evidence, exceptions, iac, report
 from ansible_collections.slipway.aws.plugins.module_utils.errors import PreflightError
 
 SEVERITY_CHOICES = [*report.SEVERITY_ORDER, "NONE"]
@@ -27,6 +27,8 @@ ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     "fail_on_error": {"type": "bool", "default": True},
     "workers": {"type": "int", "default": evidence.DEFAULT_WORKERS},
     "now": {"type": "str"},
+    "iac_checkov_report": {"type": "path"},
+    "fail_on_iac": {"type": "bool", "default": True},
 }
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 
@@ -61,6 +63,8 @@ def check_input(params: dict[str, Any]) -> dict[str, Any]:
         "now": now.astimezone(dt.UTC).replace(microsecond=0),
         "fail_on_severity": severity,
         "fail_on_error": bool(params.get("fail_on_error", True)),
+        "iac": iac.read_checkov(params["iac_checkov_report"]) if params.get("iac_checkov_report") else None,
+        "fail_on_iac": bool(params.get("fail_on_iac", True)),
     }
 
 
@@ -104,6 +108,7 @@ def judge(collected: dict[str, Any], checked: dict[str, Any], previous: dict[str
         "collection": collection,
         "exceptions": exc,
         "diff": changes,
+        "iac": checked.get("iac"),
     }
     doc = report.build(results, metas, context)
     threshold = checked["fail_on_severity"]
@@ -118,6 +123,9 @@ def judge(collected: dict[str, Any], checked: dict[str, Any], previous: dict[str
     if checked["fail_on_error"] and errors:
         actions = sorted({a for f in doc["findings"] if f["status"] == "ERROR" for a in f.get("unavailable_actions") or []})
         reasons.append(f"{errors} result(s) could not be evaluated (actions {', '.join(actions) or 'unknown'})")
+    iac_failed = iac.failures(doc["iac"])
+    if iac_failed and checked.get("fail_on_iac", True):
+        reasons.append(iac_failed)
     if exc["expired"]:
         reasons.append(f"{len(exc['expired'])} exception(s) expired: " + ", ".join(f"#{e['index']} {e['control']} ({e['ticket']})" for e in exc["expired"]))
     return {"report": doc, "policy_failed": bool(reasons), "failures": reasons}
