@@ -78,3 +78,10 @@ def test_the_hash_presets_the_filter(tmp_path: Path) -> None:
     assert sorted(several.visible) == [("S3.14", "arn:aws:s3:::good"), ("S3.9", "arn:aws:s3:::good")]
     none = render(path, "status=ERROR")
     assert none.visible == [] and none.shown == "0" and len(none.rows) == 6
+
+
+def test_a_malformed_hash_is_ignored_not_fatal(tmp_path: Path) -> None:
+    path, findings = _page(tmp_path)
+    page = render(path, "q=%E0%A4%A&status=FAIL&nonsense")
+    assert page.body.get("data-filter") == "status=FAIL", "the filter script stopped on a malformed hash"
+    assert sorted(page.visible) == sorted(_key(f) for f in findings if f["status"] == "FAIL")

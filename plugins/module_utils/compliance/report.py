@@ -218,8 +218,13 @@ _SCRIPT = """
   function preset() {
     var text = (location.hash || "").replace(/^#/, "") || (location.search || "").replace(/^\\?/, "");
     text.split("&").forEach(function (pair) {
-      var i = pair.indexOf("="), k = decodeURIComponent(pair.slice(0, i)), v = decodeURIComponent(pair.slice(i + 1));
-      if (i < 0 || !form.elements[k]) { return; }
+      var i = pair.indexOf("="), k, v;
+      if (i < 0) { return; }
+      try {
+        k = decodeURIComponent(pair.slice(0, i));
+        v = decodeURIComponent(pair.slice(i + 1).replace(/\\+/g, " "));
+      } catch (e) { return; }
+      if (!form.elements[k]) { return; }
       var el = form.elements[k];
       if (k === "severity" || k === "status") { v = v.toUpperCase(); }
       if (el.tagName === "SELECT" && v.indexOf(",") >= 0) {
