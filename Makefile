@@ -64,7 +64,7 @@ demo: foundation ## Set up everything, then release `user` blue-green (DEMO_TAG)
 	@echo "--- user through the production listener"
 	tools/local-aws get user /
 
-test: setup lint unit emulator-test secrets-test compliance-test dr-test molecule terraform-check ## Run every test (what CI runs); terraform + integration tests share one applied foundation
+test: setup lint unit emulator-test terraform-check secrets-test compliance-test dr-test molecule ## Run every test (what CI runs); terraform + integration tests share one applied foundation
 	$(BIN)/python -m pytest -q tests/terraform tests/integration
 
 lint: setup ## Static checks: ruff, yamllint, ansible-lint, shellcheck, actionlint, terraform fmt, sanity
