@@ -81,7 +81,15 @@ def describe(client: Any, ident: str) -> dict[str, Any]:
 
 
 def wait_available(client: Any, ident: str, timeout: float = 180) -> dict[str, Any]:
-    return wait_for(lambda: (d := describe(client, ident))["DBInstanceStatus"] == "available" and d, timeout, f"{ident} available")
+    def ready() -> dict[str, Any] | bool:
+        d = describe(client, ident)
+        if d["DBInstanceStatus"] == "failed":
+            with urllib.request.urlopen(client.meta.endpoint_url + "/_slipway/rds", timeout=10) as answer:
+                errors = [i["error"] for i in json.load(answer)["instances"] if i["db_instance_identifier"] == ident]
+            raise AssertionError(f"{ident} failed: {errors}")
+        return d["DBInstanceStatus"] == "available" and d
+
+    return wait_for(ready, timeout, f"{ident} available")
 
 
 def connect(instance: dict[str, Any], password: str = PASSWORD) -> Any:

@@ -841,7 +841,10 @@ class RdsPg:
             if cluster.state != "available":
                 return
             t = cluster.monitor_run("UPDATE heartbeat SET t = clock_timestamp() WHERE id = 1 RETURNING t")[0][0]
-            lsn = parse_lsn(cluster.monitor_run("SELECT pg_current_wal_lsn()::text")[0][0])
+            # The insert position, not pg_current_wal_lsn() (the write position): with synchronous_commit off the
+            # heartbeat's commit record may not be written yet, and a time counted restorable before its commit
+            # is archived makes a UseLatestRestorableTime recovery end before its target (PostgreSQL fails it).
+            lsn = parse_lsn(cluster.monitor_run("SELECT pg_current_wal_insert_lsn()::text")[0][0])
             cluster.heartbeats.append((_parse_time(t) or utcnow(), lsn))
             last = cluster.monitor_run("SELECT last_archived_wal FROM pg_stat_archiver")[0][0]
             cluster.archived_end = max(cluster.archived_end, segment_end(last))
