@@ -26,17 +26,17 @@ author:
   - Slipway contributors (!UNKNOWN)
 options:
   runbook:
-    description: The runbook to run.
+    description: The runbook to run, by name (the name of its playbook in C(playbooks/runbooks/)); an unknown name is refused with the list.
     type: str
     required: true
-    choices: [rds_point_in_time_restore]
   parameters:
     description:
-      - The runbook's parameters. For V(rds_point_in_time_restore) C(db) (the source, required), C(restore_time)
-        (ISO 8601 or V(latest), the default), C(target) (default C(DB-pitr)), C(database), C(smoke_table),
-        C(smoke_column) (default C(ts)), C(master_secret), C(accept_differences) (list of setting names), C(drill)
-        (default true; tags the restored instance with an expiry), C(expires_in_hours) (24), C(wait_timeout) (1800),
-        C(poll_interval) (1), C(connect_timeout) (10).
+      - The runbook's parameters, as listed on its page C(docs/runbooks/RUNBOOK.md); an unknown one, or a missing
+        required one, is refused with the list. For V(rds_point_in_time_restore) C(db) (the source, required),
+        C(restore_time) (ISO 8601 or V(latest), the default), C(target) (default C(DB-pitr)), C(database),
+        C(smoke_table), C(smoke_column) (default C(ts)), C(master_secret), C(accept_differences) (list of setting
+        names), C(drill) (default true; tags the restored instance with an expiry), C(expires_in_hours) (24),
+        C(wait_timeout) (1800), C(poll_interval) (1), C(connect_timeout) (10).
     type: dict
     default: {}
   confirm:

@@ -152,13 +152,14 @@ def source(emulator: Emulator) -> Iterator[dict[str, Any]]:
 
 @pytest.fixture
 def run_playbook(emulator: Emulator, tmp_path: Path) -> Any:
-    """``run_playbook(*args, **extra)``: the real playbook against the suite's emulator, reports in a directory of the test's."""
+    """``run_playbook(*args, playbook=PATH, **extra)``: a runbook playbook (default the PITR one) against the suite's
+    emulator, extra vars as ``-e`` JSON, reports in a directory of the test's."""
     counter = iter(range(1000))
 
-    def run(*args: str, **extra: Any) -> Run:
+    def run(*args: str, playbook: str = PLAYBOOK, **extra: Any) -> Run:
         reports = tmp_path / f"reports-{next(counter)}"
         variables = {"dr_runbook_reports_dir": str(reports), **extra}
-        cmd = [str(BIN / "ansible-playbook"), PLAYBOOK, "-i", "inventories/local", "-e", json.dumps(variables), *args]
+        cmd = [str(BIN / "ansible-playbook"), playbook, "-i", "inventories/local", "-e", json.dumps(variables), *args]
         proc = subprocess.run(cmd, cwd=ROOT, env=emulator.env, capture_output=True, text=True, timeout=300, check=False, stdin=subprocess.DEVNULL)
         return Run(proc.returncode, proc.stdout, proc.stderr, reports)
 

@@ -27,7 +27,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws, call, is_write
 from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, PreflightError, SlipwayError
@@ -138,6 +138,8 @@ class Runbook:
     title = "Runbook"
     # The parts of the RTO, in order; the last one reached is the achieved RTO.
     rto_parts: tuple[str, ...] = ()
+    # The runbook's parameters: name -> {type: str|int|float|bool|list, required, default} (checked by the runner).
+    params_spec: ClassVar[dict[str, dict[str, Any]]] = {}
 
     def __init__(self, params: dict[str, Any]) -> None:
         self.params = params

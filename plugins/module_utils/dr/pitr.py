@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 from ansible_collections.slipway.aws.plugins.module_utils.dr.core import (
     ERROR,
@@ -106,6 +106,7 @@ class PitrRunbook(Runbook):
     name = "rds_point_in_time_restore"
     title = "RDS point-in-time restore"
     rto_parts = ("api_available", "application_healthy", "cutover")
+    params_spec: ClassVar[dict[str, dict[str, Any]]] = PARAMS_SPEC
 
     # ------------------------------------------------------------ inputs
     def resolve(self, ctx: Context) -> None:

@@ -13,10 +13,12 @@ from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALL
 from ansible_collections.slipway.aws.plugins.module_utils.dr import core, pitr
 from ansible_collections.slipway.aws.plugins.module_utils.errors import SlipwayError
 
-RUNBOOKS = dict(pitr.RUNBOOKS)
+# Every runbook, by name: one line per runbook module (each module's RUNBOOKS maps names to Runbook classes).
+RUNBOOKS: dict[str, type[core.Runbook]] = {}
+RUNBOOKS.update(pitr.RUNBOOKS)
 MUTUALLY_EXCLUSIVE = AWS_MUTUALLY_EXCLUSIVE
 SPEC: dict[str, Any] = argument_spec(
-    runbook={"type": "str", "required": True, "choices": sorted(RUNBOOKS)},
+    runbook={"type": "str", "required": True},
     parameters={"type": "dict", "default": {}},
     confirm={"type": "str"},
     resume={"type": "bool", "default": False},
@@ -30,7 +32,9 @@ SPEC: dict[str, Any] = argument_spec(
 
 def check_parameters(runbook: str, given: dict[str, Any]) -> dict[str, Any]:
     """The runbook's parameters with their defaults; unknown ones and missing required ones are errors."""
-    spec = pitr.PARAMS_SPEC if runbook == pitr.PitrRunbook.name else {}
+    if runbook not in RUNBOOKS:
+        raise core.RunbookError("BadInput", f"no runbook {runbook!r}; the runbooks: {', '.join(sorted(RUNBOOKS))}")
+    spec = RUNBOOKS[runbook].params_spec
     unknown = sorted(set(given) - set(spec))
     if unknown:
         raise core.RunbookError("BadInput", f"unknown parameter(s) of {runbook}: {', '.join(unknown)} (known: {', '.join(sorted(spec))})")
