@@ -33,6 +33,8 @@ from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws, call, 
 from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, PreflightError, SlipwayError
 
 PASS, FAIL, ERROR = "PASS", "FAIL", "ERROR"
+# Tags on every resource a run creates: the run's id, and (drills) when a sweep may remove it.
+RUN_TAG, EXPIRY_TAG = "slipway:dr-run-id", "slipway:drill-expires-at"
 # Parameters never written to the audit log, the state file or the plan.
 SECRET_PARAMS = ("MasterUserPassword", "SecretString", "Password", "password")
 
@@ -159,6 +161,21 @@ class Runbook:
     def results(self, ctx: Context) -> dict[str, Any]:
         """What the report says beyond the framework's fields (RPO, verified facts, differences)."""
         return {}
+
+    def drill_resources(self, ctx: Context) -> list[dict[str, str]]:
+        """What this run created (so far) that a drill removes at its end, on every exit path: dicts with ``kind``
+        (``rds_instance`` or ``rds_snapshot``), ``id`` and ``region``. Each must carry ``run_tags(ctx)``."""
+        return []
+
+
+def run_tags(ctx: Context) -> list[dict[str, str]]:
+    """The tags a created resource carries: the run id, and for a drill (``drill`` parameter, default true) the expiry."""
+    tags = [{"Key": RUN_TAG, "Value": ctx.state.data["run_id"]}]
+    p = ctx.runbook.params
+    if p.get("drill", True) and p.get("expires_in_hours"):
+        expires = ctx.state.data.setdefault("expires_at", iso(parse_time(ctx.state.data["declared_at"]) + dt.timedelta(hours=int(p["expires_in_hours"]))))
+        tags.append({"Key": EXPIRY_TAG, "Value": expires})
+    return tags
 
 
 # ------------------------------------------------------------------ the audit log and the state file

@@ -21,6 +21,7 @@ from ansible_collections.slipway.aws.plugins.module_utils.dr.core import (
     ERROR,
     FAIL,
     PASS,
+    RUN_TAG,
     Check,
     Context,
     PlannedCall,
@@ -30,11 +31,11 @@ from ansible_collections.slipway.aws.plugins.module_utils.dr.core import (
     VerifyFailed,
     iso,
     parse_time,
+    run_tags,
     utcnow,
 )
 from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, PreflightError
 
-RUN_TAG, EXPIRY_TAG = "slipway:dr-run-id", "slipway:drill-expires-at"
 # Settings compared between the source and the restored instance (what AWS's restore does not carry over among them).
 COMPARED = (
     "security_groups",
@@ -267,13 +268,10 @@ class PitrRunbook(Runbook):
 
 
 def restore_params(ctx: Context) -> dict[str, Any]:
-    inp, p = ctx.inputs, ctx.runbook.params
+    inp = ctx.inputs
     src = inp["source_settings"]
     tags = [{"Key": k, "Value": v} for k, v in sorted(src["tags"].items())]
-    tags.append({"Key": RUN_TAG, "Value": ctx.state.data["run_id"]})
-    if p.get("drill", True) and p.get("expires_in_hours"):
-        expires = ctx.state.data.setdefault("expires_at", iso(parse_time(ctx.state.data["declared_at"]) + dt.timedelta(hours=int(p["expires_in_hours"]))))
-        tags.append({"Key": EXPIRY_TAG, "Value": expires})
+    tags.extend(run_tags(ctx))
     params: dict[str, Any] = {
         "SourceDBInstanceIdentifier": inp["source"],
         "TargetDBInstanceIdentifier": inp["target"],
