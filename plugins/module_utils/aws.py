@@ -133,17 +133,19 @@ class Aws:
             raise SlipwayError("give either `profile` or `access_key`/`secret_key`/`session_token`, not both")
         return cls(**{k: params.get(k) for k in AWS_ARGUMENT_SPEC}, **options)
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, region: str | None = None) -> Any:
+        """The client of ``service`` in ``region`` (default the run's Region); every call is counted."""
+        key = service if not region or region == self.region else f"{service}@{region}"
         with self._lock:
-            if service not in self._clients:
-                client = self._session.client(service, config=self._config, endpoint_url=self.endpoint_url)
+            if key not in self._clients:
+                client = self._session.client(service, config=self._config, endpoint_url=self.endpoint_url, region_name=region or self.region)
                 name = client.meta.service_model.service_name
                 client.meta.events.register(
                     "before-call",
                     lambda model, **_kw: self.counter.record(name, model.name),
                 )
-                self._clients[service] = client
-            return self._clients[service]
+                self._clients[key] = client
+            return self._clients[key]
 
 
 def _describe(exc: Exception) -> tuple[str, str]:

@@ -109,9 +109,13 @@ class PlannedCall:
     service: str
     operation: str
     params: dict[str, Any] = field(default_factory=dict)
+    region: str | None = None  # another Region than the run's (a cross-Region copy, a replica)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"call": f"{self.service}.{self.operation}", "params": redact(self.params)}
+        out = {"call": f"{self.service}.{self.operation}", "params": redact(self.params)}
+        if self.region:
+            out["region"] = self.region
+        return out
 
 
 class Step:
@@ -262,23 +266,25 @@ class Context:
         """Everything completed steps recorded (``outputs[step_name]``)."""
         return {name: done.get("outputs", {}) for name, done in self.state.completed.items()}
 
-    def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
-        """One API call; a write is refused in check mode and every write is in the audit log with its request id."""
+    def call(self, service: str, operation: str, region: str | None = None, **params: Any) -> dict[str, Any]:
+        """One API call (in ``region``, default the run's); a write is refused in check mode and every write is in the
+        audit log with its Region and request id."""
         from botocore import xform_name  # pylint: disable=import-outside-toplevel
 
         method = xform_name(operation)
         write = is_write(operation)
+        where = region or self.aws.region
         if write and self.check_mode:
             raise RunbookError("CheckMode", f"{service}.{operation} is a write; check mode makes none", self.step)
         try:
-            response = call(self.aws.client(service), method, **params)
+            response = call(self.aws.client(service, region), method, **params)
         except AwsError as exc:
             if write:
-                self.audit.write("call", step=self.step, call=f"{service}.{operation}", params=redact(params), outcome="error", error=str(exc))
+                self.audit.write("call", step=self.step, call=f"{service}.{operation}", region=where, params=redact(params), outcome="error", error=str(exc))
             raise
         if write:
             request_id = (response.get("ResponseMetadata") or {}).get("RequestId")
-            self.audit.write("call", step=self.step, call=f"{service}.{operation}", params=redact(params), outcome="ok", request_id=request_id)
+            self.audit.write("call", step=self.step, call=f"{service}.{operation}", region=where, params=redact(params), outcome="ok", request_id=request_id)
         return response
 
 
@@ -370,7 +376,8 @@ def execute(runbook: Runbook, aws: Aws, opts: Options, check_mode: bool, emit: C
         plan.append({"step": step.name, "description": step.description, "destructive": step.destructive, "done": done, "calls": calls})
         emit(f"plan  {step.name}{' (done)' if done else ''}: {step.description}")
         for c in calls:
-            emit(f"        {c['call']} {json.dumps(c['params'], default=str, sort_keys=True)}")
+            where = f" in {c['region']}" if c.get("region") else ""
+            emit(f"        {c['call']}{where} {json.dumps(c['params'], default=str, sort_keys=True)}")
     ctx.step = None
     result["plan"] = plan
     if check_mode:
