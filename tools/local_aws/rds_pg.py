@@ -220,6 +220,9 @@ class Cluster:
         self.backup_queued = False
         self.error: str | None = None
         self.dead = False
+        self.outage = False  # /_slipway/rds/outage: the process is stopped, "the Region is down"
+        self.replay_paused = False  # /_slipway/rds/replay: a replica's WAL replay paused (lag grows)
+        self.wal_receiver: str | None = None  # a replica's pg_stat_wal_receiver.status (None: not receiving)
         self._conn: Any = None
         self._conn_lock = threading.Lock()
         self.jobs: queue.Queue[Callable[[], None] | None] = queue.Queue()
@@ -263,6 +266,9 @@ class Cluster:
             except Exception as exc:
                 if self.dead:
                     return
+                if self.outage:  # a job cut short by a simulated outage: the instance is not failed, only unreachable
+                    LOG.warning("RDS instance %s (%s): a job failed during the simulated outage: %s", self.ident, self.region, exc)
+                    continue
                 LOG.exception("RDS instance %s (%s): a job failed", self.ident, self.region)
                 self.error = str(exc)
                 self.mgr.set_status(self, "failed")
@@ -329,6 +335,9 @@ class Cluster:
             "latest_restorable_time": self.latest_restorable.isoformat() if self.latest_restorable else None,
             "archived_up_to_lsn": f"{self.archived_end >> 32:X}/{self.archived_end & 0xFFFFFFFF:X}",
             "replica_lag_seconds": self.replica_lag,
+            "wal_receiver": self.wal_receiver,
+            "replay_paused": self.replay_paused,
+            "outage": self.outage,
             "error": self.error,
         }
 
@@ -754,6 +763,12 @@ class RdsPg:
         self.signal_file(cluster, "standby.signal")
         self.start(cluster)
         self.wait_ready(cluster, primary=False)
+        deadline = time.monotonic() + 30  # available once it streams (its StatusInfos say replicating)
+        while time.monotonic() < deadline and cluster.wal_receiver != "streaming":
+            rows = cluster.sql("SELECT status FROM pg_stat_wal_receiver")
+            cluster.wal_receiver = rows[0][0] if rows else None
+            if cluster.wal_receiver != "streaming":
+                time.sleep(0.2)
         self.set_status(cluster, "available")
 
     def job_promote(self, cluster: Cluster) -> None:
@@ -770,11 +785,12 @@ class RdsPg:
                 db.is_replica = False
                 if source is not None:
                     primary = self.moto_instance(source)
-                    if primary is not None:
-                        with contextlib.suppress(ValueError):
-                            primary.remove_replica(db)
+                    if primary is not None:  # a cross-Region replica is listed by its ARN
+                        primary.replicas = [r for r in primary.replicas if r not in (db.db_instance_identifier, db.db_instance_arn)]
                 db.source_db_instance_identifier = None
         cluster.replica_lag = None
+        cluster.wal_receiver = None
+        cluster.replay_paused = False
         self.became_primary(cluster)
 
     def job_snapshot(self, cluster: Cluster, snap: SnapshotFiles) -> None:
@@ -823,13 +839,52 @@ class RdsPg:
         if snap is not None:
             threading.Thread(target=shutil.rmtree, args=(snap.path,), kwargs={"ignore_errors": True}, daemon=True).start()
 
+    # -------------------------------------------------------------- simulated outages (control endpoint only)
+    def find(self, region: str, ident: str) -> Cluster | None:
+        with self.lock:
+            found = [c for c in self.clusters.values() if c.region == region and c.ident == ident.lower()]
+        return found[0] if found else None
+
+    def set_outage(self, cluster: Cluster, down: bool) -> None:
+        """``down``: the postmaster gets SIGQUIT (immediate shutdown, no checkpoint: a crash) and is not restarted
+        until ``down`` is false again; then it starts (crash recovery) in the role it had."""
+        if down:
+            if cluster.outage:
+                return
+            cluster.outage = True
+            cluster.close_monitor_conn()
+            proc, cluster.proc = cluster.proc, None
+            if proc is not None and proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    proc.send_signal(signal.SIGQUIT)
+                try:
+                    proc.wait(20)
+                except subprocess.TimeoutExpired:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait(10)
+            LOG.info("RDS instance %s (%s): simulated outage, postgres stopped", cluster.ident, cluster.region)
+            return
+        if not cluster.outage:
+            return
+        self.start(cluster)
+        self.wait_ready(cluster, primary=cluster.role == "primary")
+        cluster.outage = False
+        LOG.info("RDS instance %s (%s): simulated outage over, postgres started", cluster.ident, cluster.region)
+
+    def set_replay(self, cluster: Cluster, paused: bool) -> None:
+        if cluster.role != "replica" or cluster.outage or cluster.proc is None:
+            raise ValueError(f"{cluster.ident} ({cluster.region}) is not a running read replica ({cluster.role})")
+        cluster.sql("SELECT pg_wal_replay_pause()" if paused else "SELECT pg_wal_replay_resume()")
+        cluster.replay_paused = paused
+
     # -------------------------------------------------------------- the monitor
     def _monitor_loop(self) -> None:
         while not self._stop.wait(self.settings.archive_timeout):
             with self.lock:
                 clusters = list(self.clusters.values())
             for cluster in clusters:
-                if cluster.dead or cluster.proc is None or cluster.state in ("creating", "failed", "deleting"):
+                if cluster.dead or cluster.outage or cluster.proc is None or cluster.state in ("creating", "failed", "deleting"):
                     continue
                 try:
                     self._tick(cluster)
@@ -860,6 +915,8 @@ class RdsPg:
                 "ELSE COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp()), 0) END"
             )
             cluster.replica_lag = float(rows[0][0])
+            receiver = cluster.monitor_run("SELECT status FROM pg_stat_wal_receiver")
+            cluster.wal_receiver = receiver[0][0] if receiver else None
             self._put_lag(cluster)
 
     def _put_lag(self, cluster: Cluster) -> None:
@@ -939,6 +996,18 @@ def _real_class(base: type) -> type:
             if cluster is None or cluster.role != "primary":
                 return None
             return cluster.latest_restorable
+
+        @property
+        def status_infos(self) -> list[dict[str, Any]] | None:
+            """A replica's ``StatusInfos`` (``read replication``): ``replicating`` while its WAL receiver streams from
+            the source, ``error`` when it does not (the source unreachable, or never connected yet)."""
+            cluster = MANAGER.get(self.account_id, self.region, self.db_instance_identifier) if MANAGER else None
+            if cluster is None or cluster.role != "replica" or cluster.state != "available":
+                return None
+            if cluster.wal_receiver == "streaming":
+                return [{"StatusType": "read replication", "Normal": True, "Status": "replicating"}]
+            message = f"Replication from the source is not streaming (WAL receiver: {cluster.wal_receiver or 'not running'})"
+            return [{"StatusType": "read replication", "Normal": False, "Status": "error", "Message": message}]
 
     RealPostgresDBInstance.__name__ = base.__name__
     RealPostgresDBInstance.__qualname__ = base.__qualname__
@@ -1188,11 +1257,33 @@ def install(settings: Any) -> RdsPg:
         target_id = str(_param(db_kwargs, "db_instance_identifier", "DBInstanceIdentifier") or "").lower()
         if target_id in self.databases:
             raise DBInstanceAlreadyExists()
-        if source.role != "primary" or source.state != "available":
-            raise _error("InvalidDBInstanceState", f"DB instance {source.ident} is not available as a read replica source ({source.state}, {source.role})")
+        if source.role != "primary" or source.state != "available" or source.outage:
+            state = "unreachable" if source.outage else source.state
+            raise _error("InvalidDBInstanceState", f"DB instance {source.ident} is not available as a read replica source ({state}, {source.role})")
+        cross = src_region != self.region_name
+        kms_key = _param(db_kwargs, "kms_key_id", "KmsKeyId")
+        if cross:
+            source_db = rds_backends[self.account_id][src_region].databases.get(name.lower())
+            if source_db is not None and source_db.storage_encrypted and not kms_key:
+                raise _error(
+                    "InvalidParameterValue",
+                    f"KmsKeyId is required to create a cross-Region read replica of the encrypted DB instance {name} "
+                    f"({src_region} -> {self.region_name}): KMS keys are specific to the Region they are created in",
+                )
+        if kms_key:
+            kms_key = self._validate_kms_key(kms_key)  # a key of another Region or none: KMSKeyNotAccessibleFault
         with _inner():
             db = orig_replica(self, db_kwargs)
         db.tags = list(_param(db_kwargs, "tags", "Tags") or [])
+        if cross:
+            # the CreateDBInstanceReadReplica reference: a cross-Region replica gets the engine's default parameter
+            # group and the default VPC security group unless given; the source's groups are in another Region
+            db.vpc_security_group_ids = list(_param(db_kwargs, "vpc_security_group_ids", "VpcSecurityGroupIds") or []) or _default_sg(self)
+            db.db_parameter_group_name = _param(db_kwargs, "db_parameter_group_name", "DBParameterGroupName") or None
+            if not _param(db_kwargs, "db_subnet_group_name", "DBSubnetGroupName"):
+                db.db_subnet_group = None
+        if kms_key:
+            db.kms_key_id = kms_key
         cluster = m.new_cluster(self.account_id, self.region_name, db.db_instance_identifier, source.admin_password, "replica")
         cluster.source = source
         cluster.retention_days = 0  # AWS: a PostgreSQL read replica has no automated backups
@@ -1287,7 +1378,27 @@ def install(settings: Any) -> RdsPg:
 
     def handler(environ: dict[str, Any], start_response: Any) -> Any:
         m = mgr()
-        return routes.json_answer(start_response, "200 OK", m.report() if m else {"enabled": False})
+        path = environ.get("PATH_INFO", "").rstrip("/")
+        if environ.get("REQUEST_METHOD", "GET") != "POST" or m is None:
+            return routes.json_answer(start_response, "200 OK", m.report() if m else {"enabled": False})
+        if path not in ("/_slipway/rds/outage", "/_slipway/rds/replay"):
+            return routes.json_answer(start_response, "404 Not Found", {"error": f"no control {path}; POST /_slipway/rds/outage or /_slipway/rds/replay"})
+        try:
+            body = routes.read_json(environ)
+            region, ident = str(body.get("region") or ""), str(body.get("db_instance_identifier") or "")
+        except (ValueError, AttributeError) as exc:
+            return routes.json_answer(start_response, "400 Bad Request", {"error": f"a JSON object with region and db_instance_identifier: {exc}"})
+        cluster = m.find(region, ident)
+        if cluster is None:
+            return routes.json_answer(start_response, "404 Not Found", {"error": f"no real RDS instance {ident!r} in {region!r}"})
+        try:
+            if path.endswith("/outage"):
+                m.set_outage(cluster, bool(body.get("down", True)))
+            else:
+                m.set_replay(cluster, bool(body.get("paused", True)))
+        except Exception as exc:  # noqa: BLE001  answered to the caller
+            return routes.json_answer(start_response, "409 Conflict", {"error": str(exc)})
+        return routes.json_answer(start_response, "200 OK", cluster.report())
 
     routes.mount("/_slipway/rds", handler)
     return MANAGER
