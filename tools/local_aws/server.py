@@ -75,7 +75,7 @@ def serve(settings: Settings) -> int:
 
     from moto.server import ThreadedMotoServer
 
-    from . import calls, faults, lambdas, patches, secrets_ext
+    from . import calls, faults, lambdas, patches, s3_replication, secrets_ext
     from .alb import AlbPlane
     from .plane import DataPlane
 
@@ -85,6 +85,7 @@ def serve(settings: Settings) -> int:
     patches.install(plane)
     lambdas.install(settings.port)
     secrets_ext.install()
+    s3_replication.install()
     from . import rds_pg
 
     rds = rds_pg.install(settings)
