@@ -110,7 +110,7 @@ def tmp_session() -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def emulator(tmp_session: Path) -> Iterator[Emulator]:
-    extra = {"SLIPWAY_RDS_REAL": "1", "SLIPWAY_RDS_ARCHIVE_TIMEOUT": "1", "SLIPWAY_RDS_BACKUP_INTERVAL": "300"}
+    extra = {"SLIPWAY_RDS_REAL": "1", "SLIPWAY_RDS_ARCHIVE_TIMEOUT": "1", "SLIPWAY_RDS_BACKUP_INTERVAL": "300", "SLIPWAY_S3_REPLICATION_LAG": "1"}
     with private_emulator(tmp_session / "emulator", "DR", 4860, 19800, extra_env=extra) as emu:
         yield emu
 
