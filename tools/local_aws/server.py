@@ -89,6 +89,9 @@ def serve(settings: Settings) -> int:
     from . import rds_pg
 
     rds = rds_pg.install(settings)
+    from . import rds_snapshots
+
+    rds_snapshots.install()
     calls.install()
     faults.install()
     install_ready(settings, alb)

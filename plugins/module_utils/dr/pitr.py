@@ -86,17 +86,17 @@ def settings_of(instance: dict[str, Any], tags: list[dict[str, str]]) -> dict[st
     }
 
 
-def describe(ctx: Context, ident: str) -> dict[str, Any] | None:
+def describe(ctx: Context, ident: str, region: str | None = None) -> dict[str, Any] | None:
     try:
-        return ctx.call("rds", "DescribeDBInstances", DBInstanceIdentifier=ident)["DBInstances"][0]
+        return ctx.call("rds", "DescribeDBInstances", region=region, DBInstanceIdentifier=ident)["DBInstances"][0]
     except AwsError as exc:
         if exc.code == "DBInstanceNotFound":
             return None
         raise
 
 
-def tags_of(ctx: Context, instance: dict[str, Any]) -> list[dict[str, str]]:
-    return ctx.call("rds", "ListTagsForResource", ResourceName=instance["DBInstanceArn"]).get("TagList", [])
+def tags_of(ctx: Context, instance: dict[str, Any], region: str | None = None) -> list[dict[str, str]]:
+    return ctx.call("rds", "ListTagsForResource", region=region, ResourceName=instance["DBInstanceArn"]).get("TagList", [])
 
 
 def _as_time(value: Any) -> dt.datetime | None:
@@ -124,7 +124,7 @@ class PitrRunbook(Runbook):
 
     # ------------------------------------------------------------ preflight (reads only)
     def preflight(self, ctx: Context) -> list[Check]:
-        p, inp = self.params, ctx.inputs
+        inp = ctx.inputs
         checks: list[Check] = []
         try:
             source = describe(ctx, inp["source"])
@@ -152,10 +152,7 @@ class PitrRunbook(Runbook):
                 checks.append(Check("target absent", FAIL, f"{inp['target']} exists already ({target['DBInstanceStatus']}); choose another -e target=NAME"))
         checks.extend(self._dependencies(ctx, source))
         checks.append(self._credentials(ctx, source))
-        if not (p.get("smoke_table") and p.get("database")):
-            checks.append(Check("smoke query", FAIL, "no database / canary table for this instance: set slipway_dr.databases[DB].database and .smoke_table"))
-        else:
-            checks.append(Check("smoke query", PASS, f"newest {p['smoke_column']} of {p['database']}.{p['smoke_table']}"))
+        checks.append(self._smoke_check())
         ctx.inputs["source_settings"] = settings_of(source, tags_of(ctx, source))
         ctx.inputs["source_subnet_group"] = (source.get("DBSubnetGroup") or {}).get("DBSubnetGroupName")
         return checks
@@ -220,6 +217,12 @@ class PitrRunbook(Runbook):
             probe("parameter group", name, lambda n=name: ctx.call("rds", "DescribeDBParameterGroups", DBParameterGroupName=n))
         return checks
 
+    def _smoke_check(self) -> Check:
+        p = self.params
+        if not (p.get("smoke_table") and p.get("database")):
+            return Check("smoke query", FAIL, "no database / canary table for this instance: set slipway_dr.databases[DB].database and .smoke_table")
+        return Check("smoke query", PASS, f"newest {p['smoke_column']} of {p['database']}.{p['smoke_table']}")
+
     def _credentials(self, ctx: Context, source: dict[str, Any]) -> Check:
         secret = self.params.get("master_secret") or (source.get("MasterUserSecret") or {}).get("SecretArn")
         if not secret:
@@ -269,13 +272,21 @@ class PitrRunbook(Runbook):
 
 def restore_params(ctx: Context) -> dict[str, Any]:
     inp = ctx.inputs
+    return {
+        "SourceDBInstanceIdentifier": inp["source"],
+        "TargetDBInstanceIdentifier": inp["target"],
+        "RestoreTime": parse_time(inp["restore_time"]),
+        **settings_params(ctx),
+    }
+
+
+def settings_params(ctx: Context) -> dict[str, Any]:
+    """The source's settings as restore parameters (any restore: AWS's restore does not carry them over)."""
+    inp = ctx.inputs
     src = inp["source_settings"]
     tags = [{"Key": k, "Value": v} for k, v in sorted(src["tags"].items())]
     tags.extend(run_tags(ctx))
     params: dict[str, Any] = {
-        "SourceDBInstanceIdentifier": inp["source"],
-        "TargetDBInstanceIdentifier": inp["target"],
-        "RestoreTime": parse_time(inp["restore_time"]),
         "DBInstanceClass": src["instance_class"],
         "VpcSecurityGroupIds": src["security_groups"],
         "Tags": tags,
@@ -295,28 +306,39 @@ def restore_params(ctx: Context) -> dict[str, Any]:
 
 
 class RestoreStep(Step):
+    """Create ``inputs['target']`` by ``operation`` with ``params(ctx)`` in ``region(ctx)`` (None: the run's)."""
+
     name = "restore"
     description = "RestoreDBInstanceToPointInTime with the source's settings passed explicitly"
     destructive = True
+    operation = "RestoreDBInstanceToPointInTime"
+
+    def params(self, ctx: Context) -> dict[str, Any]:
+        return restore_params(ctx)
+
+    def region(self, ctx: Context) -> str | None:
+        return None
 
     def plan(self, ctx: Context) -> list[PlannedCall]:
-        return [PlannedCall("rds", "RestoreDBInstanceToPointInTime", restore_params(ctx))]
+        return [PlannedCall("rds", self.operation, self.params(ctx), region=self.region(ctx))]
 
     def run(self, ctx: Context) -> dict[str, Any]:
-        existing = describe(ctx, ctx.inputs["target"])
+        region = self.region(ctx)
+        existing = describe(ctx, ctx.inputs["target"], region)
         if existing is not None:
             # a restore call of this run that answered with an error after creating the instance (or an interrupt)
-            if {t["Key"]: t["Value"] for t in tags_of(ctx, existing)}.get(RUN_TAG) == ctx.state.data["run_id"]:
+            if {t["Key"]: t["Value"] for t in tags_of(ctx, existing, region)}.get(RUN_TAG) == ctx.state.data["run_id"]:
                 return {"adopted": True, "status": existing["DBInstanceStatus"]}
             raise RunbookError("TargetExists", f"{ctx.inputs['target']} exists and is not this run's", self.name)
-        answer = ctx.call("rds", "RestoreDBInstanceToPointInTime", **restore_params(ctx))["DBInstance"]
+        answer = ctx.call("rds", self.operation, region=region, **self.params(ctx))["DBInstance"]
         return {"status": answer["DBInstanceStatus"], "arn": answer.get("DBInstanceArn")}
 
     def verify(self, ctx: Context) -> dict[str, Any]:
-        got = describe(ctx, ctx.inputs["target"])
+        region = self.region(ctx)
+        got = describe(ctx, ctx.inputs["target"], region)
         if got is None:
             raise VerifyFailed(f"{ctx.inputs['target']} does not exist after the restore call", self.name)
-        run = {t["Key"]: t["Value"] for t in tags_of(ctx, got)}.get(RUN_TAG)
+        run = {t["Key"]: t["Value"] for t in tags_of(ctx, got, region)}.get(RUN_TAG)
         if run != ctx.state.data["run_id"]:
             raise VerifyFailed(f"{ctx.inputs['target']} carries run tag {run!r}, not this run's", self.name)
         return {"status": got["DBInstanceStatus"], "run_tag": run}
@@ -327,15 +349,18 @@ class WaitAvailableStep(Step):
     description = "wait until the restored instance is available (API)"
     rto_part = "api_available"
 
+    def region(self, ctx: Context) -> str | None:
+        return None
+
     def plan(self, ctx: Context) -> list[PlannedCall]:
-        return [PlannedCall("rds", "DescribeDBInstances", {"DBInstanceIdentifier": ctx.inputs["target"]})]
+        return [PlannedCall("rds", "DescribeDBInstances", {"DBInstanceIdentifier": ctx.inputs["target"]}, region=self.region(ctx))]
 
     def run(self, ctx: Context) -> dict[str, Any]:
         p = ctx.runbook.params
         deadline = time.monotonic() + int(p.get("wait_timeout") or 1800)
         status = None
         while time.monotonic() < deadline:
-            got = describe(ctx, ctx.inputs["target"])
+            got = describe(ctx, ctx.inputs["target"], self.region(ctx))
             status = got and got["DBInstanceStatus"]
             if status == "available":
                 return {"endpoint": f"{got['Endpoint']['Address']}:{got['Endpoint']['Port']}"}
@@ -345,7 +370,7 @@ class WaitAvailableStep(Step):
         raise RunbookError("Timeout", f"{ctx.inputs['target']} still {status} after {p.get('wait_timeout')}s", self.name)
 
     def verify(self, ctx: Context) -> dict[str, Any]:
-        got = describe(ctx, ctx.inputs["target"])
+        got = describe(ctx, ctx.inputs["target"], self.region(ctx))
         if not got or got["DBInstanceStatus"] != "available" or not got.get("Endpoint"):
             raise VerifyFailed(f"{ctx.inputs['target']} is not available with an endpoint", self.name)
         return {"status": "available", "endpoint": f"{got['Endpoint']['Address']}:{got['Endpoint']['Port']}"}
@@ -369,6 +394,10 @@ class SmokeQueryStep(Step):
     description = "connect with the master credentials; newest row of the canary table; no row after T"
     rto_part = "application_healthy"
 
+    def region(self, ctx: Context) -> str | None:
+        """Where the instance is (None: the run's Region); the master secret is read in the run's Region."""
+        return None
+
     def plan(self, ctx: Context) -> list[PlannedCall]:
         p = ctx.runbook.params
         return [
@@ -386,7 +415,7 @@ class SmokeQueryStep(Step):
         import pg8000.native  # pylint: disable=import-outside-toplevel
 
         p = ctx.runbook.params
-        got = describe(ctx, ctx.inputs["target"])
+        got = describe(ctx, ctx.inputs["target"], self.region(ctx))
         if not got or not got.get("Endpoint"):
             raise VerifyFailed(f"{ctx.inputs['target']} has no endpoint", self.name)
         try:
