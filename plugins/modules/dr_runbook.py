@@ -63,6 +63,13 @@ options:
   actor:
     description: Who runs it (default SLIPWAY_ACTOR, USER, ...).
     type: str
+  prices:
+    description:
+      - List prices (USD) for the drill's cost in the report, C(rds_instance_hour) (a dict by instance class, with an
+        optional C(default)) and C(rds_snapshot_gb_month). A drill (runbook parameter C(drill)) removes what it created
+        on every exit path, and reports what that cost at these prices.
+    type: dict
+    default: {}
 extends_documentation_fragment:
   - slipway.aws.aws
 attributes:
@@ -120,6 +127,11 @@ report:
   description: Paths of the written report (json, markdown).
   returned: when not in check mode
   type: dict
+sweep:
+  description: In check mode, the drill resources of earlier runs the next run would remove (expired, or their run is over).
+  returned: check mode
+  type: list
+  elements: dict
 error:
   description: On failure, the kind (PreflightFailed, ConfirmationRefused, VerifyFailed, BadInput, TargetsMissed, ...).
   returned: failure

@@ -95,7 +95,9 @@ def test_point_in_time_restore_end_to_end(emulator: Emulator, source: dict[str, 
     assert got[-1] == before and all(ts <= target_time for ts in got)
     assert restored["KmsKeyId"] == source["key"] and restored["DBParameterGroups"][0]["DBParameterGroupName"] == "orders-pg15"
     tags = {t["Key"]: t["Value"] for t in rds.list_tags_for_resource(ResourceName=restored["DBInstanceArn"])["TagList"]}
-    assert tags["team"] == "orders" and tags["slipway:dr-run-id"] == report["run_id"] and "slipway:drill-expires-at" in tags
+    # a real recovery (the playbook's default): tagged with its run, never with an expiry, so no sweep removes it
+    assert tags["team"] == "orders" and tags["slipway:dr-run-id"] == report["run_id"] and "slipway:drill-expires-at" not in tags
+    assert report["drill"] is None
 
     # the same target again: refused before any write
     emulator.calls(reset=True)

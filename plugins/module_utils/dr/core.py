@@ -23,6 +23,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import signal
+import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -298,10 +301,45 @@ class Options:
     targets: dict[str, Any] = field(default_factory=dict)
     actor: str = "unknown"
     declared_at: str | None = None
+    prices: dict[str, Any] = field(default_factory=dict)
 
 
 def new_run_id(runbook: str) -> str:
     return f"{runbook}-{utcnow().strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:6]}"
+
+
+def _proc_stat(pid: Any) -> list[str] | None:
+    """Fields of /proc/PID/stat after the command name (state first), or None when there is no such process."""
+    try:
+        with open(f"/proc/{int(pid)}/stat", encoding="utf-8") as handle:
+            return handle.read().rsplit(")", 1)[1].split()
+    except (OSError, TypeError, ValueError, IndexError):
+        return None
+
+
+def holder() -> dict[str, Any]:
+    """This process as the holder of a run: host, pid and its start time (so a reused pid is not taken for it)."""
+    fields = _proc_stat(os.getpid())
+    return {"host": socket.gethostname(), "pid": os.getpid(), "started": fields[19] if fields else None}
+
+
+def holder_alive(held: dict[str, Any]) -> bool | None:
+    """Whether the holder process still runs: None when it ran on another host (this host cannot tell)."""
+    if held.get("host") != socket.gethostname() or not held.get("pid"):
+        return None
+    fields = _proc_stat(held["pid"])
+    if fields is None:
+        if not os.path.isdir("/proc"):  # no procfs: ask the kernel (a zombie then counts as alive)
+            try:
+                os.kill(int(held["pid"]), 0)
+            except ProcessLookupError:
+                return False
+            except (PermissionError, TypeError, ValueError):
+                return True
+            return True
+        return False
+    # a zombie (killed, its parent gone, never reaped) is not running; a reused pid has another start time
+    return fields[0] != "Z" and (held.get("started") is None or fields[19] == held["started"])
 
 
 def _open_state(runbook: Runbook, opts: Options, check_mode: bool) -> tuple[RunState, bool]:
@@ -317,6 +355,11 @@ def _open_state(runbook: Runbook, opts: Options, check_mode: bool) -> tuple[RunS
             raise RunbookError("BadInput", f"run {opts.run_id} is a {state.data.get('runbook')} run, not {runbook.name}")
         if state.data.get("status") == "succeeded":
             raise RunbookError("BadInput", f"run {opts.run_id} already succeeded; nothing to resume")
+        held = state.data.get("holder") or {}
+        if state.data.get("status") == "running" and holder_alive(held):
+            raise RunbookError("BadInput", f"run {opts.run_id} is still running (pid {held.get('pid')}); wait for it or stop it first")
+        if (state.data.get("drill") or {}).get("removed"):
+            raise RunbookError("BadInput", f"run {opts.run_id} was a drill and its resources were removed when it stopped; start the drill again")
         if check_mode:
             state.path = None
         return state, True
@@ -381,6 +424,16 @@ def execute(runbook: Runbook, aws: Aws, opts: Options, check_mode: bool, emit: C
     ctx.step = None
     result["plan"] = plan
     if check_mode:
+        from ansible_collections.slipway.aws.plugins.module_utils.dr import drill  # pylint: disable=import-outside-toplevel
+
+        try:
+            would = drill.orphans(ctx, opts.reports_dir, run_id)
+        except AwsError as exc:
+            would = []
+            emit(f"sweep could not list drill resources: {exc}")
+        for r in would:
+            emit(f"sweep would remove {r['kind']} {r['id']} ({r['region']}) of run {r['run_id']}: {r['why']}")
+        result["sweep"] = would
         result["msg"] = f"check mode: preflight passed; {len(remaining)} step(s) would run, nothing was changed"
         return result
 
@@ -399,7 +452,62 @@ def execute(runbook: Runbook, aws: Aws, opts: Options, check_mode: bool, emit: C
             return result
         audit.write("confirmation", outcome="accepted", identifier=wanted)
 
-    # 4. the steps
+    # 4. the sweep of what killed drills left behind, then the steps (a drill's resources are removed on every exit)
+    state.data.update(status="running", holder=holder())
+    state.save()
+    from ansible_collections.slipway.aws.plugins.module_utils.dr import drill  # pylint: disable=import-outside-toplevel
+
+    try:
+        swept = drill.sweep(ctx, opts.reports_dir, run_id)
+    except AwsError as exc:
+        swept = {"swept": [], "left": [], "error": str(exc)}
+        emit(f"sweep could not list drill resources: {exc}")
+    state.data.setdefault("sweeps", []).append(swept)
+    restore = _terminate_as_interrupt()
+    try:
+        return _steps(ctx, remaining, result, clock, opts)
+    except KeyboardInterrupt:
+        _shield()
+        state.completed.pop(ctx.step or "", None)
+        state.data.setdefault("failures", []).append({"step": ctx.step, "at": iso(utcnow()), "error": "interrupted", "kind": "Interrupted"})
+        audit.write("interrupt", step=ctx.step, outcome="interrupted")
+        ctx.step = None
+        emit("FAIL  interrupted")
+        result.update(failed=True, changed=True, error="Interrupted", msg=f"interrupted. Resume: -e resume=true -e run_id={run_id}")
+        _finish(ctx, result, "interrupted", clock, opts)
+        return result
+    finally:
+        restore()
+
+
+def _terminate_as_interrupt() -> Callable[[], None]:
+    """SIGTERM ends the run the way Ctrl-C does (report written, a drill's resources removed); returns the undo."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    signal.signal(signal.SIGTERM, interrupt)
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    return restore
+
+
+def _shield() -> None:
+    """Once interrupted, further SIGINT / SIGTERM (a second Ctrl-C, multiprocessing terminating its children at exit)
+    must not cut the clean-up and the report short; SIGKILL still can, and the next run's sweep covers that."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _steps(ctx: Context, remaining: list[Step], result: dict[str, Any], clock: RtoClock, opts: Options) -> dict[str, Any]:
+    state, audit, emit, run_id = ctx.state, ctx.audit, ctx.emit, ctx.state.data["run_id"]
     timings = state.data.setdefault("timings", {})
     for step in remaining:
         ctx.step = step.name
@@ -442,9 +550,19 @@ def execute(runbook: Runbook, aws: Aws, opts: Options, check_mode: bool, emit: C
 
 
 def _finish(ctx: Context, result: dict[str, Any], status: str, clock: RtoClock, opts: Options) -> None:
-    from ansible_collections.slipway.aws.plugins.module_utils.dr import report  # pylint: disable=import-outside-toplevel
+    from ansible_collections.slipway.aws.plugins.module_utils.dr import drill, report  # pylint: disable=import-outside-toplevel
 
     state = ctx.state
+    if ctx.runbook.params.get("drill") and state.data.get("status") == "running" and not ctx.check_mode:
+        ctx.step = None
+        removed = drill.cleanup(ctx, state.data["run_id"])
+        removed["cost"] = drill.cost(removed["removed"], opts.prices)
+        state.data["drill"] = removed
+        ctx.emit(f"drill cost {removed['cost']['total']} {removed['cost']['currency']} at list prices ({len(removed['removed'])} resource(s) removed)")
+        if removed["left"]:
+            names = ", ".join(f"{r['kind']} {r['id']}" for r in removed["left"])
+            status = "failed"
+            result.update(failed=True, changed=True, error="DrillCleanupFailed", msg=f"drill resources left behind: {names}; the next run sweeps them")
     if status == "succeeded" or state.completed:
         try:
             extra = ctx.runbook.results(ctx)

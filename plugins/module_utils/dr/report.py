@@ -48,6 +48,8 @@ def build(ctx: Context, result: dict[str, Any], status: str, clock: RtoClock, ta
         "rpo": {**(rpo or {}), "target_seconds": rpo_target, "met": rpo_met},
         "targets_failed": failed,
         "aws_calls": ctx.aws.counter.as_dict(),
+        "drill": state.get("drill"),
+        "swept": [r for sweep in state.get("sweeps", []) for r in sweep.get("swept", [])],
         **extra,
     }
 
@@ -112,5 +114,19 @@ def markdown(ev: dict[str, Any]) -> str:
             lines.append("No difference.")
     if ev.get("verified"):
         lines += ["", "## Verified", ""] + [f"- {v}" for v in ev["verified"]]
+    drill = ev.get("drill")
+    if drill:
+        cost = drill.get("cost") or {}
+        lines += ["", "## Drill resources", "", "| resource | kind | Region | removed at | note |", "|---|---|---|---|---|"]
+        lines += [f"| {r['id']} | {r['kind']} | {r.get('region')} | {r.get('removed_at') or '-'} | {r.get('note', '')} |" for r in drill.get("removed", [])]
+        lines += [f"| {r.get('id')} | {r.get('kind')} | {r.get('region')} | LEFT | {_cell(r.get('error'))} |" for r in drill.get("left", [])]
+        lines += ["", f"Drill cost at list prices: {cost.get('total')} {cost.get('currency')}"]
+        for item in cost.get("items", []):
+            amount = f"{item['instance_hours']} instance-hours" if "instance_hours" in item else f"{item.get('gb_months')} GB-months"
+            lines.append(f"- {item['resource']}: {amount}, {item['usd']} USD")
+        lines += [f"- {n}" for n in cost.get("notes", [])]
+    if ev.get("swept"):
+        lines += ["", "## Swept (left behind by earlier drills)", ""]
+        lines += [f"- {r['kind']} {r['id']} ({r.get('region')}) of run {r.get('run_id')}: {r.get('why')}" for r in ev["swept"]]
     lines += ["", f"AWS calls: `{_cell(ev['aws_calls'])}`", ""]
     return "\n".join(lines)
