@@ -30,6 +30,7 @@ SPEC: dict[str, Any] = argument_spec(
     reports_dir={"type": "path", "required": True},
     declared_at={"type": "str"},
     actor={"type": "str"},
+    prices={"type": "dict", "default": {}},
 )
 
 
@@ -73,6 +74,7 @@ def run(p: dict[str, Any], check_mode: bool, emit: Callable[[str], None]) -> dic
             targets={k: float(v) for k, v in (p.get("targets") or {}).items() if v is not None},
             actor=p.get("actor") or find_actor(),
             declared_at=p.get("declared_at"),
+            prices=dict(p.get("prices") or {}),
         )
         return core.execute(runbook, aws, opts, check_mode, emit)
     except core.RunbookError as exc:
