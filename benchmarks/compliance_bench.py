@@ -115,6 +115,13 @@ SLIPWAY_PHASES = {
     "evaluate done": re.compile(r"^TASK \[compliance_report : Report where the details are\]"),
     "recap": re.compile(r"^PLAY RECAP"),
 }
+# Lines of a Prowler run: after loading its checks and compliance frameworks and reading the caller's identity
+# it prints the checks it executes; then the scan.
+PROWLER_PHASES = {
+    "credentials read": re.compile(r"Using the AWS credentials below"),
+    "checks start": re.compile(r"Executing \d+ checks"),
+    "scan completed": re.compile(r"Scan completed"),
+}
 ROTATION_CODE = """
 import json
 
@@ -179,6 +186,7 @@ class Run:
     verdicts: dict[str, dict[str, str]] = field(default_factory=dict)  # our control id -> {ARN: status}
     phases: dict[str, float] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)  # what the tool said went wrong (ERROR results, error lines)
+    load: tuple[float, float] = (0.0, 0.0)  # the machine's 1-minute load average before and after
     detail: str = ""
 
     @property
@@ -206,7 +214,9 @@ class Bench:
     def __init__(self, tmp: Path, prowler: str | None) -> None:
         self.tmp = tmp
         self.prowler = prowler
-        self.emulator = Emulator(PORT, LISTENER_BASE, tmp / "emulator", {"SLIPWAY_EDGE_PORT_BASE": str(EDGE_PORT_BASE)})
+        # moto's default AMIs come with EBS snapshots listed as the account's own (about 1,200 in us-east-1): an
+        # account of ours has none, and Prowler's EC2 service reads each one's attributes. Off, as in a real account.
+        self.emulator = Emulator(PORT, LISTENER_BASE, tmp / "emulator", {"SLIPWAY_EDGE_PORT_BASE": str(EDGE_PORT_BASE), "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"})
         self.endpoint = self.emulator.endpoint
         self.children: list[subprocess.Popen] = []
         self.started = False
@@ -481,9 +491,10 @@ class Bench:
             cmd += ["-e", "controls=" + ",".join(MAPPING)]
         log(f"{tool}: {' '.join(cmd[1:])}")
         self.emulator.calls(reset=True)
+        before = os.getloadavg()[0]
         rc, lines, wall = self.execute_lines(cmd, SLIPWAY_TIMEOUT, self.env)
         calls = self.emulator.calls()
-        run = Run(n, tool, wall, calls, rc)
+        run = Run(n, tool, wall, calls, rc, load=(before, os.getloadavg()[0]))
         for name, pattern in SLIPWAY_PHASES.items():
             run.phases[name] = next((round(t, 2) for t, line in lines if pattern.search(line)), -1.0)
         path = reports / "compliance_report.json"
@@ -526,13 +537,20 @@ class Bench:
             "--output-filename",
             "prowler",
             "--no-banner",
+            "--no-color",
             "--ignore-exit-code-3",
+            # Judge every resource, as Slipway (and Security Hub) do: by default Prowler leaves out, e.g., the
+            # default security groups of VPCs with no network interface (EC2.2).
+            "--scan-unused-services",
         ]
         log(f"prowler: {' '.join(cmd[1:4])} --checks ({len(checks)}) ... (output in {out})")
         self.emulator.calls(reset=True)
+        before = os.getloadavg()[0]
         rc, lines, wall = self.execute_lines(cmd, PROWLER_TIMEOUT, self.prowler_env(), cwd=self.tmp)
         calls = self.emulator.calls()
-        run = Run(n, "prowler", wall, calls, rc)
+        run = Run(n, "prowler", wall, calls, rc, load=(before, os.getloadavg()[0]))
+        for name, pattern in PROWLER_PHASES.items():
+            run.phases[name] = next((round(t, 2) for t, line in lines if pattern.search(line)), -1.0)
         (self.tmp / f"prowler-{n}.log").write_text("\n".join(f"{t:8.2f} {line}" for t, line in lines) + "\n")
         run.errors = sorted({squash(line) for _, line in lines if re.search(r"\b(ERROR|CRITICAL|Traceback)\b", line)})
         files = sorted(out.glob("*.ocsf.json"))
@@ -607,6 +625,10 @@ def compare(slip: Run, prow: Run) -> list[dict[str, Any]]:
     return rows
 
 
+def phases_text(phases: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v:.1f}" for k, v in sorted(phases.items(), key=lambda kv: kv[1]))
+
+
 def counts_text(c: dict[str, int]) -> str:
     return " ".join(f"{k} {v}" for k, v in sorted(c.items())) or "-"
 
@@ -640,10 +662,11 @@ def report(runs: list[Run], comparisons: dict[int, list[dict[str, Any]]], bench:
                 counts_text(r.by_status),
                 str(len(r.errors)),
                 str(r.rc),
+                f"{r.load[0]:.1f} → {r.load[1]:.1f}",
             ]
         )
     out.append(
-        table(["N", "tool", "wall s", "vs slipway", "API calls", "writes", "results", "by status", "error kinds", "exit"], rows),
+        table(["N", "tool", "wall s", "vs slipway", "API calls", "writes", "results", "by status", "error kinds", "exit", "load avg"], rows),
     )
     for n, rows_ in comparisons.items():
         out += ["", f"Agreement at N={n} (resources both judged; a/b = Slipway's verdict / Prowler's):"]
@@ -666,11 +689,14 @@ def report(runs: list[Run], comparisons: dict[int, list[dict[str, Any]]], bench:
     out += ["", "API calls by service:"]
     services = sorted({s for r in runs for s in r.by_service()})
     out.append(table(["N", "tool", *services], [[str(r.size), r.tool, *(str(r.by_service().get(s, "")) for s in services)] for r in runs]))
-    out += ["", "Slipway phases (seconds since ansible-playbook started):"]
+    out += ["", "Phases (seconds since the tool started):"]
     for r in runs:
         if r.tool.startswith("slipway"):
             evaluate = r.phases.get("evaluate done", -1) - r.phases.get("evaluate started", -1)
-            out.append(f"  N={r.size} {r.tool}: {counts_text({k: v for k, v in r.phases.items()})}; the evaluate task {evaluate:.1f}s")
+            out.append(f"  N={r.size} {r.tool}: {phases_text(r.phases)}; the evaluate task {evaluate:.1f}s")
+        else:
+            scan = r.phases.get("scan completed", -1) - r.phases.get("checks start", -1)
+            out.append(f"  N={r.size} {r.tool}: {phases_text(r.phases)}; start-up {r.phases.get('checks start', -1):.1f}s, the scan {scan:.1f}s")
     for r in runs:
         if r.errors:
             out += ["", f"Errors of {r.tool} at N={r.size} ({len(r.errors)} kinds):", *(f"  {e}" for e in r.errors[:25])]
