@@ -22,11 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
 from tests.support import ROOT
 from tests.support.emulator import Emulator, env_port
 
+OTHER_ACCOUNT = "111111111111"
 TAGS = [{"Key": "Project", "Value": "slipway"}, {"Key": "Environment", "Value": "test"}, {"Key": "ManagedBy", "Value": "terraform"}]
 
 
@@ -52,6 +54,9 @@ class World:
     arns: dict[str, str] = field(default_factory=dict)  # short name -> ARN
     # control -> (compliant ARN, non-compliant ARN)
     expected: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # account-wide controls (one resource per account): control -> (compliant resource in OTHER_ACCOUNT, non-compliant one here)
+    accounts: dict[str, tuple[str, str]] = field(default_factory=dict)
+    other_account: dict[str, str] = field(default_factory=dict)  # the connection options of OTHER_ACCOUNT
 
     def client(self, service: str) -> Any:
         return self.emulator.client(service)
@@ -296,7 +301,96 @@ def build_world(emulator: Emulator) -> World:
     dg, db_ = distribution("cr-good", "index.html", "redirect-to-https"), distribution("cr-bad", "", "allow-all")
     for c in ("CloudFront.1", "CloudFront.3", "SLIPWAY.CloudFront.SecurityHeaders"):
         w.expected[c] = (dg, db_)
+    _ecs(w, subnets, sg["GroupId"])
+    _sns_iam_s3control(w)
     return w
+
+
+def _container(name: str, **settings: Any) -> dict[str, Any]:
+    return {"name": name, "image": "public.ecr.aws/docker/library/busybox:stable", "memory": 64, "essential": True, **settings}
+
+
+def _ecs(w: World, subnets: list[str], security_group: str) -> None:
+    """ECS.12 on two clusters; ECS.4/.5/.8 on the latest ACTIVE revision of two families (the earlier or
+    deregistered revisions say the opposite, so judging the wrong revision flips the verdict); ECS.2 on two services."""
+    ecs = w.client("ecs")
+    cg = ecs.create_cluster(clusterName="cr-good", settings=[{"name": "containerInsights", "value": "enabled"}])["cluster"]["clusterArn"]
+    cb = ecs.create_cluster(clusterName="cr-bad", settings=[{"name": "containerInsights", "value": "disabled"}])["cluster"]["clusterArn"]
+    w.expected["ECS.12"] = (cg, cb)
+    safe = [_container("app", privileged=False, readonlyRootFilesystem=True, environment=[{"name": "LOG_LEVEL", "value": "info"}])]
+    unsafe = [
+        _container("app", privileged=True, environment=[{"name": "AWS_SECRET_ACCESS_KEY", "value": "not-a-real-secret"}]),
+        _container("sidecar", readonlyRootFilesystem=True, environment=[{"name": "ECS_ENGINE_AUTH_DATA", "value": "{}"}]),
+    ]
+
+    def register(family: str, containers: list[dict[str, Any]]) -> str:
+        fargate = {"networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512"}
+        td = ecs.register_task_definition(family=family, containerDefinitions=containers, **fargate)
+        return td["taskDefinition"]["taskDefinitionArn"]
+
+    register("cr-good", unsafe)
+    good = register("cr-good", safe)  # revision 2, the latest: compliant
+    register("cr-bad", safe)
+    bad = register("cr-bad", unsafe)  # revision 2, the latest ACTIVE: not compliant
+    ecs.deregister_task_definition(taskDefinition=register("cr-bad", safe))  # revision 3, INACTIVE: not evaluated
+    for c in ("ECS.4", "ECS.5", "ECS.8"):
+        w.expected[c] = (good, bad)
+
+    def service(name: str, public: str) -> str:
+        net = {"awsvpcConfiguration": {"subnets": subnets, "securityGroups": [security_group], "assignPublicIp": public}}
+        created = ecs.create_service(cluster=cg, serviceName=name, taskDefinition=good, desiredCount=0, launchType="FARGATE", networkConfiguration=net)
+        return created["service"]["serviceArn"]
+
+    w.expected["ECS.2"] = (service("cr-good", "DISABLED"), service("cr-bad", "ENABLED"))
+
+
+def _sns_iam_s3control(w: World) -> None:
+    sns = w.client("sns")
+    tg = sns.create_topic(Name="cr-good", Attributes={"KmsMasterKeyId": "alias/aws/sns"})["TopicArn"]
+    tb = sns.create_topic(Name="cr-bad")["TopicArn"]
+    w.expected["SNS.1"] = (tg, tb)
+
+    # IAM.2: a user with no policy, one with an inline and a managed one. IAM.3: the good user's active key is new (its
+    # inactive key is 200 days old: not judged), the bad user's active key is made 100 days old (the emulator's clock).
+    iam = w.client("iam")
+    doc = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})
+    ug = iam.create_user(UserName="cr-good")["User"]["Arn"]
+    ub = iam.create_user(UserName="cr-bad")["User"]["Arn"]
+    iam.put_user_policy(UserName="cr-bad", PolicyName="cr-inline", PolicyDocument=doc)
+    iam.attach_user_policy(UserName="cr-bad", PolicyArn=iam.create_policy(PolicyName="cr-managed", PolicyDocument=doc)["Policy"]["Arn"])
+    iam.create_access_key(UserName="cr-good")
+    retired = iam.create_access_key(UserName="cr-good")["AccessKey"]["AccessKeyId"]
+    iam.update_access_key(UserName="cr-good", AccessKeyId=retired, Status="Inactive")
+    old = iam.create_access_key(UserName="cr-bad")["AccessKey"]["AccessKeyId"]
+    for key, days in ((retired, 200), (old, 100)):
+        body = json.dumps({"access_key_id": key, "back_days": days}).encode()
+        req = urllib.request.Request(w.emulator.endpoint + "/_slipway/iam/access-key-dates", data=body, method="POST")
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            assert resp.status == 200
+    w.expected["IAM.2"] = (ug, ub)
+    w.expected["IAM.3"] = (ug, ub)
+
+    # S3.1 is account-wide: this account has no account-level block public access; OTHER_ACCOUNT (reached by
+    # assuming a role in it, as the emulator allows) has all four settings on.
+    creds = w.client("sts").assume_role(RoleArn=f"arn:aws:iam::{OTHER_ACCOUNT}:role/cr-auditor", RoleSessionName="cr")["Credentials"]
+    w.other_account = {"access_key": creds["AccessKeyId"], "secret_key": creds["SecretAccessKey"], "session_token": creds["SessionToken"]}
+    other = boto3.client(
+        "s3control",
+        endpoint_url=w.emulator.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+    host = w.emulator.endpoint.split("://", 1)[1]
+
+    def emulator_host(request: Any, **_kw: Any) -> None:  # s3control puts "111111111111." before the emulator's host
+        request.url = request.url.replace(f"//{OTHER_ACCOUNT}.{host}", f"//{host}")
+
+    other.meta.events.register("before-sign", emulator_host)
+    flags = dict.fromkeys(("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True)
+    other.put_public_access_block(AccountId=OTHER_ACCOUNT, PublicAccessBlockConfiguration=flags)
+    w.accounts["S3.1"] = (f"AWS::::Account:{OTHER_ACCOUNT}", "AWS::::Account:123456789012")
 
 
 @pytest.fixture(scope="session")

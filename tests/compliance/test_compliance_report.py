@@ -16,7 +16,7 @@ from ansible_collections.slipway.aws.plugins.module_utils.compliance import cont
 from ansible_collections.slipway.aws.plugins.module_utils.compliance import runner
 
 from .browser import render
-from .conftest import Run, World
+from .conftest import OTHER_ACCOUNT, Run, World
 
 SCHEMA = Path(__file__).with_name("sarif-2.1.0-subset.schema.json")
 
@@ -36,8 +36,22 @@ def test_each_control_judges_its_compliant_and_non_compliant_resource(first: Run
     assert not wrong, wrong
     # SecretsManager.1: neither test secret rotates (a rotating one needs a rotation function: tests/secrets covers it)
     assert verdicts[("SecretsManager.1", world.arns["secret-stale"])] == "FAIL"
-    covered = set(world.expected) | {"SecretsManager.1"}
+    # account-wide controls: this account is the non-compliant one (the compliant one is OTHER_ACCOUNT, below)
+    for control, (good, bad) in world.accounts.items():
+        assert verdicts.get((control, bad)) == "FAIL", (control, bad, verdicts.get((control, bad)))
+        assert (control, good) not in verdicts
+    covered = set(world.expected) | set(world.accounts) | {"SecretsManager.1"}
     assert covered == set(ctl.CONTROLS), set(ctl.CONTROLS) - covered
+
+
+def test_account_wide_controls_pass_in_the_compliant_account(world: World, playbook: Any, tmp_path: Path) -> None:
+    """The same playbook with the other account's credentials (an assumed role): its account-level settings pass."""
+    aws = {"region": "us-east-1", "endpoint_url": world.emulator.endpoint, **world.other_account}
+    globs = ",".join(world.accounts)
+    run = playbook("-e", "env=test", "-e", f"controls={globs}", "-e", json.dumps({"slipway_aws": aws}), reports=tmp_path)
+    verdicts = run.verdicts()
+    assert {c: verdicts.get((c, good)) for c, (good, _bad) in world.accounts.items()} == dict.fromkeys(world.accounts, "PASS"), run.stdout[-2000:]
+    assert run.report["account"] == OTHER_ACCOUNT
 
 
 def test_the_run_fails_on_new_high_findings_and_says_where(first: Run) -> None:

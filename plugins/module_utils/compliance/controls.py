@@ -10,6 +10,8 @@ A ``Control`` names the service(s) it reads, the evidence *areas* it ``needs``
 
 * a listing that failed gives one ERROR for the whole service and region,
   naming the action (a resource we could not list is never silently absent);
+  a listing of one kind of resource that failed (a *gap*, e.g. the services of
+  one ECS cluster) gives one ERROR for its scope to the controls judging that kind;
 * a resource whose needed area is unavailable gives ERROR naming the action(s)
   and the reason (access denied, throttled out, other) -- never PASS or FAIL;
 * a control reading an area it did not declare raises ``UndeclaredEvidence``
@@ -144,6 +146,11 @@ def evaluate(control: Control, collected: dict[str, Any], params: dict[str, Any]
                 )
             )
             continue
+        for gap in part.get("gaps") or []:
+            # a listing of one kind of resource failed (e.g. the services of one cluster): one ERROR for its scope
+            if gap["resource_type"] == control.resource_type:
+                reason = f"could not list the {gap['resource_type']} resources of {gap['scope']} ({gap['kind']}): {gap['reason']}"
+                out.append(Result(control.id, "ERROR", gap["scope"], part["region"], control.resource_type, service, reason, {}, (gap["action"],)))
         for res in part["resources"]:
             base = res.get("base") or {}
             if control.scope is not None:
@@ -446,6 +453,107 @@ def cloudfront_3(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     if plain:
         return _fail(f"viewer protocol policy allow-all on {', '.join(plain)}", allow_all=plain)
     return _pass(f"every cache behaviour ({len(behaviours)}) redirects or refuses HTTP")
+
+
+# ------------------------------------------------------------------ ECS
+def _ecs_kind(kind: str) -> Callable[[dict[str, Any]], Any]:
+    def scope(base: dict[str, Any]) -> Any:
+        return None if base.get("kind") == kind else SKIP
+
+    return scope
+
+
+def ecs_2(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    awsvpc = ((v["service"] or {}).get("networkConfiguration") or {}).get("awsvpcConfiguration")
+    if not awsvpc:
+        return _pass("no awsvpc network configuration: the service's tasks get no public IP of their own", assign_public_ip=None)
+    assign = awsvpc.get("assignPublicIp") or "DISABLED"
+    return (_fail if assign == "ENABLED" else _pass)(f"assignPublicIp is {assign}", assign_public_ip=assign)
+
+
+def _containers(v: View) -> list[dict[str, Any]]:
+    return list((v["task_definition"] or {}).get("containers") or [])
+
+
+def ecs_4(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    containers = _containers(v)
+    privileged = [str(c["name"]) for c in containers if c.get("privileged") is True]
+    if privileged:
+        return _fail(f"privileged container(s): {', '.join(privileged)}", privileged=privileged)
+    return _pass(f"no container of the {len(containers)} is privileged", containers=len(containers))
+
+
+def ecs_5(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    containers = _containers(v)
+    writable = [str(c["name"]) for c in containers if c.get("readonlyRootFilesystem") is not True]
+    if writable:
+        return _fail(f"readonlyRootFilesystem is false or unset on: {', '.join(writable)}", writable_root=writable)
+    return _pass(f"every container ({len(containers)}) has a read-only root filesystem", containers=len(containers))
+
+
+ECS_CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "ECS_ENGINE_AUTH_DATA")
+
+
+def ecs_8(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    found = {str(c["name"]): [n for n in c.get("environment_names") or [] if n in ECS_CREDENTIAL_VARIABLES] for c in _containers(v)}
+    found = {name: keys for name, keys in found.items() if keys}
+    if found:
+        text = "; ".join(f"{name}: {', '.join(keys)}" for name, keys in found.items())
+        return _fail(f"credentials passed as environment variables ({text}); use secrets (Secrets Manager / SSM) instead", variables=found)
+    return _pass(f"no container sets {', '.join(ECS_CREDENTIAL_VARIABLES)} in its environment")
+
+
+def ecs_12(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    value = ((v["cluster"] or {}).get("settings") or {}).get("containerInsights")
+    on = str(value).lower() in ("enabled", "enhanced")
+    return (_pass if on else _fail)(f"containerInsights is {value or 'not set (disabled)'}", container_insights=value)
+
+
+# ------------------------------------------------------------------ SNS, IAM, S3 account
+def sns_1(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    key = (v["attributes"] or {}).get("KmsMasterKeyId")
+    if key:
+        return _pass(f"encrypted at rest with KMS key {key}", kms_key=key)
+    return _fail("no KmsMasterKeyId: the topic is not encrypted at rest with KMS")
+
+
+def iam_2(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    attached, inline = list(v["attached_policies"] or []), list(v["inline_policies"] or [])
+    if attached or inline:
+        parts = ([f"managed {', '.join(attached)}"] if attached else []) + ([f"inline {', '.join(inline)}"] if inline else [])
+        return _fail(f"policies attached to the user: {'; '.join(parts)}", attached=attached, inline=inline)
+    return _pass("no policy attached to the user (permissions come from groups or roles)")
+
+
+IAM_MAX_KEY_AGE_DAYS = 90  # fixed by Security Hub (IAM.3 has no parameter)
+
+
+def iam_3(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    limit = IAM_MAX_KEY_AGE_DAYS
+    active = [k for k in v["access_keys"] or [] if k.get("status") == "Active"]
+    if not active:
+        return _pass("no active access key", active_keys=0)
+    ages = {}
+    for k in active:
+        created = audit.when(k.get("created"))
+        if created is None:
+            return "ERROR", f"access key {k['id']} has no CreateDate in the answer", {}
+        ages[k["id"]] = (ctx["now"] - created).days
+    old = {kid: days for kid, days in ages.items() if days > limit}
+    if old:
+        text = ", ".join(f"{kid} ({days} days)" for kid, days in sorted(old.items()))
+        return _fail(f"active access key(s) older than {limit} days: {text}", key_age_days=ages)
+    return _pass(f"every active access key is at most {limit} days old ({', '.join(f'{k} {d}d' for k, d in sorted(ages.items()))})", key_age_days=ages)
+
+
+def s3_1(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    conf = v.base.get("public_access_block") or {}
+    off = [k for k in _PAB if not conf.get(k)]
+    if not v.base.get("configured"):
+        return _fail("no account-level block public access configuration (every setting off)", public_access_block={})
+    if off:
+        return _fail(f"account-level block public access is off: {', '.join(off)}", public_access_block=conf)
+    return _pass("all four block public access settings are on at the account level", public_access_block=conf)
 
 
 # ------------------------------------------------------------------ Slipway: required tags
@@ -787,6 +895,101 @@ _CATALOGUE = [
         "Set viewer_protocol_policy to redirect-to-https or https-only on every cache behaviour.",
         cloudfront_3,
         needs=("config",),
+    ),
+    _c(
+        "ECS.2",
+        "ECS services should not have public IP addresses assigned to them automatically",
+        "HIGH",
+        ("ecs",),
+        "AwsEcsService",
+        "Set network_configuration { assign_public_ip = false } on the service; reach the internet through a NAT gateway.",
+        ecs_2,
+        needs=("service",),
+        scope=_ecs_kind("service"),
+    ),
+    _c(
+        "ECS.4",
+        "ECS containers should run as non-privileged",
+        "HIGH",
+        ("ecs",),
+        "AwsEcsTaskDefinition",
+        "Remove privileged = true from the container definitions and register a new revision.",
+        ecs_4,
+        needs=("task_definition",),
+        scope=_ecs_kind("task_definition"),
+    ),
+    _c(
+        "ECS.5",
+        "ECS containers should be limited to read-only access to root filesystems",
+        "HIGH",
+        ("ecs",),
+        "AwsEcsTaskDefinition",
+        "Set readonlyRootFilesystem = true on every container definition (mount a volume for what must be written).",
+        ecs_5,
+        needs=("task_definition",),
+        scope=_ecs_kind("task_definition"),
+    ),
+    _c(
+        "ECS.8",
+        "Secrets should not be passed as container environment variables",
+        "HIGH",
+        ("ecs",),
+        "AwsEcsTaskDefinition",
+        "Remove AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and ECS_ENGINE_AUTH_DATA from the environment; use the task role, "
+        "or the container definition's secrets (Secrets Manager / SSM Parameter Store).",
+        ecs_8,
+        needs=("task_definition",),
+        scope=_ecs_kind("task_definition"),
+    ),
+    _c(
+        "ECS.12",
+        "ECS clusters should use Container Insights",
+        "MEDIUM",
+        ("ecs",),
+        "AwsEcsCluster",
+        "Set setting { name = containerInsights, value = enabled } on the cluster.",
+        ecs_12,
+        needs=("cluster",),
+        scope=_ecs_kind("cluster"),
+    ),
+    _c(
+        "SNS.1",
+        "SNS topics should be encrypted at-rest using AWS KMS",
+        "MEDIUM",
+        ("sns",),
+        "AwsSnsTopic",
+        "Set kms_master_key_id on the topic (a customer managed key, or alias/aws/sns).",
+        sns_1,
+        needs=("attributes",),
+    ),
+    _c(
+        "IAM.2",
+        "IAM users should not have IAM policies attached",
+        "LOW",
+        ("iam",),
+        "AwsIamUser",
+        "Detach the user's managed policies and delete its inline ones; grant permissions through groups or roles.",
+        iam_2,
+        needs=("attached_policies", "inline_policies"),
+    ),
+    _c(
+        "IAM.3",
+        "IAM users' access keys should be rotated every 90 days or less",
+        "MEDIUM",
+        ("iam",),
+        "AwsIamUser",
+        "Create a new access key, move its users to it, then deactivate and delete the old one (better: roles, no long-lived keys).",
+        iam_3,
+        needs=("access_keys",),
+    ),
+    _c(
+        "S3.1",
+        "S3 general purpose buckets should have block public access settings enabled",
+        "MEDIUM",
+        ("s3control",),
+        "AwsAccount",
+        "Turn on all four account-level S3 Block Public Access settings (aws_s3_account_public_access_block).",
+        s3_1,
     ),
     _c(
         "SLIPWAY.Tags.1",

@@ -24,7 +24,9 @@ Collectors run on a bounded thread pool, with botocore's *adaptive* retry mode
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import json
+import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
@@ -39,7 +41,7 @@ from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError
 ACCESS_DENIED = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError", "UnrecognizedClientException", "Forbidden")
 THROTTLED = ("Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded", "SlowDown", "ProvisionedThroughputExceededException")
 # Services read once per run (their API is global); their resources carry the home region.
-GLOBAL_SERVICES = ("s3", "cloudfront")
+GLOBAL_SERVICES = ("s3", "cloudfront", "iam", "s3control")
 DEFAULT_WORKERS = 6
 
 
@@ -48,6 +50,22 @@ class AdaptiveAws(Aws):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **{"retry_mode": "adaptive", "max_pool_connections": 20, **kwargs})
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        c = super().client(service, region)
+        if self.endpoint_url and service == "s3control" and not getattr(c, "_slipway_account_host", False):
+            c._slipway_account_host = True
+            c.meta.events.register("before-sign", functools.partial(_endpoint_host, self.endpoint_url))
+        return c
+
+
+def _endpoint_host(endpoint_url: str, request: Any, **_kw: Any) -> None:
+    """A custom endpoint (an emulator, a proxy) is reached at its own host: s3control's endpoint rules put the account
+    id before the host (``123456789012.s3-control.…``), a name that only resolves under AWS's own domains."""
+    host = urllib.parse.urlsplit(endpoint_url).netloc
+    parts = urllib.parse.urlsplit(request.url)
+    if parts.netloc.endswith("." + host):
+        request.url = urllib.parse.urlunsplit(parts._replace(netloc=host))
 
 
 def classify(exc: AwsError) -> str:
@@ -73,6 +91,7 @@ class Reader:
         self.account = account
         self.actions: set[str] = set()
         self.resources: list[dict[str, Any]] = []
+        self.gaps: list[dict[str, Any]] = []
 
     def client(self, name: str | None = None) -> Any:
         return self.aws.client(name or self.service)
@@ -84,6 +103,16 @@ class Reader:
         if c.can_paginate(operation):
             return list(paginate(c, operation, key, **kwargs))
         return list(call(c, operation, **kwargs).get(key) or [])
+
+    def sublisting(self, action: str, rtype: str, scope: str, operation: str, key: str, client: str | None = None, **kwargs: Any) -> list[Any] | None:
+        """Every item of a listing of one kind of resource (``rtype``) under ``scope`` (e.g. the services of one
+        cluster); None when it fails, with a gap recorded: the resources of that kind under ``scope`` are unknown
+        (the controls judging that kind answer one ERROR for the scope), the other resources are still judged."""
+        try:
+            return self.listing(action, operation, key, client, **kwargs)
+        except AwsError as exc:
+            self.gaps.append({**marker(action, exc), "resource_type": rtype, "scope": scope})
+            return None
 
     def add(self, arn: str, name: str, rtype: str, base: dict[str, Any], region: str | None = None) -> dict[str, Any]:
         resource = {"arn": arn, "name": name, "region": region or self.region, "type": rtype, "base": base, "areas": {}, "unavailable": {}}
@@ -496,6 +525,159 @@ def paginate_nested(client: Any, operation: str, outer: str, key: str) -> list[A
     return items
 
 
+# Listings of one kind of resource below the service's own listing (``Reader.sublisting``): action -> resource type.
+SUBLISTINGS: dict[str, dict[str, str]] = {}
+
+
+def _batched(r: Reader, resources: list[dict[str, Any]], area: str, action: str, read: Callable[[list[str]], dict[str, Any]], size: int) -> None:
+    """One area of many resources read by a batch action (``size`` ARNs a call): each resource gets its value, or an
+    unavailable marker when its batch failed or the answer does not describe it (deleted since the listing)."""
+    for i in range(0, len(resources), size):
+        chunk = resources[i : i + size]
+        r.actions.add(action)
+        try:
+            got = read([res["arn"] for res in chunk])
+        except AwsError as exc:
+            for res in chunk:
+                res["unavailable"][area] = marker(action, exc)
+            continue
+        for res in chunk:
+            if res["arn"] in got:
+                res["areas"][area] = got[res["arn"]]
+            else:
+                reason = f"{action}: MISSING: the answer does not describe {res['arn']} (gone since the listing?)"
+                res["unavailable"][area] = {"action": action, "code": "MISSING", "kind": "error", "reason": reason}
+
+
+def latest_active_revisions(arns: list[str]) -> list[str]:
+    """The latest revision of each task definition family among ``arns`` (``.../task-definition/FAMILY:REVISION``)."""
+    best: dict[str, tuple[int, str]] = {}
+    for arn in arns:
+        family, _sep, revision = arn.rsplit("/", 1)[-1].rpartition(":")
+        if family and revision.isdigit() and int(revision) > best.get(family, (0, ""))[0]:
+            best[family] = (int(revision), arn)
+    return sorted(arn for _rev, arn in best.values())
+
+
+def _container(c: dict[str, Any]) -> dict[str, Any]:
+    """What the ECS controls judge of a container definition; environment variable names only, never their values."""
+    return {
+        "name": c.get("name"),
+        "privileged": c.get("privileged"),
+        "readonlyRootFilesystem": c.get("readonlyRootFilesystem"),
+        "environment_names": sorted(str(e.get("name")) for e in c.get("environment") or []),
+    }
+
+
+@collector(
+    "ecs",
+    {
+        "base": "ecs:ListClusters",
+        "cluster": "ecs:DescribeClusters",
+        "list_services": "ecs:ListServices",
+        "service": "ecs:DescribeServices",
+        "list_task_definitions": "ecs:ListTaskDefinitions",
+        "task_definition": "ecs:DescribeTaskDefinition",
+    },
+)
+def collect_ecs(r: Reader) -> None:
+    """Clusters (with their settings), each cluster's services, and the latest ACTIVE revision of each task
+    definition family (what ECS.4, ECS.5 and ECS.8 evaluate, per Security Hub)."""
+    ecs = r.client()
+    listed_clusters = r.listing("ecs:ListClusters", "list_clusters", "clusterArns")
+    clusters = [r.add(arn, arn.rsplit("/", 1)[-1], "AwsEcsCluster", {"kind": "cluster"}) for arn in listed_clusters]
+
+    def describe_clusters(arns: list[str]) -> dict[str, Any]:
+        got = call(ecs, "describe_clusters", clusters=arns, include=["SETTINGS"]).get("clusters") or []
+        return {c["clusterArn"]: {"status": c.get("status"), "settings": {str(x.get("name")): x.get("value") for x in c.get("settings") or []}} for c in got}
+
+    _batched(r, clusters, "cluster", "ecs:DescribeClusters", describe_clusters, 100)
+    for cluster in clusters:
+        scope = f"arn:aws:ecs:{r.region}:{r.account}:service/{cluster['name']}/*"
+        arns = r.sublisting("ecs:ListServices", "AwsEcsService", scope, "list_services", "serviceArns", cluster=cluster["arn"])
+        services = [r.add(a, a.rsplit("/", 1)[-1], "AwsEcsService", {"kind": "service", "cluster": cluster["arn"]}) for a in arns or []]
+
+        def describe_services(arns: list[str], cluster_arn: str = cluster["arn"]) -> dict[str, Any]:
+            got = call(ecs, "describe_services", cluster=cluster_arn, services=arns).get("services") or []
+            return {s["serviceArn"]: {k: s.get(k) for k in ("status", "launchType", "networkConfiguration", "taskDefinition")} for s in got}
+
+        _batched(r, services, "service", "ecs:DescribeServices", describe_services, 10)
+    scope = f"arn:aws:ecs:{r.region}:{r.account}:task-definition/*"
+    listed = r.sublisting("ecs:ListTaskDefinitions", "AwsEcsTaskDefinition", scope, "list_task_definitions", "taskDefinitionArns", status="ACTIVE")
+    for arn in latest_active_revisions(listed or []):
+        family, _sep, revision = arn.rsplit("/", 1)[-1].rpartition(":")
+        res = r.add(arn, f"{family}:{revision}", "AwsEcsTaskDefinition", {"kind": "task_definition", "family": family, "revision": int(revision)})
+
+        def task_definition(arn: str = arn) -> dict[str, Any]:
+            td = call(ecs, "describe_task_definition", taskDefinition=arn).get("taskDefinition") or {}
+            return {"status": td.get("status"), "containers": [_container(c) for c in td.get("containerDefinitions") or []]}
+
+        r.area(res, "task_definition", "ecs:DescribeTaskDefinition", task_definition)
+
+
+SUBLISTINGS["ecs"] = {"ecs:ListServices": "AwsEcsService", "ecs:ListTaskDefinitions": "AwsEcsTaskDefinition"}
+
+
+@collector("sns", {"base": "sns:ListTopics", "attributes": "sns:GetTopicAttributes"})
+def collect_sns(r: Reader) -> None:
+    sns = r.client()
+    for t in r.listing("sns:ListTopics", "list_topics", "Topics"):
+        arn = t["TopicArn"]
+        res = r.add(arn, arn.rsplit(":", 1)[-1], "AwsSnsTopic", {})
+
+        def attributes(arn: str = arn) -> dict[str, Any]:
+            got = call(sns, "get_topic_attributes", TopicArn=arn).get("Attributes") or {}
+            return {k: got[k] for k in ("KmsMasterKeyId", "FifoTopic", "Owner") if k in got}
+
+        r.area(res, "attributes", "sns:GetTopicAttributes", attributes)
+
+
+@collector(
+    "iam",
+    {
+        "base": "iam:ListUsers",
+        "attached_policies": "iam:ListAttachedUserPolicies",
+        "inline_policies": "iam:ListUserPolicies",
+        "access_keys": "iam:ListAccessKeys",
+    },
+)
+def collect_iam(r: Reader) -> None:
+    """IAM users (a global service: read once, in the home region) with their policies and access keys."""
+    iam = r.client()
+    for u in r.listing("iam:ListUsers", "list_users", "Users"):
+        name = u["UserName"]
+        res = r.add(u["Arn"], name, "AwsIamUser", {"created": u.get("CreateDate"), "path": u.get("Path")})
+        r.area(
+            res,
+            "attached_policies",
+            "iam:ListAttachedUserPolicies",
+            lambda name=name: sorted(p["PolicyArn"] for p in paginate(iam, "list_attached_user_policies", "AttachedPolicies", UserName=name)),
+        )
+        r.area(res, "inline_policies", "iam:ListUserPolicies", lambda name=name: sorted(paginate(iam, "list_user_policies", "PolicyNames", UserName=name)))
+
+        def keys(name: str = name) -> list[dict[str, Any]]:
+            listed = paginate(iam, "list_access_keys", "AccessKeyMetadata", UserName=name)
+            return sorted(({"id": k["AccessKeyId"], "status": k.get("Status"), "created": plain(k.get("CreateDate"))} for k in listed), key=lambda k: k["id"])
+
+        r.area(res, "access_keys", "iam:ListAccessKeys", keys)
+
+
+@collector("s3control", {"base": "s3:GetAccountPublicAccessBlock"})
+def collect_s3control(r: Reader) -> None:
+    """The account's S3 Block Public Access settings (s3control GetPublicAccessBlock; account-wide, read once).
+    The account is the resource, named as Security Hub names it (``AWS::::Account:ID``); no configuration at
+    all (NoSuchPublicAccessBlockConfiguration) is an answer: every setting off."""
+    action = "s3:GetAccountPublicAccessBlock"
+    r.actions.add(action)
+    try:
+        conf = call(r.client(), "get_public_access_block", AccountId=r.account).get("PublicAccessBlockConfiguration") or {}
+    except AwsError as exc:
+        if exc.code != "NoSuchPublicAccessBlockConfiguration":
+            raise
+        conf = {}
+    r.add(f"AWS::::Account:{r.account}", r.account, "AwsAccount", {"public_access_block": conf, "configured": bool(conf)})
+
+
 # ------------------------------------------------------------------ the pass
 def run_collector(aws: Aws, service: str, region: str, account: str) -> dict[str, Any]:
     """One service in one region; a failed listing makes the whole service/region unknown (never empty)."""
@@ -507,6 +689,8 @@ def run_collector(aws: Aws, service: str, region: str, account: str) -> dict[str
         action = AREAS[service]["base"]
         out["listing"] = marker(action, exc)
         reader.resources = []
+        reader.gaps = []
+    out["gaps"] = sorted(reader.gaps, key=lambda g: (g["scope"], g["action"]))
     out["actions"] = sorted(reader.actions | {AREAS[service]["base"]})
     out["resources"] = plain(sorted(reader.resources, key=lambda x: (x["region"], x["arn"])))
     return out

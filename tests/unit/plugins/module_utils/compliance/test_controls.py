@@ -73,6 +73,20 @@ ROTATION_OK = {
 }
 IMAGE = {"digest": "sha256:1", "tags": ["v1"], "pushed_at": "2025-05-01 00:00:00+00:00"}
 
+TD = {"kind": "task_definition"}
+SAFE = {"name": "app", "privileged": False, "readonlyRootFilesystem": True, "environment_names": ["LOG_LEVEL"]}
+UNSAFE = {"name": "app", "privileged": True, "readonlyRootFilesystem": None, "environment_names": ["AWS_ACCESS_KEY_ID", "LOG_LEVEL"]}
+SVC = {"kind": "service"}
+
+
+def awsvpc(assign: str) -> dict[str, Any]:
+    return {"service": {"networkConfiguration": {"awsvpcConfiguration": {"subnets": ["s"], "assignPublicIp": assign}}}}
+
+
+def key(kid: str, created: str, status: str = "Active") -> dict[str, Any]:
+    return {"id": kid, "status": status, "created": created}
+
+
 # control -> (service, compliant (base, areas), non-compliant (base, areas))
 CASES: dict[str, tuple[str, tuple[dict[str, Any], dict[str, Any]], tuple[dict[str, Any], dict[str, Any]]]] = {
     "S3.5": ("s3", ({}, {"policy": SSL_POLICY}), ({}, {"policy": None})),
@@ -103,6 +117,31 @@ CASES: dict[str, tuple[str, tuple[dict[str, Any], dict[str, Any]], tuple[dict[st
     "ELB.6": ("elbv2", (ALB, {"attributes": ALB_OK}), (ALB, {"attributes": ALB_BAD})),
     "CloudFront.1": ("cloudfront", ({}, {"config": CF_OK}), ({}, {"config": CF_BAD})),
     "CloudFront.3": ("cloudfront", ({}, {"config": CF_OK}), ({}, {"config": CF_BAD})),
+    "ECS.2": ("ecs", (SVC, awsvpc("DISABLED")), (SVC, awsvpc("ENABLED"))),
+    "ECS.4": ("ecs", (TD, {"task_definition": {"containers": [SAFE]}}), (TD, {"task_definition": {"containers": [SAFE, {**SAFE, "privileged": True}]}})),
+    "ECS.5": ("ecs", (TD, {"task_definition": {"containers": [SAFE]}}), (TD, {"task_definition": {"containers": [{**SAFE, "readonlyRootFilesystem": False}]}})),
+    "ECS.8": ("ecs", (TD, {"task_definition": {"containers": [SAFE]}}), (TD, {"task_definition": {"containers": [UNSAFE]}})),
+    "ECS.12": (
+        "ecs",
+        ({"kind": "cluster"}, {"cluster": {"settings": {"containerInsights": "enhanced"}}}),
+        ({"kind": "cluster"}, {"cluster": {"settings": {}}}),
+    ),
+    "SNS.1": ("sns", ({}, {"attributes": {"KmsMasterKeyId": "alias/aws/sns"}}), ({}, {"attributes": {"Owner": "123456789012"}})),
+    "IAM.2": (
+        "iam",
+        ({}, {"attached_policies": [], "inline_policies": []}),
+        ({}, {"attached_policies": [], "inline_policies": ["inline"]}),
+    ),
+    "IAM.3": (
+        "iam",
+        ({}, {"access_keys": [key("AKIANEW", "2025-03-03T00:00:00Z"), key("AKIAOLD", "2020-01-01T00:00:00Z", "Inactive")]}),
+        ({}, {"access_keys": [key("AKIANEW", "2025-05-01T00:00:00Z"), key("AKIAOLD", "2025-03-02T00:00:00Z")]}),
+    ),
+    "S3.1": (
+        "s3control",
+        ({"public_access_block": PAB, "configured": True}, {}),
+        ({"public_access_block": {**PAB, "RestrictPublicBuckets": False}, "configured": True}, {}),
+    ),
     "SLIPWAY.Tags.1": ("s3", ({}, {"tags": TAGS}), ({}, {"tags": {"Project": "slipway"}})),
     "SLIPWAY.CloudFront.SecurityHeaders": (
         "cloudfront",
@@ -277,3 +316,65 @@ def test_rotation_state_parameters() -> None:
     assert ctl.evaluate(control, collected("secretsmanager", resource("s", {}, old)), {"failedEventsDays": 60}, NOW)[0].status == "FAIL"
     with pytest.raises(ctl.PreflightError):
         ctl.check_parameters({"SLIPWAY.SecretsManager.RotationState": {"maxAgeDays": 0}})
+
+
+def test_ecs_controls_judge_only_their_kind_of_resource() -> None:
+    ev = collected(
+        "ecs",
+        resource("cluster", {"kind": "cluster"}, {"cluster": {"settings": {"containerInsights": "enabled"}}}),
+        resource("service", SVC, awsvpc("ENABLED")),
+        resource("td", TD, {"task_definition": {"containers": [UNSAFE]}}),
+    )
+    judged = {cid: [(r.resource, r.status) for r in ctl.evaluate(ctl.CONTROLS[cid], ev, None, NOW)] for cid in ("ECS.2", "ECS.4", "ECS.12")}
+    assert judged == {
+        "ECS.2": [("arn:test:service", "FAIL")],
+        "ECS.4": [("arn:test:td", "FAIL")],
+        "ECS.12": [("arn:test:cluster", "PASS")],
+    }
+
+
+def test_ecs_2_without_awsvpc_and_ecs_8_names_no_values() -> None:
+    (r,) = ctl.evaluate(ctl.CONTROLS["ECS.2"], collected("ecs", resource("s", SVC, {"service": {"networkConfiguration": None}})), None, NOW)
+    assert r.status == "PASS" and "no awsvpc" in r.reason
+    (r,) = ctl.evaluate(ctl.CONTROLS["ECS.8"], collected("ecs", resource("t", TD, {"task_definition": {"containers": [UNSAFE]}})), None, NOW)
+    assert r.status == "FAIL" and r.evidence == {"variables": {"app": ["AWS_ACCESS_KEY_ID"]}}
+
+
+def test_a_failed_sublisting_is_one_error_for_its_scope_and_kind_only() -> None:
+    gap = {
+        "action": "ecs:ListServices",
+        "code": "AccessDenied",
+        "kind": "access-denied",
+        "reason": "ecs:ListServices: AccessDenied: no",
+        "resource_type": "AwsEcsService",
+        "scope": "arn:aws:ecs:us-east-1:123456789012:service/c1/*",
+    }
+    ev = collected("ecs", resource("cluster", {"kind": "cluster"}, {"cluster": {"settings": {}}}), resource("service", SVC, awsvpc("DISABLED")))
+    ev["services"][0]["gaps"] = [gap]
+    got = [(r.resource, r.status, r.unavailable_actions) for r in ctl.evaluate(ctl.CONTROLS["ECS.2"], ev, None, NOW)]
+    assert got == [("arn:aws:ecs:us-east-1:123456789012:service/c1/*", "ERROR", ("ecs:ListServices",)), ("arn:test:service", "PASS", ())]
+    assert [r.status for r in ctl.evaluate(ctl.CONTROLS["ECS.12"], ev, None, NOW)] == ["FAIL"]
+
+
+def test_latest_active_revision_per_family() -> None:
+    from ansible_collections.slipway.aws.plugins.module_utils.compliance.evidence import latest_active_revisions
+
+    arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/{}"
+    listed = [arn.format(x) for x in ("web:9", "web:10", "web:2", "web-api:1", "jobs:3")]
+    assert latest_active_revisions(listed) == [arn.format("jobs:3"), arn.format("web-api:1"), arn.format("web:10")]
+
+
+def test_iam_3_ages_active_keys_only() -> None:
+    control = ctl.CONTROLS["IAM.3"]
+    none = collected("iam", resource("u", {}, {"access_keys": [key("AKIAOLD", "2020-01-01T00:00:00Z", "Inactive")]}))
+    (r,) = ctl.evaluate(control, none, None, NOW)
+    assert r.status == "PASS" and "no active access key" in r.reason
+    (r,) = ctl.evaluate(control, collected("iam", resource("u", {}, {"access_keys": [key("AKIAX", "2025-03-02T00:00:00Z")]})), None, NOW)
+    assert r.status == "FAIL" and "AKIAX (91 days)" in r.reason
+    (r,) = ctl.evaluate(control, collected("iam", resource("u", {}, {"access_keys": [key("AKIAX", "2025-03-03T00:00:00Z")]})), None, NOW)
+    assert r.status == "PASS"
+
+
+def test_s3_1_without_any_configuration_fails() -> None:
+    (r,) = ctl.evaluate(ctl.CONTROLS["S3.1"], collected("s3control", resource("a", {"public_access_block": {}, "configured": False}, {})), None, NOW)
+    assert r.status == "FAIL" and "no account-level" in r.reason
