@@ -72,7 +72,7 @@ lint: setup ## Static checks: ruff, yamllint, ansible-lint, shellcheck, actionli
 	$(BIN)/ruff format --check plugins tools tests benchmarks
 	$(BIN)/yamllint -s .
 	$(BIN)/ansible-lint --profile production --offline
-	$(BIN)/shellcheck tools/sanity tools/tf tools/tf-apply-local tools/local-aws tools/build-angular-fixtures .ci/run
+	$(BIN)/shellcheck tools/sanity tools/tf tools/tf-apply-local tools/local-aws tools/build-angular-fixtures tools/prowler .ci/run
 	$(BIN)/actionlint
 	tools/tf fmt -check -recursive terraform
 	tools/sanity
@@ -131,8 +131,15 @@ bench: setup ## Benchmarks: releases, site publishing, the secret-rotation drill
 bench-site: setup ## Site publishing benchmark: Slipway beside community.aws and aws s3 sync, 0/500/5,000 past invalidations
 	$(BIN)/python benchmarks/site_bench.py
 
+# Not in `bench`: it installs Prowler (~2.3 GB, .venv-prowler via tools/prowler) and runs for tens of minutes.
+# BENCH_COMPLIANCE_SIZES=100,1000,10000 adds the largest size.
+BENCH_COMPLIANCE_SIZES ?= 100,1000
+.PHONY: bench-compliance
+bench-compliance: setup ## Compliance report benchmark: Slipway beside Prowler (own venv) over 100 and 1,000 seeded resources
+	$(BIN)/python benchmarks/compliance_bench.py --sizes $(BENCH_COMPLIANCE_SIZES)
+
 down: ## Stop the local emulator
 	tools/local-aws down
 
 clean: down ## Remove the virtualenv and local state
-	rm -rf $(VENV) .venv-checkov .venv-ecs-deploy .venv-awscli .local-aws .tfcli releases terraform/environments/local/.terraform terraform/environments/local/terraform.tfstate*
+	rm -rf $(VENV) .venv-checkov .venv-ecs-deploy .venv-awscli .venv-prowler .local-aws .tfcli releases terraform/environments/local/.terraform terraform/environments/local/terraform.tfstate*
