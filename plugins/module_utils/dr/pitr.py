@@ -60,7 +60,7 @@ PARAMS_SPEC: dict[str, Any] = {
     "smoke_column": {"type": "str", "default": "ts"},
     "master_secret": {"type": "str"},
     "accept_differences": {"type": "list", "elements": "str", "default": []},
-    "drill": {"type": "bool", "default": True},
+    "drill": {"type": "bool", "default": False},
     "expires_in_hours": {"type": "int", "default": 24},
     "wait_timeout": {"type": "int", "default": 1800},
     "poll_interval": {"type": "float", "default": 1.0},

@@ -10,7 +10,7 @@ from typing import Any
 
 from ansible_collections.slipway.aws.plugins.module_utils.actor import find_actor
 from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALLY_EXCLUSIVE, Aws, argument_spec
-from ansible_collections.slipway.aws.plugins.module_utils.dr import core, pitr, replica, s3_replication, snapshot
+from ansible_collections.slipway.aws.plugins.module_utils.dr import core, pitr, replica, restore_test, s3_replication, snapshot
 from ansible_collections.slipway.aws.plugins.module_utils.errors import SlipwayError
 
 # Every runbook, by name: one line per runbook module (each module's RUNBOOKS maps names to Runbook classes).
@@ -19,6 +19,7 @@ RUNBOOKS.update(pitr.RUNBOOKS)
 RUNBOOKS.update(s3_replication.RUNBOOKS)
 RUNBOOKS.update(snapshot.RUNBOOKS)
 RUNBOOKS.update(replica.RUNBOOKS)
+RUNBOOKS.update(restore_test.RUNBOOKS)
 MUTUALLY_EXCLUSIVE = AWS_MUTUALLY_EXCLUSIVE
 SPEC: dict[str, Any] = argument_spec(
     runbook={"type": "str", "required": True},
