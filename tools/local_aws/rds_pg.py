@@ -14,8 +14,12 @@ member) is a real PostgreSQL cluster that this module runs on 127.0.0.1:
   starts a cluster on a copy of it, ``CopyDBSnapshot`` copies its files into the target region's
   directory (cross-region: ``KmsKeyId`` required for an encrypted snapshot).
 - ``CreateDBInstanceReadReplica`` is a streaming replica (``pg_basebackup`` + ``standby.signal`` +
-  ``primary_conninfo``, hot standby); ``PromoteReadReplica`` runs ``pg_ctl promote`` and the
-  instance leaves the replica relationship once ``pg_is_in_recovery()`` is false.
+  ``primary_conninfo``, hot standby), in the same Region or, with the source's ARN, in the Region
+  of the request (cross-Region: ``KmsKeyId`` of that Region for an encrypted source, the Region's
+  default groups); ``PromoteReadReplica`` runs ``pg_ctl promote`` and the instance leaves the
+  replica relationship once ``pg_is_in_recovery()`` is false (with its source down, too).
+- ``POST /_slipway/rds/outage`` stops an instance's postgres ("its Region is down") and starts it
+  again; ``POST /_slipway/rds/replay`` pauses or resumes a replica's WAL replay (its lag grows).
 - ``DeleteDBInstance`` (final snapshot unless ``SkipFinalSnapshot``) stops the cluster and removes
   its files; ``/moto-api/reset`` and the emulator's shutdown stop every cluster.
 
