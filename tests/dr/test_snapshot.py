@@ -217,6 +217,40 @@ def test_latest_is_the_newest_available_snapshot(emulator: Emulator, source: dic
     check_cut(canaries(describe(rds, target)), canaries(source["instance"]), newest["SnapshotCreateTime"])
 
 
+def test_restore_of_an_automated_snapshot(emulator: Emulator, source: dict[str, Any], run_playbook: Any, made: Made) -> None:
+    """An instance's automated snapshot holds its automated backup: restored from a manual snapshot of the source, the
+    instance's first automated backup (and so its automated snapshot) holds the canary rows; deleting it removes them."""
+    rds = emulator.client("rds")
+    manual = take_snapshot(emulator, made, unique("orders-for-auto"))
+    db = unique("orders-auto")
+    made.instances.append(("us-east-1", db))
+    rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier=db, DBSnapshotIdentifier=manual["DBSnapshotIdentifier"])
+    wait_for(lambda: describe(rds, db)["DBInstanceStatus"] == "available", 120, f"{db} available")
+    autos = wait_for(
+        lambda: [s for s in rds.describe_db_snapshots(DBInstanceIdentifier=db, SnapshotType="automated")["DBSnapshots"] if s["Status"] == "available"],
+        60,
+        "its automated snapshot",
+    )
+    assert len(autos) == 1 and autos[0]["DBSnapshotIdentifier"].startswith(f"rds:{db}-")
+    auto = autos[0]
+    target = unique("orders-auto-restored")
+    made.instances.append(("us-east-1", target))
+    settings = {"database": "app", "smoke_table": "canary", "smoke_column": "ts", "master_secret": "slipway/local/rds/orders/master"}
+    slipway_dr = {"targets": {"rto_seconds": 900, "rpo_seconds": 3600}, "poll_interval": 0.5, "databases": {db: settings}}
+    run = run_playbook(playbook=RESTORE, db=db, snapshot="latest", target=target, confirm=target, drill=False, slipway_dr=slipway_dr)
+    assert run.rc == 0, run.text[-4000:]
+    report = run.report()
+    assert report["snapshot"]["snapshot"] == auto["DBSnapshotIdentifier"] and report["snapshot"]["snapshot_type"] == "automated"
+    assert "(automated)" in run.stdout and report["rpo"]["rows_after_snapshot_time"] == 0
+    # the data: exactly the manual snapshot's rows (the automated backup of an instance nobody wrote to since)
+    got = canaries(describe(rds, target))
+    assert got == canaries(describe(rds, db)) and got[-1] <= manual["SnapshotCreateTime"] < auto["SnapshotCreateTime"]
+    check_cut(got, canaries(source["instance"]), manual["SnapshotCreateTime"])
+    # AWS removes an instance's automated snapshots with it (DeleteAutomatedBackups defaults to true)
+    rds.delete_db_instance(DBInstanceIdentifier=db, SkipFinalSnapshot=True)
+    assert rds.describe_db_snapshots(DBInstanceIdentifier=db)["DBSnapshots"] == []
+
+
 def test_resume_after_a_failure_goes_on_without_a_second_restore(emulator: Emulator, source: dict[str, Any], run_playbook: Any, made: Made) -> None:
     snap = take_snapshot(emulator, made, unique("orders-resume"))
     target, run_id = unique("orders-snap-resume"), unique("drill-snap-resume")
