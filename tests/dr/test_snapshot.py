@@ -319,6 +319,28 @@ def test_copy_to_another_region_re_encrypted_and_proved(emulator: Emulator, sour
     assert copied[0]["params"]["KmsKeyId"] == key["Arn"] and copied[0]["params"]["CopyTags"] is True
 
 
+def test_a_copy_drill_removes_the_copy_and_the_proof_instance(emulator: Emulator, source: dict[str, Any], run_playbook: Any, made: Made) -> None:
+    west_rds = in_region(emulator, "rds", WEST)
+    key = in_region(emulator, "kms", WEST).create_key()["KeyMetadata"]
+    snap = take_snapshot(emulator, made, unique("orders-copy-drill"))
+    copy, proof = unique("orders-west-d"), unique("orders-west-dp")
+    made.instances.append((WEST, proof))
+    made.snapshots.append((WEST, copy))
+    run = run_playbook(
+        playbook=COPY, snapshot=snap["DBSnapshotIdentifier"], target_region=WEST, kms_key=key["Arn"], target_snapshot=copy, proof_instance=proof, confirm=copy
+    )
+    assert run.rc == 0, run.text[-4000:]
+    report = run.report()
+    assert report["status"] == "succeeded" and report["proof"]["rows_after_snapshot_time"] == 0 and report["proof"]["rows"] > 0
+    removed = {(r["kind"], r["id"], r["region"]) for r in report["drill"]["removed"] if r["removed"]}
+    assert removed == {("rds_instance", proof, WEST), ("rds_snapshot", copy, WEST)} and not report["drill"]["left"], report["drill"]
+    with pytest.raises(Exception, match="DBInstanceNotFound"):
+        west_rds.describe_db_instances(DBInstanceIdentifier=proof)
+    assert all(s["DBSnapshotIdentifier"] != copy for s in west_rds.describe_db_snapshots()["DBSnapshots"])
+    # the source snapshot is not the drill's: untouched
+    assert emulator.client("rds").describe_db_snapshots(DBSnapshotIdentifier=snap["DBSnapshotIdentifier"])["DBSnapshots"][0]["Status"] == "available"
+
+
 def test_copy_refuses_a_key_missing_in_the_target_region_before_any_write(emulator: Emulator, source: dict[str, Any], run_playbook: Any, made: Made) -> None:
     snap = take_snapshot(emulator, made, unique("orders-nokey"))
     east_key = source["key"]  # a key of the source's Region: KMS keys are Regional
