@@ -321,15 +321,26 @@ def test_failback_to_the_original_region(emulator: Emulator, ledger: dict[str, A
     ledger["writers"].append(writer)
     wait_for(lambda: len([ts for ts in canaries(promoted) if ts > ledger["failover_newest"]]) >= 4, 30, "rows written after the failover")
     emulator.calls(reset=True)
-    run = run_playbook(playbook=FAILBACK, primary=REPLICA, region=WEST, back_region=EAST, target=BACK, kms_key_id=ledger["key_east"], confirm=BACK)
+    args = {"playbook": FAILBACK, "primary": REPLICA, "region": WEST, "back_region": EAST, "target": BACK, "kms_key_id": ledger["key_east"], "confirm": BACK}
+    # the catch-up's read-back fails once (CloudWatch denied): the run stops there and is resumed, the replica not made twice
+    with fault(emulator.endpoint, "cloudwatch.GetMetricStatistics", "access-denied", count=1):
+        failed = run_playbook(run_id="failback-resume-1", **args)
+    assert failed.rc != 0 and "step catch_up failed" in failed.text and "-e resume=true -e run_id=failback-resume-1" in failed.text, failed.text[-3000:]
+    first = failed.report()
+    assert first["status"] == "failed" and [s["step"] for s in first["steps"]] == ["create_replica", "wait_replica"]
+    assert describe(east, BACK)["ReadReplicaSourceDBInstanceIdentifier"] == promoted["DBInstanceArn"]
+    run = run_playbook(resume="true", run_id="failback-resume-1", dr_runbook_reports_dir=str(failed.reports), **args)
     writer.close()
+    run.reports = failed.reports  # the same run: its report is rewritten where the first part left it
     assert run.rc == 0, run.text[-5000:]
-    for step in ("create_replica", "wait_replica", "catch_up", "promote", "wait_promoted", "write_check", "smoke_query", "compare_settings"):
+    assert "plan  create_replica (done)" in run.stdout and "plan  wait_replica (done)" in run.stdout
+    assert "ok    create_replica" in failed.stdout and "ok    wait_replica" in failed.stdout
+    for step in ("catch_up", "promote", "wait_promoted", "write_check", "smoke_query", "compare_settings"):
         assert f"ok    {step}" in run.stdout, run.stdout[-4000:]
     calls = emulator.calls()
     assert calls["rds.CreateDBInstanceReadReplica"] == 1 and calls["rds.PromoteReadReplica"] == 1, calls
     report = run.report()
-    assert report["status"] == "succeeded" and "re-pointed" in report["not_done"]
+    assert report["status"] == "succeeded" and "re-pointed" in report["not_done"] and report["failures"][0]["step"] == "catch_up"
     audit = [json.loads(line) for line in (run.reports / "runs" / report["run_id"] / "audit.jsonl").read_text().splitlines()]
     create = next(a for a in audit if a.get("call") == "rds.CreateDBInstanceReadReplica")
     assert create["region"] == EAST and create["params"]["SourceDBInstanceIdentifier"] == promoted["DBInstanceArn"] and create["request_id"]

@@ -724,7 +724,7 @@ class PromoteReplicaRunbook(Runbook):
         else:
             checks.append(Check("is a read replica", PASS, f"{inp['replica']} replicates from {source_id}"))
         status = replica["DBInstanceStatus"]
-        ok = status == "available"
+        ok = status == "available" or (promoted and status in ("modifying", "backing-up"))  # a resumed run's promote may still be under way
         checks.append(Check("replica instance", PASS if ok else FAIL, f"{inp['replica']}: {status}, {replica.get('Engine')} {replica.get('DBInstanceClass')}"))
         src_region, src_name = split_source(source_id, p["region"])
         inp.update(source_id=source_id, reference_id=src_name, reference_region=src_region)
@@ -760,9 +760,11 @@ class PromoteReplicaRunbook(Runbook):
             ), None
         ctx.inputs["reference_settings"] = settings_of(source, {t["Key"]: t["Value"] for t in tags})
         ctx.inputs["source_reachable"] = True
-        return Check(
-            "source", PASS, f"{name} in {region} answers: {source['DBInstanceStatus']}; its data is read again after the promote to measure the loss"
-        ), source
+        evidence = (
+            f"{name} in {region} answers: {source['DBInstanceStatus']}; its data is read again after the promote to measure the loss. "
+            "Stop the application's writes to it first: after the promote both accept writes"
+        )
+        return Check("source", PASS, evidence), source
 
     def steps(self) -> list[Step]:
         return [PromoteStep(), WaitPromotedStep(), WriteCheckStep(), SmokeQueryStep(), CompareStep()]
