@@ -319,6 +319,21 @@ def test_copy_to_another_region_re_encrypted_and_proved(emulator: Emulator, sour
     assert copied[0]["params"]["KmsKeyId"] == key["Arn"] and copied[0]["params"]["CopyTags"] is True
 
 
+def test_copy_check_mode_plans_in_the_target_region_and_writes_nothing(emulator: Emulator, source: dict[str, Any], run_playbook: Any, made: Made) -> None:
+    key = in_region(emulator, "kms", WEST).create_key()["KeyMetadata"]
+    snap = take_snapshot(emulator, made, unique("orders-copy-check"))
+    emulator.calls(reset=True)
+    run = run_playbook("--check", playbook=COPY, snapshot=snap["DBSnapshotIdentifier"], target_region=WEST, kms_key=key["KeyId"])
+    assert run.rc == 0, run.text[-3000:]
+    checks = ("PASS  source snapshot", "PASS  KMS key in the target Region", "PASS  target snapshot absent", "PASS  proof instance absent")
+    for line in (*checks, "PASS  smoke query"):
+        assert line in run.stdout, run.stdout[-3000:]
+    assert f"rds.CopyDBSnapshot in {WEST}" in run.stdout and f"rds.RestoreDBInstanceFromDBSnapshot in {WEST}" in run.stdout
+    assert f'"KmsKeyId": "{key["Arn"]}"' in run.stdout and f'"SourceDBSnapshotIdentifier": "{snap["DBSnapshotArn"]}"' in run.stdout
+    assert f'"TargetDBSnapshotIdentifier": "{snap["DBSnapshotIdentifier"]}-{WEST}"' in run.stdout  # the default name
+    assert writes(emulator.calls()) == {} and not run.reports.exists()
+
+
 def test_a_copy_drill_removes_the_copy_and_the_proof_instance(emulator: Emulator, source: dict[str, Any], run_playbook: Any, made: Made) -> None:
     west_rds = in_region(emulator, "rds", WEST)
     key = in_region(emulator, "kms", WEST).create_key()["KeyMetadata"]
