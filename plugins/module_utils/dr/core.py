@@ -269,7 +269,7 @@ class Context:
         """Everything completed steps recorded (``outputs[step_name]``)."""
         return {name: done.get("outputs", {}) for name, done in self.state.completed.items()}
 
-    def call(self, service: str, operation: str, region: str | None = None, **params: Any) -> dict[str, Any]:
+    def call(self, service: str, operation: str, /, region: str | None = None, **params: Any) -> dict[str, Any]:
         """One API call (in ``region``, default the run's); a write is refused in check mode and every write is in the
         audit log with its Region and request id."""
         from botocore import xform_name  # pylint: disable=import-outside-toplevel

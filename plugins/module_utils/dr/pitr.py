@@ -17,6 +17,7 @@ import json
 import time
 from typing import Any, ClassVar
 
+from ansible_collections.slipway.aws.plugins.module_utils.dr import cutover
 from ansible_collections.slipway.aws.plugins.module_utils.dr.core import (
     ERROR,
     FAIL,
@@ -65,6 +66,7 @@ PARAMS_SPEC: dict[str, Any] = {
     "wait_timeout": {"type": "int", "default": 1800},
     "poll_interval": {"type": "float", "default": 1.0},
     "connect_timeout": {"type": "float", "default": 10},
+    **cutover.PARAMS,
 }
 
 
@@ -153,6 +155,8 @@ class PitrRunbook(Runbook):
         checks.extend(self._dependencies(ctx, source))
         checks.append(self._credentials(ctx, source))
         checks.append(self._smoke_check())
+        if self.params.get("cutover"):
+            checks.extend(cutover.preflight(ctx))
         ctx.inputs["source_settings"] = settings_of(source, tags_of(ctx, source))
         ctx.inputs["source_subnet_group"] = (source.get("DBSubnetGroup") or {}).get("DBSubnetGroupName")
         return checks
@@ -237,7 +241,10 @@ class PitrRunbook(Runbook):
 
     # ------------------------------------------------------------ steps
     def steps(self) -> list[Step]:
-        return [RestoreStep(), WaitAvailableStep(), SmokeQueryStep(), ApplySettingsStep(), CompareStep()]
+        steps: list[Step] = [RestoreStep(), WaitAvailableStep(), SmokeQueryStep(), ApplySettingsStep(), CompareStep()]
+        if self.params.get("cutover"):
+            steps += [cutover.RepointStep(), cutover.RestartConsumersStep()]
+        return steps
 
     def results(self, ctx: Context) -> dict[str, Any]:
         out = ctx.outputs
@@ -261,7 +268,15 @@ class PitrRunbook(Runbook):
             verified.append("no row after the restore time")
         if "compare_settings" in out:
             verified.append(f"settings compared with the source: {', '.join(COMPARED)}")
+        if "repoint" in out:
+            verified.append(f"connection parameter / secret read back pointing at {out['repoint'].get('host')}:{out['repoint'].get('port')}")
+        if "restart_consumers" in out:
+            verified.append(f"consumers restarted, each on a new COMPLETED deployment: {', '.join(sorted(out['restart_consumers'].get('services', {})))}")
+        extra: dict[str, Any] = {}
+        if self.params.get("cutover"):
+            extra["cutover"] = {"repoint": out.get("repoint"), "restart_consumers": out.get("restart_consumers"), "undo": cutover.undo(out)}
         return {
+            **extra,
             "source": ctx.inputs.get("source"),
             "target": ctx.inputs.get("target"),
             "rpo": rpo,

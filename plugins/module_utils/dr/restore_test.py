@@ -24,7 +24,9 @@ from ansible_collections.slipway.aws.plugins.module_utils.dr.pitr import (
     WaitAvailableStep,
 )
 
-SPEC: dict[str, Any] = {k: v for k, v in PARAMS_SPEC.items() if k not in ("restore_time", "target", "drill", "accept_differences")}
+SPEC: dict[str, Any] = {
+    k: v for k, v in PARAMS_SPEC.items() if k not in ("restore_time", "target", "drill", "accept_differences") and not k.startswith("cutover")
+}
 # A temporary instance needs no automated backups of its own; anything else that differs fails the test.
 SPEC["accept_differences"] = {"type": "list", "elements": "str", "default": ["backup_retention"]}
 
