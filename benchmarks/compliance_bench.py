@@ -93,6 +93,8 @@ MAPPING: dict[str, str] = {
     "CloudWatch.16": "cloudwatch_log_group_retention_policy_specific_days_enabled",
     "EC2.2": "ec2_securitygroup_default_restrict_traffic",
 }
+# Slipway's collectors behind the compared controls (the profile times each alone).
+PROFILE_SERVICES = ("s3", "sqs", "secretsmanager", "rds", "kms", "ecr", "ec2", "logs", "dynamodb")
 # The seeded mix: share of N per kind (sums to 1). "vpc" is a VPC whose default security group is the resource.
 MIX = {
     "bucket": 0.20,
@@ -511,6 +513,38 @@ class Bench:
                 run.errors.append(f"{f['compliance']['control']} {f['resources'][0]['uid']}: {f['status_detail']}")
         return run
 
+    def profile_slipway(self, n: int) -> dict[str, Any]:
+        """Where Slipway's evaluate task spends its time: each collector of the compared controls alone (one thread,
+        as the collector reads its service), then all of them the way the module runs them (``collect``, 6 workers).
+        In this process, with the collection's own code (collections/ links to the working tree); not the playbook."""
+        collections_dir = str(ROOT / "collections")
+        if collections_dir not in sys.path:
+            sys.path.insert(0, collections_dir)
+        from ansible_collections.slipway.aws.plugins.module_utils.compliance import evidence
+
+        params = {"region": REGION, "endpoint_url": self.endpoint, "access_key": "test", "secret_key": "test"}
+        out: dict[str, Any] = {"size": n, "collectors": {}}
+        for service in PROFILE_SERVICES:
+            aws = evidence.AdaptiveAws.from_params(params)
+            self.emulator.calls(reset=True)
+            t0 = time.monotonic()
+            got = evidence.run_collector(aws, service, REGION, ACCOUNT)
+            seconds = time.monotonic() - t0
+            calls = sum(self.emulator.calls().values())
+            out["collectors"][service] = {
+                "seconds": round(seconds, 2),
+                "calls": calls,
+                "resources": len(got["resources"]),
+                "ms_per_call": round(1000 * seconds / max(calls, 1), 1),
+            }
+        self.emulator.calls(reset=True)
+        t0 = time.monotonic()
+        evidence.collect(params, [REGION], list(PROFILE_SERVICES))
+        out["collect_all"] = {"seconds": round(time.monotonic() - t0, 2), "calls": sum(self.emulator.calls().values()), "workers": evidence.DEFAULT_WORKERS}
+        out["collectors_sum_seconds"] = round(sum(c["seconds"] for c in out["collectors"].values()), 2)
+        log(f"slipway profile N={n}: collectors alone {out['collectors_sum_seconds']}s in all, together {out['collect_all']['seconds']}s")
+        return out
+
     def prowler_env(self) -> dict[str, str]:
         env = self.emulator.make_env()
         # Prowler from its own venv, not the project's; its config and caches under the bench's temp dir.
@@ -633,7 +667,7 @@ def counts_text(c: dict[str, int]) -> str:
     return " ".join(f"{k} {v}" for k, v in sorted(c.items())) or "-"
 
 
-def report(runs: list[Run], comparisons: dict[int, list[dict[str, Any]]], bench: Bench) -> str:
+def report(runs: list[Run], comparisons: dict[int, list[dict[str, Any]]], bench: Bench, profiles: list[dict[str, Any]]) -> str:
     out = [
         f"Slipway compliance benchmark — {dt.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}, "
         f"{platform.node()} ({os.cpu_count()} cores, Python {platform.python_version()})",
@@ -697,6 +731,14 @@ def report(runs: list[Run], comparisons: dict[int, list[dict[str, Any]]], bench:
         else:
             scan = r.phases.get("scan completed", -1) - r.phases.get("checks start", -1)
             out.append(f"  N={r.size} {r.tool}: {phases_text(r.phases)}; start-up {r.phases.get('checks start', -1):.1f}s, the scan {scan:.1f}s")
+    if profiles:
+        out += ["", "Slipway's collectors, each alone (one thread) and together (collect, the module's pool): seconds / emulator API calls / ms a call"]
+        prow = []
+        for p in profiles:
+            cells = [f"{c['seconds']:.1f} / {c['calls']} / {c['ms_per_call']}" for c in p["collectors"].values()]
+            together = f"{p['collect_all']['seconds']:.1f} / {p['collect_all']['calls']}"
+            prow.append([str(p["size"]), *cells, f"{p['collectors_sum_seconds']:.1f}", together])
+        out.append(table(["N", *PROFILE_SERVICES, "sum alone", f"together ({profiles[0]['collect_all']['workers']} workers)"], prow))
     for r in runs:
         if r.errors:
             out += ["", f"Errors of {r.tool} at N={r.size} ({len(r.errors)} kinds):", *(f"  {e}" for e in r.errors[:25])]
@@ -705,6 +747,22 @@ def report(runs: list[Run], comparisons: dict[int, list[dict[str, Any]]], bench:
     if bench.notes:
         out += ["", "Notes:", *(f"  - {n}" for n in bench.notes)]
     return "\n".join(out)
+
+
+def write_results(stamp: str, runs: list[Run], comparisons: dict[int, list[dict[str, Any]]], bench: Bench, profiles: list[dict[str, Any]]) -> str:
+    text = report(runs, comparisons, bench, profiles)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"compliance-bench-{stamp}.txt").write_text(text + "\n")
+    doc = {
+        "versions": bench.versions,
+        "seeded": bench.seeded,
+        "runs": [r.as_dict() for r in runs],
+        "comparisons": comparisons,
+        "profiles": profiles,
+        "notes": bench.notes,
+    }
+    (RESULTS / f"compliance-bench-{stamp}.json").write_text(json.dumps(doc, indent=1, default=str) + "\n")
+    return text
 
 
 def parse_sizes(text: str) -> tuple[int, ...]:
@@ -735,6 +793,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=parse_sizes, default=SIZES, help="resources per scenario (default 100,1000; the issue's third is 10000)")
     parser.add_argument("--skip-prowler", action="store_true", help="do not install or run Prowler")
     parser.add_argument("--skip-slipway-all", action="store_true", help="do not run the report with every control (only the comparable ones)")
+    parser.add_argument("--skip-profile", action="store_true", help="do not time Slipway's collectors one by one after the runs")
     parser.add_argument("--keep-temp", action="store_true", help="keep the temporary directory (reports, Prowler's output and log)")
     args = parser.parse_args(argv)
 
@@ -751,7 +810,9 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="slipway-compliance-bench-"))
     runs: list[Run] = []
     comparisons: dict[int, list[dict[str, Any]]] = {}
+    profiles: list[dict[str, Any]] = []
     bench: Bench | None = None
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
     try:
         prowler = None if args.skip_prowler else ensure_prowler()
         bench = Bench(tmp, prowler)
@@ -783,20 +844,12 @@ def main(argv: list[str] | None = None) -> int:
                 runs.append(prow)
                 log(f"prowler N={n}: {prow.wall:.1f}s, {prow.total} API calls, {counts_text(prow.by_status)}, exit {prow.rc}")
                 comparisons[n] = compare(slip, prow)
-        text = report(runs, comparisons, bench)
+            if not args.skip_profile:
+                profiles.append(bench.profile_slipway(n))
+            # after each size, so a run stopped at the largest keeps the smaller ones
+            text = write_results(stamp, runs, comparisons, bench, profiles)
         print()
         print(text)
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-        (RESULTS / f"compliance-bench-{stamp}.txt").write_text(text + "\n")
-        doc = {
-            "versions": bench.versions,
-            "seeded": bench.seeded,
-            "runs": [r.as_dict() for r in runs],
-            "comparisons": comparisons,
-            "notes": bench.notes,
-        }
-        (RESULTS / f"compliance-bench-{stamp}.json").write_text(json.dumps(doc, indent=1, default=str) + "\n")
         log(f"written: benchmarks/results/compliance-bench-{stamp}.txt and .json")
         return 0
     except BenchError as exc:
