@@ -19,7 +19,8 @@ member) is a real PostgreSQL cluster that this module runs on 127.0.0.1:
   default groups); ``PromoteReadReplica`` runs ``pg_ctl promote`` and the instance leaves the
   replica relationship once ``pg_is_in_recovery()`` is false (with its source down, too).
 - ``POST /_slipway/rds/outage`` stops an instance's postgres ("its Region is down") and starts it
-  again; ``POST /_slipway/rds/replay`` pauses or resumes a replica's WAL replay (its lag grows).
+  again; ``POST /_slipway/rds/replay`` pauses or resumes a replica's WAL replay (its lag grows);
+  ``POST /_slipway/rds/link`` cuts a replica off its source or connects it again (a partition).
 - ``DeleteDBInstance`` (final snapshot unless ``SkipFinalSnapshot``) stops the cluster and removes
   its files; ``/moto-api/reset`` and the emulator's shutdown stop every cluster.
 
@@ -226,6 +227,7 @@ class Cluster:
         self.dead = False
         self.outage = False  # /_slipway/rds/outage: the process is stopped, "the Region is down"
         self.replay_paused = False  # /_slipway/rds/replay: a replica's WAL replay paused (lag grows)
+        self.link_cut = False  # /_slipway/rds/link: a replica cut off from its source (receives nothing)
         self.wal_receiver: str | None = None  # a replica's pg_stat_wal_receiver.status (None: not receiving)
         self._conn: Any = None
         self._conn_lock = threading.Lock()
@@ -341,6 +343,7 @@ class Cluster:
             "replica_lag_seconds": self.replica_lag,
             "wal_receiver": self.wal_receiver,
             "replay_paused": self.replay_paused,
+            "link_cut": self.link_cut,
             "outage": self.outage,
             "error": self.error,
         }
@@ -760,10 +763,15 @@ class RdsPg:
         self.wait_ready(cluster, primary=True)
         self.became_primary(cluster)
 
+    @staticmethod
+    def replica_conf(cluster: Cluster, source: Cluster) -> dict[str, str]:
+        """Streaming from the source, and its archive as the fallback."""
+        conninfo = f"host=127.0.0.1 port={source.port} user={ADMIN} password={source.admin_password} application_name={cluster.ident}"
+        return {"primary_conninfo": "'" + conninfo.replace("'", "''") + "'", "restore_command": f"'cp {source.archive}/%f %p'"}
+
     def job_replica(self, cluster: Cluster, source: Cluster) -> None:
         _, _ = self.base_backup(source, cluster.data)
-        conninfo = f"host=127.0.0.1 port={source.port} user={ADMIN} password={source.admin_password} application_name={cluster.ident}"
-        self.write_conf(cluster, {"primary_conninfo": "'" + conninfo.replace("'", "''") + "'", "restore_command": f"'cp {source.archive}/%f %p'"})
+        self.write_conf(cluster, self.replica_conf(cluster, source))
         self.signal_file(cluster, "standby.signal")
         self.start(cluster)
         self.wait_ready(cluster, primary=False)
@@ -795,6 +803,7 @@ class RdsPg:
         cluster.replica_lag = None
         cluster.wal_receiver = None
         cluster.replay_paused = False
+        cluster.link_cut = False
         self.became_primary(cluster)
 
     def job_snapshot(self, cluster: Cluster, snap: SnapshotFiles) -> None:
@@ -881,6 +890,16 @@ class RdsPg:
             raise ValueError(f"{cluster.ident} ({cluster.region}) is not a running read replica ({cluster.role})")
         cluster.sql("SELECT pg_wal_replay_pause()" if paused else "SELECT pg_wal_replay_resume()")
         cluster.replay_paused = paused
+
+    def set_link(self, cluster: Cluster, connected: bool) -> None:
+        """Cut a replica off its source (no ``primary_conninfo``, no ``restore_command``; reloaded, so its WAL receiver
+        stops) or connect it again: what the source commits meanwhile does not reach it, as over a partitioned network."""
+        source = cluster.source
+        if cluster.role != "replica" or source is None or cluster.outage or cluster.proc is None:
+            raise ValueError(f"{cluster.ident} ({cluster.region}) is not a running read replica ({cluster.role})")
+        self.write_conf(cluster, self.replica_conf(cluster, source) if connected else {}, fresh=False)
+        cluster.sql("SELECT pg_reload_conf()")
+        cluster.link_cut = not connected
 
     # -------------------------------------------------------------- the monitor
     def _monitor_loop(self) -> None:
@@ -1385,8 +1404,9 @@ def install(settings: Any) -> RdsPg:
         path = environ.get("PATH_INFO", "").rstrip("/")
         if environ.get("REQUEST_METHOD", "GET") != "POST" or m is None:
             return routes.json_answer(start_response, "200 OK", m.report() if m else {"enabled": False})
-        if path not in ("/_slipway/rds/outage", "/_slipway/rds/replay"):
-            return routes.json_answer(start_response, "404 Not Found", {"error": f"no control {path}; POST /_slipway/rds/outage or /_slipway/rds/replay"})
+        if path not in ("/_slipway/rds/outage", "/_slipway/rds/replay", "/_slipway/rds/link"):
+            error = f"no control {path}; POST /_slipway/rds/outage, /_slipway/rds/replay or /_slipway/rds/link"
+            return routes.json_answer(start_response, "404 Not Found", {"error": error})
         try:
             body = routes.read_json(environ)
             region, ident = str(body.get("region") or ""), str(body.get("db_instance_identifier") or "")
@@ -1398,8 +1418,10 @@ def install(settings: Any) -> RdsPg:
         try:
             if path.endswith("/outage"):
                 m.set_outage(cluster, bool(body.get("down", True)))
-            else:
+            elif path.endswith("/replay"):
                 m.set_replay(cluster, bool(body.get("paused", True)))
+            else:
+                m.set_link(cluster, bool(body.get("connected", False)))
         except Exception as exc:  # noqa: BLE001  answered to the caller
             return routes.json_answer(start_response, "409 Conflict", {"error": str(exc)})
         return routes.json_answer(start_response, "200 OK", cluster.report())
