@@ -94,6 +94,10 @@ def newest_lag_datapoint(emulator: Emulator, ident: str, region: str) -> float:
     return max(points, key=lambda d: d["Timestamp"])["Maximum"] if points else -1.0
 
 
+def gone(rds: Any, ident: str) -> bool:
+    return not rds.describe_db_instances(Filters=[{"Name": "db-instance-id", "Values": [ident]}])["DBInstances"]
+
+
 def ledger_clusters(emulator: Emulator) -> list[str]:
     return [i["db_instance_identifier"] for i in control(emulator, "/_slipway/rds")["instances"] if i["db_instance_identifier"].startswith("ledger")]
 
@@ -170,9 +174,7 @@ def ledger(emulator: Emulator) -> Iterator[dict[str, Any]]:
             with contextlib.suppress(Exception):
                 rds.delete_db_instance(DBInstanceIdentifier=ident, SkipFinalSnapshot=True)
         for rds, ident in ((east, BACK), (west, REPLICA), (east, SOURCE)):
-            wait_for(
-                lambda r=rds, i=ident: not r.describe_db_instances(Filters=[{"Name": "db-instance-id", "Values": [i]}])["DBInstances"], 60, f"{ident} gone"
-            )
+            wait_for(lambda r=rds, i=ident: gone(r, i), 60, f"{ident} gone")
         with contextlib.suppress(Exception):
             sm.remove_regions_from_replication(SecretId=SECRET, RemoveReplicaRegions=[WEST])
         with contextlib.suppress(Exception):
@@ -184,6 +186,30 @@ def ledger(emulator: Emulator) -> Iterator[dict[str, Any]]:
         kms_west.schedule_key_deletion(KeyId=key_west.split("/")[-1], PendingWindowInDays=7)
         # each cluster is stopped and removed by its own worker once moto dropped the instance
         wait_for(lambda: not ledger_clusters(emulator), 60, f"no ledger cluster left (still {ledger_clusters(emulator)})")
+
+
+def test_the_cross_region_replica_is_real(emulator: Emulator, ledger: dict[str, Any]) -> None:
+    """The emulator's cross-Region replica as AWS describes it, and streaming for real."""
+    east, west = client(emulator, "rds", EAST), client(emulator, "rds", WEST)
+    source, replica = describe(east, SOURCE), describe(west, REPLICA)
+    assert replica["ReadReplicaSourceDBInstanceIdentifier"] == source["DBInstanceArn"]
+    assert source["ReadReplicaDBInstanceIdentifiers"] == [replica["DBInstanceArn"]]  # cross-Region: listed by its ARN
+    assert replica["DBInstanceArn"].startswith("arn:aws:rds:us-west-2:") and replica["KmsKeyId"] == ledger["key_west"]
+    assert replica["BackupRetentionPeriod"] == 0 and replica["StorageEncrypted"]
+    assert [g["VpcSecurityGroupId"] for g in replica["VpcSecurityGroups"]] != [ledger["group"]]  # the destination's default group
+    assert replica["DBParameterGroups"][0]["DBParameterGroupName"] != "ledger-pg15"  # the engine's default group
+    assert replica["StatusInfos"] == [{"StatusType": "read replication", "Normal": True, "Status": "replicating"}]
+    # an encrypted source needs a key of the destination Region
+    for extra, code in (({}, "InvalidParameterValue"), ({"KmsKeyId": ledger["key_east"]}, "KMSKeyNotAccessibleFault")):
+        with pytest.raises(west.exceptions.ClientError) as refused:
+            west.create_db_instance_read_replica(DBInstanceIdentifier="ledger-nokey", SourceDBInstanceIdentifier=source["DBInstanceArn"], **extra)
+        assert refused.value.response["Error"]["Code"] == code
+    assert gone(west, "ledger-nokey")
+    # real streaming: the source's newest canary row reaches the replica, read over SQL
+    newest = canaries(source)[-1]
+    wait_for(lambda: newest in canaries(replica), 15, "the source's row on the replica")
+    assert query(replica, "SELECT pg_is_in_recovery()") == [[True]]
+    assert 0 <= newest_lag_datapoint(emulator, REPLICA, WEST) < 60
 
 
 def test_check_mode_prints_the_plan_and_writes_nothing(emulator: Emulator, ledger: dict[str, Any], run_playbook: Any) -> None:
