@@ -32,7 +32,7 @@ from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError
 
 # Operations that change state; the call counter reports them separately so a
 # test or a benchmark can prove that a dry run wrote nothing.
-_READ_PREFIXES = ("Describe", "List", "Get", "BatchGet", "Query", "Scan")
+_READ_PREFIXES = ("Describe", "List", "Get", "BatchGet", "Query", "Scan", "Head", "Lookup")
 
 
 # The connection options of every Slipway module, under amazon.aws's names and

@@ -167,5 +167,5 @@ def run_playbook(emulator: Emulator, tmp_path: Path) -> Any:
 
 
 def writes(calls: dict[str, int]) -> dict[str, int]:
-    reads = ("Describe", "List", "Get", "BatchGet", "Query", "Scan")
+    reads = ("Describe", "List", "Get", "BatchGet", "Query", "Scan", "Head", "Lookup")
     return {k: v for k, v in calls.items() if not k.split(".", 1)[1].startswith(reads)}

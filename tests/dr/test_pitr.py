@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 from tests.support.emulator import Emulator
@@ -99,7 +100,15 @@ def test_point_in_time_restore_end_to_end(emulator: Emulator, source: dict[str, 
     assert tags["team"] == "orders" and tags["slipway:dr-run-id"] == report["run_id"] and "slipway:drill-expires-at" not in tags
     assert report["drill"] is None
 
-    # the same target again: refused before any write
+    # the same command again: already done by the first run, nothing written, the evidence points at it
+    emulator.calls(reset=True)
+    same = run_playbook(db=SOURCE, restore_time=target_time.isoformat(), target="orders-pitr", confirm="orders-pitr", dr_runbook_reports_dir=str(run.reports))
+    assert same.rc == 0 and f"already done by run {report['run_id']}" in same.stdout and "changed=0" in same.stdout, same.text[-3000:]
+    second = re.search(r"\] run (\S+) \(declared", same.stdout)
+    assert second and writes(emulator.calls()) == {}
+    assert json.loads((run.reports / f"{second.group(1)}.json").read_text())["status"] == "already_done"
+
+    # the same target for another restore: refused before any write
     emulator.calls(reset=True)
     again = run_playbook(db=SOURCE, restore_time="latest", target="orders-pitr", confirm="orders-pitr")
     assert again.rc != 0 and "FAIL  target absent" in again.stdout, again.text[-3000:]

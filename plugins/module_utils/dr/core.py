@@ -169,6 +169,11 @@ class Runbook:
         """What the report says beyond the framework's fields (RPO, verified facts, differences)."""
         return {}
 
+    def already_done(self, ctx: Context) -> str | None:
+        """The id of an earlier run that already brought about what this one asks (same runbook and parameters,
+        its result still in place), so this run changes nothing; None to go on. Reads only; after ``resolve``."""
+        return None
+
     def drill_resources(self, ctx: Context) -> list[dict[str, str]]:
         """What this run created (so far) that a drill removes at its end, on every exit path: dicts with ``kind``
         (``rds_instance`` or ``rds_snapshot``), ``id`` and ``region``. Each must carry ``run_tags(ctx)``."""
@@ -259,6 +264,14 @@ class Context:
     check_mode: bool = False
     resuming: bool = False
     step: str | None = None
+    reports_dir: str = ""
+
+    def earlier_run(self, run_id: str) -> dict[str, Any] | None:
+        """The state file of an earlier run in this reports directory, or None."""
+        try:
+            return RunState.load(os.path.join(self.reports_dir, "runs", run_id, "state.json")).data
+        except (OSError, ValueError):
+            return None
 
     @property
     def inputs(self) -> dict[str, Any]:
@@ -383,18 +396,27 @@ def execute(runbook: Runbook, aws: Aws, opts: Options, check_mode: bool, emit: C
         state.save()
     audit = AuditLog(None if check_mode else os.path.join(run_dir, "audit.jsonl"), run_id, opts.actor)
     clock = RtoClock(parse_time(state.data["declared_at"]), state.data.get("rto_parts"))
-    ctx = Context(aws, runbook, state, audit, emit, check_mode=check_mode, resuming=resuming)
+    ctx = Context(aws, runbook, state, audit, emit, check_mode=check_mode, resuming=resuming, reports_dir=opts.reports_dir)
     result: dict[str, Any] = {"run_id": run_id, "runbook": runbook.name, "changed": False, "check_mode": check_mode, "resumed": resuming}
     emit(f"run {run_id} ({'resumed' if resuming else 'declared'} {state.data['declared_at']}, by {opts.actor})")
     audit.write("resume" if resuming else "declare", params=runbook.params, declared_at=state.data["declared_at"])
 
-    # 1. preflight (reads only)
+    # 1. preflight (reads only); a run whose result an earlier run already brought about changes nothing
+    done_by = None
     try:
         if not resuming:
             runbook.resolve(ctx)
-        checks = runbook.preflight(ctx)
+            done_by = runbook.already_done(ctx)
+        checks = [] if done_by else runbook.preflight(ctx)
     except Exception as exc:  # noqa: BLE001  any failure of a check is an ERROR with its message, before a write
         checks = [Check("preflight", ERROR, f"{type(exc).__name__}: {exc}")]
+    if done_by:
+        emit(f"already done by run {done_by} (same runbook and parameters, its result in place): nothing to change")
+        audit.write("already_done", by=done_by)
+        result.update(already_done_by=done_by, msg=f"{runbook.title}: already done by run {done_by}; nothing changed")
+        if not check_mode:
+            _finish(ctx, result, "already_done", clock, opts)
+        return result
     for check in checks:
         emit(f"preflight {check.line()}")
     result["preflight"] = [asdict(c) for c in checks]

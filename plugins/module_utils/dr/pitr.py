@@ -124,6 +124,18 @@ class PitrRunbook(Runbook):
     def confirmation_identifier(self, ctx: Context) -> str:
         return ctx.inputs["target"]
 
+    def already_done(self, ctx: Context) -> str | None:
+        """The target exists, made by a run of this runbook with the same parameters that succeeded: a second run
+        of the same command changes nothing (a drill's target is gone at its end, so a drill always runs)."""
+        target = describe(ctx, ctx.inputs["target"])
+        if target is None:
+            return None
+        run_id = {t["Key"]: t["Value"] for t in tags_of(ctx, target)}.get(RUN_TAG)
+        earlier = ctx.earlier_run(run_id) if run_id else None
+        if not earlier or earlier.get("runbook") != self.name or earlier.get("status") != "succeeded":
+            return None
+        return run_id if earlier.get("params") == self.params else None
+
     # ------------------------------------------------------------ preflight (reads only)
     def preflight(self, ctx: Context) -> list[Check]:
         inp = ctx.inputs

@@ -22,6 +22,7 @@ def test_counter_counts_operations_and_writes(aws):
     assert aws.counter.calls["dynamodb.DescribeTable"] == 1
     assert "dynamodb.CreateTable" in aws.counter.writes
     assert not is_write("DescribeServices") and is_write("ModifyRule")
+    assert not is_write("HeadObject") and not is_write("LookupEvents") and is_write("PutObject")
 
 
 def test_paginate_walks_every_page(aws):
