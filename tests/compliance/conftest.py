@@ -303,7 +303,37 @@ def build_world(emulator: Emulator) -> World:
         w.expected[c] = (dg, db_)
     _ecs(w, subnets, sg["GroupId"])
     _sns_iam_s3control(w)
+    _elasticache(w)
     return w
+
+
+def _elasticache(w: World) -> None:
+    """Two Redis 5 replication groups (every ElastiCache control's compliant and non-compliant one), a Redis 7
+    group without AUTH (ElastiCache.6 passes: 6.0+ uses ACLs), a standalone Redis cluster with backups
+    (ElastiCache.1 judges it too) and a Memcached one (no backups to judge: not reported)."""
+    ec = w.client("elasticache")
+    common = {"Engine": "redis", "CacheNodeType": "cache.t3.micro", "NumCacheClusters": 2}
+    good = ec.create_replication_group(
+        ReplicationGroupId="cr-good",
+        ReplicationGroupDescription="compliant",
+        EngineVersion="5.0.6",
+        AutomaticFailoverEnabled=True,
+        MultiAZEnabled=True,
+        AtRestEncryptionEnabled=True,
+        TransitEncryptionEnabled=True,
+        AuthToken="cr-good-auth-token-0123456789",
+        SnapshotRetentionLimit=3,
+        **common,
+    )["ReplicationGroup"]["ARN"]
+    bad = ec.create_replication_group(ReplicationGroupId="cr-bad", ReplicationGroupDescription="not compliant", EngineVersion="5.0.6", **common)
+    for c in ("ElastiCache.1", "ElastiCache.3", "ElastiCache.4", "ElastiCache.5", "ElastiCache.6"):
+        w.expected[c] = (good, bad["ReplicationGroup"]["ARN"])
+    w.arns["redis7-group"] = ec.create_replication_group(
+        ReplicationGroupId="cr-redis7", ReplicationGroupDescription="redis 7, no AUTH token", EngineVersion="7.1", **common
+    )["ReplicationGroup"]["ARN"]
+    single = {"CacheNodeType": "cache.t3.micro", "NumCacheNodes": 1}
+    w.arns["redis-cluster"] = ec.create_cache_cluster(CacheClusterId="cr-single", Engine="redis", SnapshotRetentionLimit=1, **single)["CacheCluster"]["ARN"]
+    w.arns["memcached-cluster"] = ec.create_cache_cluster(CacheClusterId="cr-memcached", Engine="memcached", **single)["CacheCluster"]["ARN"]
 
 
 def _container(name: str, **settings: Any) -> dict[str, Any]:

@@ -40,6 +40,10 @@ def test_each_control_judges_its_compliant_and_non_compliant_resource(first: Run
     for control, (good, bad) in world.accounts.items():
         assert verdicts.get((control, bad)) == "FAIL", (control, bad, verdicts.get((control, bad)))
         assert (control, good) not in verdicts
+    # ElastiCache: 6.0+ needs no AUTH token; a standalone Redis cluster is judged for backups, a Memcached one is not
+    assert verdicts[("ElastiCache.6", world.arns["redis7-group"])] == "PASS"
+    assert verdicts[("ElastiCache.1", world.arns["redis-cluster"])] == "PASS"
+    assert not [k for k in verdicts if k[1] == world.arns["memcached-cluster"]]
     covered = set(world.expected) | set(world.accounts) | {"SecretsManager.1"}
     assert covered == set(ctl.CONTROLS), set(ctl.CONTROLS) - covered
 

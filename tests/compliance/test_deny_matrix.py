@@ -1,6 +1,7 @@
 """The deny matrix: every API action the collectors need, denied alone through fault injection. No control whose
 evidence needed it may answer PASS or FAIL for the affected resources (they answer ERROR naming the action), and
-every other verdict stays what it was without the denial. Runs the collector in-process over HTTP (fast)."""
+every other verdict stays what it was without the denial. Runs the collector in-process over HTTP (fast): a
+denial runs only the collectors that declare the action, since each collector is shown to call nothing else."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ class Denying(evidence.AdaptiveAws):
         return c
 
 
-def collect(world: World, deny: str | None = None) -> dict[str, Any]:
+def collect(world: World, deny: str | None = None, services: list[str] | None = None) -> dict[str, Any]:
     checked = runner.check_input(params(world))
     factory = None
     if deny:
@@ -57,13 +58,19 @@ def collect(world: World, deny: str | None = None) -> dict[str, Any]:
             conn.deny = deny
             return conn
 
-    return evidence.collect(params(world), ["us-east-1"], None, checked["workers"], factory=factory)
+    return evidence.collect(params(world), ["us-east-1"], services, checked["workers"], factory=factory)
 
 
-def verdicts(world: World, deny: str | None = None) -> dict[tuple[str, str], dict[str, Any]]:
+def verdicts(world: World, deny: str | None = None, services: list[str] | None = None) -> dict[tuple[str, str], dict[str, Any]]:
     checked = runner.check_input(params(world))
-    doc = runner.judge(collect(world, deny), checked)["report"]
+    doc = runner.judge(collect(world, deny, services), checked)["report"]
     return {(f["compliance"]["control"], f["resources"][0]["uid"]): f for f in doc["findings"]}
+
+
+def declaring(action: str) -> list[str]:
+    """The collectors that declare ``action``: the only ones a denial of it can reach, since every collector calls
+    nothing but its declared actions (``test_each_collector_calls_only_its_declared_actions``)."""
+    return sorted(service for service, areas in evidence.AREAS.items() if action in areas.values())
 
 
 def selector(action: str) -> str:
@@ -115,23 +122,48 @@ def test_the_emulator_names_every_action_as_the_matrix_does(world: World, baseli
     assert aliases <= {n.replace("elasticloadbalancing.", "elbv2.") for n in seen}, aliases - seen
 
 
+# What moto calls the client-side-denied S3 requests (see CLIENT_SIDE).
+CLIENT_SIDE_NAMES = {"s3:ListBuckets": "s3.GET /", "s3:GetPublicAccessBlock": "s3.ListBucket"}
+
+
+def test_each_collector_calls_only_its_declared_actions(world: World, baseline: Any) -> None:
+    """Each collector alone, counted by the emulator: it calls its declared actions and nothing else (besides
+    sts:GetCallerIdentity, read once per run). This is what lets a denial run only the collectors declaring it."""
+    undeclared = {}
+    for service in sorted(evidence.COLLECTORS):
+        world.emulator.calls(reset=True)
+        collect(world, services=[service])
+        declared = {CLIENT_SIDE_NAMES.get(a) or selector(a) for a in evidence.AREAS[service].values()} | {"sts.GetCallerIdentity"}
+        declared = {n.replace("elasticloadbalancing.", "elbv2.") for n in declared}
+        seen = set(world.emulator.calls())
+        base = evidence.AREAS[service]["base"]
+        assert (CLIENT_SIDE_NAMES.get(base) or selector(base)).replace("elasticloadbalancing.", "elbv2.") in seen, (service, seen)
+        extra = seen - declared
+        if extra:
+            undeclared[service] = sorted(extra)
+    assert undeclared == {}
+
+
 @pytest.mark.parametrize("action", ACTIONS)
 def test_denying_one_action_never_gives_a_wrong_verdict(
     world: World, baseline: dict[tuple[str, str], dict[str, Any]], skipped: set[tuple[str, str]], action: str
 ) -> None:
+    services = declaring(action)
     if action in CLIENT_SIDE:
-        got = verdicts(world, deny=action)
+        got = verdicts(world, deny=action, services=services)
     else:
         with faults.fault(world.emulator.endpoint, selector(action), "access-denied", rate=1.0):
-            got = verdicts(world)
+            got = verdicts(world, services=services)
     wrong = []
     errors = 0
     for (control, resource), before in baseline.items():
         service = before["resources"][0]["group"]["name"]
+        if service not in services:
+            continue  # a collector that does not call the action (checked above): its verdicts cannot move
         listed_by = evidence.SUBLISTINGS.get(service, {}).get(action)
-        if listed_by is not None and listed_by == ctl.CONTROLS[control].resource_type:
+        if listed_by is not None and before["resources"][0]["type"] == listed_by:
             # the listing of this kind of resource failed: one ERROR for its scope, the resource is not judged
-            gaps = [f for (c, r), f in got.items() if c == control and r.endswith("/*") and f["status"] == "ERROR" and action in f["unavailable_actions"]]
+            gaps = [f for (c, r), f in got.items() if c == control and r.endswith("*") and f["status"] == "ERROR" and action in f["unavailable_actions"]]
             ok = bool(gaps) and (control, resource) not in got
             errors += 1
         elif action in needed(control, service) and (resource, action) not in skipped:

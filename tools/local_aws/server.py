@@ -86,9 +86,10 @@ def serve(settings: Settings) -> int:
     lambdas.install(settings.port)
     secrets_ext.install()
     s3_replication.install()
-    from . import iam_ext
+    from . import elasticache_ext, iam_ext
 
     iam_ext.install()
+    elasticache_ext.install()
     from . import rds_pg
 
     rds = rds_pg.install(settings)

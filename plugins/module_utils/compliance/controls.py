@@ -75,6 +75,10 @@ class Control:
     frameworks: tuple[str, ...] = (FSBP,)
     scope: Callable[[dict[str, Any]], Any] | None = None  # on the listing only: None, a NOT_APPLICABLE reason, or SKIP
     source: str = "security-hub"
+    other_types: tuple[str, ...] = ()  # resource types judged besides resource_type (e.g. clusters and replication groups)
+
+    def judges(self, resource_type: str) -> bool:
+        return resource_type == self.resource_type or resource_type in self.other_types
 
     def metadata(self) -> dict[str, Any]:
         return {
@@ -148,9 +152,9 @@ def evaluate(control: Control, collected: dict[str, Any], params: dict[str, Any]
             continue
         for gap in part.get("gaps") or []:
             # a listing of one kind of resource failed (e.g. the services of one cluster): one ERROR for its scope
-            if gap["resource_type"] == control.resource_type:
+            if control.judges(gap["resource_type"]):
                 reason = f"could not list the {gap['resource_type']} resources of {gap['scope']} ({gap['kind']}): {gap['reason']}"
-                out.append(Result(control.id, "ERROR", gap["scope"], part["region"], control.resource_type, service, reason, {}, (gap["action"],)))
+                out.append(Result(control.id, "ERROR", gap["scope"], part["region"], gap["resource_type"], service, reason, {}, (gap["action"],)))
         for res in part["resources"]:
             base = res.get("base") or {}
             if control.scope is not None:
@@ -554,6 +558,66 @@ def s3_1(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     if off:
         return _fail(f"account-level block public access is off: {', '.join(off)}", public_access_block=conf)
     return _pass("all four block public access settings are on at the account level", public_access_block=conf)
+
+
+# ------------------------------------------------------------------ ElastiCache
+def _redis_like(base: dict[str, Any]) -> Any:
+    """Replication groups, and standalone clusters of a Redis OSS / Valkey engine (Memcached has no backups)."""
+    if base.get("kind") == "replication_group":
+        return None
+    return None if str(base.get("Engine") or "").lower() in ("redis", "valkey") else SKIP
+
+
+def _groups_only(base: dict[str, Any]) -> Any:
+    return None if base.get("kind") == "replication_group" else SKIP
+
+
+def elasticache_1(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    days = int(v.base.get("SnapshotRetentionLimit") or 0)
+    minimum = int(p["snapshotRetentionPeriod"])
+    what = "automatic backups are off" if days == 0 else f"automatic backups kept {days} day(s)"
+    return (_pass if days >= minimum else _fail)(f"{what} (snapshotRetentionPeriod {minimum})", snapshot_retention_days=days)
+
+
+def elasticache_3(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    state = str(v.base.get("AutomaticFailover") or "disabled")
+    return (_pass if state == "enabled" else _fail)(f"automatic failover is {state}", automatic_failover=state)
+
+
+def elasticache_4(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    on = bool(v.base.get("AtRestEncryptionEnabled"))
+    return (_pass if on else _fail)(f"encryption at rest is {'on' if on else 'off'}", at_rest_encryption=on)
+
+
+def elasticache_5(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    on = bool(v.base.get("TransitEncryptionEnabled"))
+    return (_pass if on else _fail)(f"encryption in transit is {'on' if on else 'off'}", transit_encryption=on)
+
+
+def _version(text: str) -> tuple[int, ...]:
+    out = []
+    for part in str(text).split("."):
+        digits = "".join(ch for ch in part if ch.isdigit())
+        if not digits:
+            break
+        out.append(int(digits))
+    return tuple(out)
+
+
+def elasticache_6(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    members = v["member_clusters"] or []
+    versions = sorted({str(m.get("EngineVersion")) for m in members if m.get("EngineVersion")}, key=_version)
+    if not versions:
+        return "ERROR", "could not evaluate: no member cluster with an engine version was listed (DescribeCacheClusters)", {"members": members}
+    lowest = versions[0]
+    engine = str(v.base.get("Engine") or "redis")
+    auth = bool(v.base.get("AuthTokenEnabled"))
+    ev = {"engine": engine, "engine_versions": versions, "auth_token_enabled": auth}
+    if engine.lower() == "valkey" or _version(lowest) >= (6,):
+        return _pass(f"{engine} {lowest}: 6.0 or later authenticates with users and ACLs (RBAC), no AUTH token needed", **ev)
+    if auth:
+        return _pass(f"{engine} {lowest} with Redis AUTH (an AUTH token) enabled", **ev)
+    return _fail(f"{engine} {lowest} (earlier than 6.0) without Redis AUTH: any client that reaches it can run commands", **ev)
 
 
 # ------------------------------------------------------------------ Slipway: required tags
@@ -990,6 +1054,59 @@ _CATALOGUE = [
         "AwsAccount",
         "Turn on all four account-level S3 Block Public Access settings (aws_s3_account_public_access_block).",
         s3_1,
+    ),
+    _c(
+        "ElastiCache.1",
+        "ElastiCache (Redis OSS) clusters should have automatic backups enabled",
+        "HIGH",
+        ("elasticache",),
+        "AwsElastiCacheReplicationGroup",
+        "Set snapshot_retention_limit to at least snapshotRetentionPeriod days (aws_elasticache_replication_group).",
+        elasticache_1,
+        params={"snapshotRetentionPeriod": 1},
+        scope=_redis_like,
+        other_types=("AwsElastiCacheCacheCluster",),
+    ),
+    _c(
+        "ElastiCache.3",
+        "ElastiCache replication groups should have automatic failover enabled",
+        "MEDIUM",
+        ("elasticache",),
+        "AwsElastiCacheReplicationGroup",
+        "Set automatic_failover_enabled = true (with at least one replica; multi_az_enabled too).",
+        elasticache_3,
+        scope=_groups_only,
+    ),
+    _c(
+        "ElastiCache.4",
+        "ElastiCache replication groups should be encrypted at rest",
+        "MEDIUM",
+        ("elasticache",),
+        "AwsElastiCacheReplicationGroup",
+        "Set at_rest_encryption_enabled = true (set at creation: create an encrypted group from a backup and switch over).",
+        elasticache_4,
+        scope=_groups_only,
+    ),
+    _c(
+        "ElastiCache.5",
+        "ElastiCache replication groups should be encrypted in transit",
+        "MEDIUM",
+        ("elasticache",),
+        "AwsElastiCacheReplicationGroup",
+        "Set transit_encryption_enabled = true (clients connect with TLS).",
+        elasticache_5,
+        scope=_groups_only,
+    ),
+    _c(
+        "ElastiCache.6",
+        "ElastiCache (Redis OSS) replication groups of earlier versions should have Redis OSS AUTH enabled",
+        "MEDIUM",
+        ("elasticache",),
+        "AwsElastiCacheReplicationGroup",
+        "Upgrade to Redis OSS 6.0 or later and use RBAC user groups, or set auth_token (with transit encryption).",
+        elasticache_6,
+        needs=("member_clusters",),
+        scope=_groups_only,
     ),
     _c(
         "SLIPWAY.Tags.1",

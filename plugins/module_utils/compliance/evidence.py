@@ -678,6 +678,39 @@ def collect_s3control(r: Reader) -> None:
     r.add(f"AWS::::Account:{r.account}", r.account, "AwsAccount", {"public_access_block": conf, "configured": bool(conf)})
 
 
+@collector("elasticache", {"base": "elasticache:DescribeReplicationGroups", "member_clusters": "elasticache:DescribeCacheClusters"})
+def collect_elasticache(r: Reader) -> None:
+    """Replication groups (their settings are in the listing) and the cache clusters: a group's member clusters
+    carry its engine version (``DescribeReplicationGroups`` has none), the others are standalone clusters."""
+    groups = []
+    for g in r.listing("elasticache:DescribeReplicationGroups", "describe_replication_groups", "ReplicationGroups"):
+        keys = ("Engine", "AutomaticFailover", "MultiAZ", "AtRestEncryptionEnabled", "TransitEncryptionEnabled", "AuthTokenEnabled", "SnapshotRetentionLimit")
+        base = {"kind": "replication_group", **{k: g.get(k) for k in keys}, "MemberClusters": sorted(g.get("MemberClusters") or [])}
+        groups.append(r.add(g["ARN"], g["ReplicationGroupId"], "AwsElastiCacheReplicationGroup", base))
+    action = "elasticache:DescribeCacheClusters"
+    scope = f"arn:aws:elasticache:{r.region}:{r.account}:cluster:*"
+    clusters = r.sublisting(action, "AwsElastiCacheCacheCluster", scope, "describe_cache_clusters", "CacheClusters")
+    if clusters is None:
+        failed = {k: v for k, v in r.gaps[-1].items() if k in ("action", "code", "kind", "reason")}
+        for res in groups:
+            res["unavailable"]["member_clusters"] = failed
+        return
+    members: dict[str, list[dict[str, Any]]] = {}
+    for c in clusters:
+        info = {k: c.get(k) for k in ("CacheClusterId", "Engine", "EngineVersion", "SnapshotRetentionLimit", "AuthTokenEnabled")}
+        if c.get("ReplicationGroupId"):
+            members.setdefault(str(c["ReplicationGroupId"]), []).append(info)
+        else:
+            arn = c.get("ARN") or f"arn:aws:elasticache:{r.region}:{r.account}:cluster:{c['CacheClusterId']}"
+            r.add(arn, c["CacheClusterId"], "AwsElastiCacheCacheCluster", {"kind": "cache_cluster", **info})
+    r.actions.add(action)
+    for res in groups:
+        res["areas"]["member_clusters"] = sorted(members.get(res["name"], []), key=lambda m: str(m["CacheClusterId"]))
+
+
+SUBLISTINGS["elasticache"] = {"elasticache:DescribeCacheClusters": "AwsElastiCacheCacheCluster"}
+
+
 # ------------------------------------------------------------------ the pass
 def run_collector(aws: Aws, service: str, region: str, account: str) -> dict[str, Any]:
     """One service in one region; a failed listing makes the whole service/region unknown (never empty)."""

@@ -87,6 +87,20 @@ def key(kid: str, created: str, status: str = "Active") -> dict[str, Any]:
     return {"id": kid, "status": status, "created": created}
 
 
+RG_OK = {
+    "kind": "replication_group",
+    "Engine": "redis",
+    "AutomaticFailover": "enabled",
+    "AtRestEncryptionEnabled": True,
+    "TransitEncryptionEnabled": True,
+    "AuthTokenEnabled": True,
+    "SnapshotRetentionLimit": 1,
+}
+RG_BAD = {**RG_OK, "AutomaticFailover": "disabled", "AtRestEncryptionEnabled": False, "TransitEncryptionEnabled": False, "AuthTokenEnabled": False}
+RG_BAD["SnapshotRetentionLimit"] = 0
+REDIS5 = {"member_clusters": [{"CacheClusterId": "g-001", "EngineVersion": "5.0.6"}, {"CacheClusterId": "g-002", "EngineVersion": "5.0.6"}]}
+
+
 # control -> (service, compliant (base, areas), non-compliant (base, areas))
 CASES: dict[str, tuple[str, tuple[dict[str, Any], dict[str, Any]], tuple[dict[str, Any], dict[str, Any]]]] = {
     "S3.5": ("s3", ({}, {"policy": SSL_POLICY}), ({}, {"policy": None})),
@@ -142,6 +156,11 @@ CASES: dict[str, tuple[str, tuple[dict[str, Any], dict[str, Any]], tuple[dict[st
         ({"public_access_block": PAB, "configured": True}, {}),
         ({"public_access_block": {**PAB, "RestrictPublicBuckets": False}, "configured": True}, {}),
     ),
+    "ElastiCache.1": ("elasticache", (RG_OK, {}), (RG_BAD, {})),
+    "ElastiCache.3": ("elasticache", (RG_OK, {}), (RG_BAD, {})),
+    "ElastiCache.4": ("elasticache", (RG_OK, {}), (RG_BAD, {})),
+    "ElastiCache.5": ("elasticache", (RG_OK, {}), (RG_BAD, {})),
+    "ElastiCache.6": ("elasticache", (RG_OK, REDIS5), (RG_BAD, REDIS5)),
     "SLIPWAY.Tags.1": ("s3", ({}, {"tags": TAGS}), ({}, {"tags": {"Project": "slipway"}})),
     "SLIPWAY.CloudFront.SecurityHeaders": (
         "cloudfront",
@@ -378,3 +397,33 @@ def test_iam_3_ages_active_keys_only() -> None:
 def test_s3_1_without_any_configuration_fails() -> None:
     (r,) = ctl.evaluate(ctl.CONTROLS["S3.1"], collected("s3control", resource("a", {"public_access_block": {}, "configured": False}, {})), None, NOW)
     assert r.status == "FAIL" and "no account-level" in r.reason
+
+
+def test_elasticache_6_by_engine_version() -> None:
+    control = ctl.CONTROLS["ElastiCache.6"]
+
+    def judged(base: dict[str, Any], versions: list[str]) -> Any:
+        members = {"member_clusters": [{"CacheClusterId": f"m{i}", "EngineVersion": v} for i, v in enumerate(versions)]}
+        (r,) = ctl.evaluate(control, collected("elasticache", resource("g", base, members)), None, NOW)
+        return r
+
+    assert judged(RG_BAD, ["6.2"]).status == "PASS"
+    assert judged(RG_BAD, ["7.1", "5.0.6"]).status == "FAIL"  # the lowest member version counts
+    assert judged(RG_BAD, ["4.0.10"]).status == "FAIL" and "earlier than 6.0" in judged(RG_BAD, ["4.0.10"]).reason
+    assert judged({**RG_BAD, "Engine": "valkey"}, ["7.2"]).status == "PASS"
+    r = judged(RG_BAD, [])
+    assert r.status == "ERROR" and "no member cluster" in r.reason
+
+
+def test_elasticache_1_judges_standalone_redis_clusters_not_memcached() -> None:
+    control = ctl.CONTROLS["ElastiCache.1"]
+    ev = collected(
+        "elasticache",
+        resource("redis", {"kind": "cache_cluster", "Engine": "redis", "SnapshotRetentionLimit": 0}, {}),
+        resource("memcached", {"kind": "cache_cluster", "Engine": "memcached", "SnapshotRetentionLimit": 0}, {}),
+    )
+    assert [(r.resource, r.status) for r in ctl.evaluate(control, ev, None, NOW)] == [("arn:test:redis", "FAIL")]
+    assert ctl.evaluate(ctl.CONTROLS["ElastiCache.3"], ev, None, NOW) == []
+    ok = collected("elasticache", resource("g", {**RG_OK, "SnapshotRetentionLimit": 3}, {}))
+    assert ctl.evaluate(control, ok, {"snapshotRetentionPeriod": 7}, NOW)[0].status == "FAIL"
+    assert ctl.evaluate(control, ok, None, NOW)[0].status == "PASS"
