@@ -7,6 +7,7 @@ Every collector reads one service in one region and returns plain data::
 
     {"service": "s3", "region": "us-east-1", "actions": ["s3:ListBuckets", ...],
      "listing": None | {"action", "code", "reason"},          # the listing failed: nothing is known
+     "gaps": [{"action", "code", "reason", "resource_type", "scope"}],  # a listing of one kind failed
      "resources": [{"arn", "name", "region", "type", "base": {...},
                     "areas": {area: value}, "unavailable": {area: {"action", "code", "reason"}}}]}
 
@@ -15,7 +16,10 @@ Every collector reads one service in one region and returns plain data::
 named after the API action that fetched it. A read that fails puts an
 ``unavailable`` marker on exactly the area it was for -- never a guessed value,
 never a missing resource. A listing that fails marks the whole service and
-region as unknown. The controls (``controls.py``) read nothing but this.
+region as unknown; a listing of one kind of resource below it (the services of
+an ECS cluster, ElastiCache's cache clusters: ``Reader.sublisting``) that fails
+is a *gap*: the resources of that kind under its scope are unknown, the others
+are still judged. The controls (``controls.py``) read nothing but this.
 
 Collectors run on a bounded thread pool, with botocore's *adaptive* retry mode
 (client-side rate limiting on top of the standard retries).
