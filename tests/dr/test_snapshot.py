@@ -288,10 +288,12 @@ def test_copy_to_another_region_re_encrypted_and_proved(emulator: Emulator, sour
         proof_instance=proof,
         confirm=copy,
         drill=False,
+        keep_proof=True,  # kept so this test can read its rows itself (by default the run removes it, see below)
     )
     assert run.rc == 0, run.text[-4000:]
     for step in ("copy", "wait_copy", "read_back_copy", "proof_restore", "proof_wait_available", "proof_smoke_query"):
         assert f"ok    {step}" in run.stdout
+    assert "remove_proof" not in run.stdout
     calls = emulator.calls()
     assert calls["rds.CopyDBSnapshot"] == 1 and calls["rds.RestoreDBInstanceFromDBSnapshot"] == 1
 
@@ -342,13 +344,22 @@ def test_a_copy_drill_removes_the_copy_and_the_proof_instance(emulator: Emulator
     made.instances.append((WEST, proof))
     made.snapshots.append((WEST, copy))
     run = run_playbook(
-        playbook=COPY, snapshot=snap["DBSnapshotIdentifier"], target_region=WEST, kms_key=key["Arn"], target_snapshot=copy, proof_instance=proof, confirm=copy
+        playbook=COPY,
+        snapshot=snap["DBSnapshotIdentifier"],
+        target_region=WEST,
+        kms_key=key["Arn"],
+        target_snapshot=copy,
+        proof_instance=proof,
+        confirm=copy,
+        drill=True,
     )
     assert run.rc == 0, run.text[-4000:]
     report = run.report()
     assert report["status"] == "succeeded" and report["proof"]["rows_after_snapshot_time"] == 0 and report["proof"]["rows"] > 0
     removed = {(r["kind"], r["id"], r["region"]) for r in report["drill"]["removed"] if r["removed"]}
-    assert removed == {("rds_instance", proof, WEST), ("rds_snapshot", copy, WEST)} and not report["drill"]["left"], report["drill"]
+    # the proof instance by the run's own last step, the copy by the drill's end
+    assert "ok    remove_proof" in run.stdout
+    assert removed == {("rds_snapshot", copy, WEST)} and not report["drill"]["left"], report["drill"]
     with pytest.raises(Exception, match="DBInstanceNotFound"):
         west_rds.describe_db_instances(DBInstanceIdentifier=proof)
     assert all(s["DBSnapshotIdentifier"] != copy for s in west_rds.describe_db_snapshots()["DBSnapshots"])
@@ -398,13 +409,16 @@ def test_copy_resume_after_a_failed_proof_does_not_copy_again(emulator: Emulator
     assert failed.rc != 0 and "step proof_restore failed" in failed.text, failed.text[-3000:]
     assert [s["step"] for s in failed.report()["steps"]] == ["copy", "wait_copy", "read_back_copy"]
     started = time.monotonic()
-    # the proof restore (a new instance) is still to come: a resume confirms it again
-    refused = run_playbook(resume="true", dr_runbook_reports_dir=str(failed.reports), **args)
-    assert refused.rc != 0 and "ConfirmationRefused" in refused.text, refused.text[-3000:]
-    resumed = run_playbook(resume="true", confirm=copy, dr_runbook_reports_dir=str(failed.reports), **args)
+    # what is left (the proof: a new, temporary instance) destroys nothing, so the resume asks no confirmation
+    resumed = run_playbook(resume="true", dr_runbook_reports_dir=str(failed.reports), **args)
     assert resumed.rc == 0, resumed.text[-4000:]
     resumed.reports = failed.reports
     assert "plan  copy (done)" in resumed.stdout and emulator.calls()["rds.CopyDBSnapshot"] == 1
     report = resumed.report()
     assert report["status"] == "succeeded" and report["failures"][0]["step"] == "proof_restore" and report["proof"]["rows_after_snapshot_time"] == 0
     assert time.monotonic() - started < 300
+    # not a drill: the copy stays, the proof instance is removed by the run's last step
+    assert "ok    remove_proof" in resumed.stdout
+    with pytest.raises(Exception, match="DBInstanceNotFound"):
+        in_region(emulator, "rds", WEST).describe_db_instances(DBInstanceIdentifier=proof)
+    assert in_region(emulator, "rds", WEST).describe_db_snapshots(DBSnapshotIdentifier=copy)["DBSnapshots"][0]["Status"] == "available"

@@ -17,12 +17,14 @@ smoke query there (no row after the source snapshot's time). The temporary insta
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from typing import Any, ClassVar
 
 from ansible_collections.slipway.aws.plugins.module_utils.dr.core import (
     ERROR,
+    EXPIRY_TAG,
     FAIL,
     PASS,
     RUN_TAG,
@@ -56,7 +58,7 @@ _COMMON: dict[str, Any] = {
     "smoke_table": {"type": "str"},
     "smoke_column": {"type": "str", "default": "ts"},
     "master_secret": {"type": "str"},
-    "drill": {"type": "bool", "default": True},
+    "drill": {"type": "bool", "default": False},
     "expires_in_hours": {"type": "int", "default": 24},
     "wait_timeout": {"type": "int", "default": 1800},
     "poll_interval": {"type": "float", "default": 1.0},
@@ -76,6 +78,7 @@ COPY_SPEC: dict[str, Any] = {
     "target_snapshot": {"type": "str"},
     "prove": {"type": "bool", "default": True},
     "proof_instance": {"type": "str"},
+    "keep_proof": {"type": "bool", "default": False},
     # per source instance: database, smoke_table, smoke_column, master_secret (slipway_dr.databases)
     "databases": {"type": "dict", "default": {}},
     **_COMMON,
@@ -366,13 +369,19 @@ class ReadBackCopyStep(Step):
 
 
 def proof_params(ctx: Context) -> dict[str, Any]:
+    """The proof instance is temporary even when the copy is not a drill: it always carries an expiry (a sweep removes
+    it if the run dies before its ``remove_proof`` step)."""
     inp = ctx.inputs
+    tags = run_tags(ctx)
+    if not any(t["Key"] == EXPIRY_TAG for t in tags):
+        hours = int(ctx.runbook.params.get("expires_in_hours") or 24)
+        tags.append({"Key": EXPIRY_TAG, "Value": iso(parse_time(ctx.state.data["declared_at"]) + dt.timedelta(hours=hours)) or ""})
     return {
         "DBInstanceIdentifier": inp["target"],
         "DBSnapshotIdentifier": inp["target_snapshot"],
         "DeletionProtection": False,
         "MultiAZ": False,
-        "Tags": [*run_tags(ctx), {"Key": PROOF_TAG, "Value": inp["target_snapshot"]}],
+        "Tags": [*tags, {"Key": PROOF_TAG, "Value": inp["target_snapshot"]}],
     }
 
 
@@ -385,8 +394,9 @@ class InTargetRegion:
 
 class ProofRestoreStep(InTargetRegion, RestoreStep):
     name = "proof_restore"
-    description = "restore the copy into a temporary instance in the target Region (the proof; a drill resource)"
+    description = "restore the copy into a temporary instance in the target Region (the proof; a new instance, nothing existing is touched)"
     operation = "RestoreDBInstanceFromDBSnapshot"
+    destructive = False
 
     def params(self, ctx: Context) -> dict[str, Any]:
         return proof_params(ctx)
@@ -402,6 +412,27 @@ class ProofSmokeStep(InTargetRegion, SmokeQueryStep):
     name = "proof_smoke_query"
     description = "connect to the proof instance; newest canary row; no row after the source snapshot's time"
     rto_part = "proof_healthy"
+
+
+class RemoveProofStep(Step):
+    name = "remove_proof"
+    description = "delete the proof instance (the copy stays) and read back that it is gone"
+
+    def plan(self, ctx: Context) -> list[PlannedCall]:
+        params = {"DBInstanceIdentifier": ctx.inputs["target"], "SkipFinalSnapshot": True, "DeleteAutomatedBackups": True}
+        return [PlannedCall("rds", "DeleteDBInstance", params, region=ctx.inputs["target_region"])]
+
+    def run(self, ctx: Context) -> dict[str, Any]:
+        from ansible_collections.slipway.aws.plugins.module_utils.dr import drill  # pylint: disable=import-outside-toplevel
+
+        resource = {"kind": "rds_instance", "id": ctx.inputs["target"], "region": ctx.inputs["target_region"]}
+        timeout = float(ctx.runbook.params.get("wait_timeout") or 1800)
+        return drill.remove(ctx, resource, ctx.state.data["run_id"], timeout=timeout, poll=float(ctx.runbook.params.get("poll_interval") or 1.0))
+
+    def verify(self, ctx: Context) -> dict[str, Any]:
+        if describe(ctx, ctx.inputs["target"], ctx.inputs["target_region"]) is not None:
+            raise VerifyFailed(f"the proof instance {ctx.inputs['target']} still exists in {ctx.inputs['target_region']}", self.name)
+        return {"removed": ctx.inputs["target"], "region": ctx.inputs["target_region"]}
 
 
 class SnapshotCopyRunbook(PitrRunbook):
@@ -498,6 +529,8 @@ class SnapshotCopyRunbook(PitrRunbook):
         steps: list[Step] = [CopyStep(), WaitCopyStep(), ReadBackCopyStep()]
         if self.params.get("prove", True):
             steps += [ProofRestoreStep(), ProofWaitStep(), ProofSmokeStep()]
+            if not self.params.get("keep_proof"):
+                steps.append(RemoveProofStep())
         return steps
 
     def results(self, ctx: Context) -> dict[str, Any]:
