@@ -1025,6 +1025,7 @@ _CATALOGUE = [
         "Set kms_master_key_id on the topic (a customer managed key, or alias/aws/sns).",
         sns_1,
         needs=("attributes",),
+        frameworks=(NIST,),  # retired from FSBP in April 2024; still in Security Hub's NIST SP 800-53 Rev. 5 standard
     ),
     _c(
         "IAM.2",
