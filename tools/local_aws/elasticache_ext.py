@@ -94,7 +94,11 @@ def install() -> None:
         keep = group.member_clusters[0] if retain_primary_cluster and group.member_clusters else None
         for cluster_id in group.member_clusters:
             cluster = self.cache_clusters.get(cluster_id)
-            if cluster is not None and cluster_id != keep and getattr(cluster, "replication_group_id", None) == replication_group_id:
+            if cluster is None or getattr(cluster, "replication_group_id", None) != replication_group_id:
+                continue
+            if cluster_id == keep:
+                cluster.replication_group_id = None  # the retained primary becomes a standalone cluster
+            else:
                 del self.cache_clusters[cluster_id]
         return group
 
