@@ -31,6 +31,8 @@ tests/compliance       4840        19000          19080, 19443, 28000
                                                (edges from 19500)
 tests/dr               4860        19800          19880, 20243, 28800
                                                (RDS 25200-25299)
+molecule (dr_runbook)  4850        16500          16580, 16943, 25500
+                                               (RDS 26600-26699)
 =====================  ==========  =============  ======================
 
 The emulator's notification receiver (if it has one) takes the API port + 1,
