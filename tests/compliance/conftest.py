@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import shutil
@@ -156,6 +157,10 @@ def build_world(emulator: Emulator) -> World:
     b = rds.create_db_instance(DBInstanceIdentifier="cr-bad", **db, **no)["DBInstance"]["DBInstanceArn"]
     for c in ("RDS.2", "RDS.3", "RDS.8", "RDS.11", "RDS.13"):
         w.expected[c] = (g, b)
+    # SLIPWAY.RDS.RestoreDrill: cr-good's last restore drill (backup_restore_test's tag) succeeded two days ago; cr-bad has none
+    drilled = (dt.datetime.now(dt.UTC) - dt.timedelta(days=2)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    rds.add_tags_to_resource(ResourceName=g, Tags=[{"Key": "slipway:restore-drill", "Value": f"{drilled} succeeded backup_restore_test-x"}])
+    w.expected["SLIPWAY.RDS.RestoreDrill"] = (g, b)
 
     sm = w.client("secretsmanager")
     fresh = sm.create_secret(Name="cr/fresh", SecretString="{}", Tags=TAGS)["ARN"]

@@ -46,7 +46,13 @@ def test_the_restore_drill_proves_the_latest_recovery_point_and_leaves_nothing(e
     # the instance existed (the audit log has its restore and its deletion, with request ids) and is gone now
     audit = [json.loads(line) for line in (run.reports / "runs" / report["run_id"] / "audit.jsonl").read_text().splitlines()]
     calls = [(a["call"], a["params"].get("TargetDBInstanceIdentifier") or a["params"].get("DBInstanceIdentifier")) for a in audit if a["event"] == "call"]
-    assert calls == [("rds.RestoreDBInstanceToPointInTime", target), ("rds.DeleteDBInstance", target)], calls
+    source_arn = source["instance"]["DBInstanceArn"]
+    assert calls == [("rds.RestoreDBInstanceToPointInTime", target), ("rds.DeleteDBInstance", target), ("rds.AddTagsToResource", None)], calls
+    # the outcome, recorded on the source where the compliance report reads it (SLIPWAY.RDS.RestoreDrill)
+    tags = {t["Key"]: t["Value"] for t in emulator.client("rds").list_tags_for_resource(ResourceName=source_arn)["TagList"]}
+    when, status, run_id = tags["slipway:restore-drill"].split()
+    assert (status, run_id) == ("succeeded", report["run_id"]) and report["recorded"]["value"] == tags["slipway:restore-drill"]
+    assert abs((dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(when.replace("Z", "+00:00"))).total_seconds()) < 120
     assert all(a["request_id"] for a in audit if a["event"] == "call")
     assert instances(emulator) == before
     wait_for(lambda: target not in clusters(emulator), 60, "the temporary cluster torn down")

@@ -724,6 +724,44 @@ def secrets_rotation_state(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> V
 
 
 # ------------------------------------------------------------------ the catalogue
+# ------------------------------------------------------------------ Slipway: restore drills recent enough
+RESTORE_DRILL_TAG = "slipway:restore-drill"  # written by playbooks/runbooks/backup_restore_test.yml on the source
+
+
+def _restore_drill_scope(base: dict[str, Any]) -> Any:
+    if base.get("ReadReplicaSourceDBInstanceIdentifier"):
+        return "a read replica: the drills of its source cover its data"
+    if not base.get("BackupRetentionPeriod"):
+        return "no automated backups to restore (RDS.11 judges that)"
+    return None
+
+
+def _drill_time(text: str) -> dt.datetime:
+    when = dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def rds_restore_drill(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    """The newest restore drill of the instance (its tag, ``TIME STATUS RUN_ID``) succeeded within maxAgeDays."""
+    value = str((v["tags"] or {}).get(RESTORE_DRILL_TAG) or "").strip()
+    if not value:
+        return _fail(f"no restore drill recorded (no {RESTORE_DRILL_TAG} tag): run playbooks/runbooks/backup_restore_test.yml -e db={v.name}")
+    parts = value.split()
+    try:
+        when = _drill_time(parts[0])
+        status = parts[1]
+    except (IndexError, ValueError):
+        return "ERROR", f"the {RESTORE_DRILL_TAG} tag is not 'TIME STATUS RUN_ID': {value!r}", {"tag": value}
+    run_id = parts[2] if len(parts) > 2 else None
+    age = int((ctx["now"] - when).total_seconds() // 86400)
+    ev = {"last_drill_at": when.astimezone(dt.UTC).isoformat(), "status": status, "run_id": run_id, "age_days": age}
+    if status != "succeeded":
+        return _fail(f"the last restore drill ({ev['last_drill_at']}, run {run_id}) ended {status}", **ev)
+    if age > int(p["maxAgeDays"]):
+        return _fail(f"the last restore drill that succeeded was {age} days ago, more than {p['maxAgeDays']}", **ev)
+    return _pass(f"a restore drill succeeded {age} day(s) ago (run {run_id})", **ev)
+
+
 def _c(cid: str, title: str, severity: str, services: tuple[str, ...], rtype: str, remediation: str, check: Any, **kw: Any) -> Control:
     return Control(id=cid, title=title, severity=severity, services=services, resource_type=rtype, remediation=remediation, check=check, **kw)
 
@@ -1146,6 +1184,20 @@ _CATALOGUE = [
         needs=("latest_image", "scan_findings"),
         params={"severityThreshold": "HIGH"},
         frameworks=(SLIPWAY,),
+        source="slipway",
+    ),
+    _c(
+        "SLIPWAY.RDS.RestoreDrill",
+        "RDS instances should have a recent successful restore drill",
+        "MEDIUM",
+        ("rds",),
+        "AwsRdsDbInstance",
+        "Schedule playbooks/runbooks/backup_restore_test.yml for the instance (docs/runbooks/backup_restore_test.md); fix what made its last drill fail.",
+        rds_restore_drill,
+        needs=("tags",),
+        params={"maxAgeDays": 7},
+        frameworks=(SLIPWAY,),
+        scope=_restore_drill_scope,
         source="slipway",
     ),
     _c(

@@ -174,6 +174,11 @@ class Runbook:
         its result still in place), so this run changes nothing; None to go on. Reads only; after ``resolve``."""
         return None
 
+    def record(self, ctx: Context, status: str) -> dict[str, Any] | None:
+        """Record the run's final ``status`` where others read it (e.g. a tag the compliance report checks); called
+        once the steps began, after a drill's clean-up. Returns what was recorded (for the report)."""
+        return None
+
     def drill_resources(self, ctx: Context) -> list[dict[str, str]]:
         """What this run created (so far) that a drill removes at its end, on every exit path: dicts with ``kind``
         (``rds_instance`` or ``rds_snapshot``), ``id`` and ``region``. Each must carry ``run_tags(ctx)``."""
@@ -575,7 +580,8 @@ def _finish(ctx: Context, result: dict[str, Any], status: str, clock: RtoClock, 
     from ansible_collections.slipway.aws.plugins.module_utils.dr import drill, report  # pylint: disable=import-outside-toplevel
 
     state = ctx.state
-    if ctx.runbook.params.get("drill") and state.data.get("status") == "running" and not ctx.check_mode:
+    started = state.data.get("status") == "running" and not ctx.check_mode  # the steps began: something may exist
+    if ctx.runbook.params.get("drill") and started:
         ctx.step = None
         removed = drill.cleanup(ctx, state.data["run_id"])
         removed["cost"] = drill.cost(removed["removed"], opts.prices)
@@ -597,6 +603,13 @@ def _finish(ctx: Context, result: dict[str, Any], status: str, clock: RtoClock, 
         status = "targets_missed"
         evidence["status"] = status
         result.update(failed=True, error="TargetsMissed", msg="the run completed but missed its targets: " + "; ".join(evidence["targets_failed"]))
+    if started:
+        try:
+            evidence["recorded"] = ctx.runbook.record(ctx, status)
+        except AwsError as exc:
+            evidence["recorded"] = {"error": str(exc)}
+            ctx.emit(f"FAIL  could not record the outcome: {exc}")
+            result.update(failed=True, error="RecordFailed", msg=f"the run ended {status} but its outcome could not be recorded: {exc}")
     state.data["status"] = status
     if not ctx.check_mode:
         state.save()

@@ -79,7 +79,7 @@ def settings_of(instance: dict[str, Any], tags: list[dict[str, str]]) -> dict[st
         "subnet_group": (instance.get("DBSubnetGroup") or {}).get("DBSubnetGroupName"),
         "kms_key": instance.get("KmsKeyId"),
         "storage_encrypted": bool(instance.get("StorageEncrypted")),
-        "tags": {t["Key"]: t["Value"] for t in tags if not t["Key"].startswith("slipway:dr")},
+        "tags": {t["Key"]: t["Value"] for t in tags if not t["Key"].startswith(("slipway:dr", "slipway:restore-drill"))},
         "iam_authentication": bool(instance.get("IAMDatabaseAuthenticationEnabled")),
         "deletion_protection": bool(instance.get("DeletionProtection")),
         "backup_retention": instance.get("BackupRetentionPeriod"),

@@ -167,7 +167,7 @@ def settings_of(instance: dict[str, Any], tags: dict[str, str]) -> dict[str, Any
         "deletion_protection": bool(instance.get("DeletionProtection")),
         "iam_authentication": bool(instance.get("IAMDatabaseAuthenticationEnabled")),
         "copy_tags_to_snapshot": bool(instance.get("CopyTagsToSnapshot")),
-        "tags": {k: v for k, v in sorted(tags.items()) if not k.startswith("slipway:dr") and not k.startswith("slipway:drill")},
+        "tags": {k: v for k, v in sorted(tags.items()) if not k.startswith(("slipway:dr", "slipway:restore-drill"))},
     }
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from ansible_collections.slipway.aws.plugins.module_utils.dr.core import Context, Step
+from ansible_collections.slipway.aws.plugins.module_utils.dr.core import Context, Step, iso, utcnow
 from ansible_collections.slipway.aws.plugins.module_utils.dr.pitr import (
     PARAMS_SPEC,
     CompareStep,
@@ -22,7 +22,13 @@ from ansible_collections.slipway.aws.plugins.module_utils.dr.pitr import (
     RestoreStep,
     SmokeQueryStep,
     WaitAvailableStep,
+    describe,
+    tags_of,
 )
+from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError
+
+# Where the outcome of the last drill of an instance is kept (read by the compliance report).
+RESTORE_DRILL_TAG = "slipway:restore-drill"
 
 SPEC: dict[str, Any] = {
     k: v for k, v in PARAMS_SPEC.items() if k not in ("restore_time", "target", "drill", "accept_differences") and not k.startswith("cutover")
@@ -57,6 +63,20 @@ class BackupRestoreTest(PitrRunbook):
     def drill_resources(self, ctx: Context) -> list[dict[str, str]]:
         target = ctx.inputs.get("target")
         return [{"kind": "rds_instance", "id": target, "region": ctx.aws.region}] if target else []
+
+    def record(self, ctx: Context, status: str) -> dict[str, Any] | None:
+        """The outcome as the tag ``slipway:restore-drill`` = ``TIME STATUS RUN_ID`` on the source instance, where the
+        compliance report's SLIPWAY.RDS.RestoreDrill reads it (a tag: metadata, the database itself is untouched)."""
+        source = describe(ctx, ctx.inputs["source"])
+        if source is None:
+            return {"note": f"{ctx.inputs['source']} not found: nothing recorded"}
+        value = f"{iso(utcnow())} {status} {ctx.state.data['run_id']}"
+        ctx.call("rds", "AddTagsToResource", ResourceName=source["DBInstanceArn"], Tags=[{"Key": RESTORE_DRILL_TAG, "Value": value}])
+        got = {t["Key"]: t["Value"] for t in tags_of(ctx, source)}.get(RESTORE_DRILL_TAG)
+        if got != value:
+            raise AwsError("AddTagsToResource", "NotRecorded", f"{RESTORE_DRILL_TAG} on {ctx.inputs['source']} reads {got!r} after the write")
+        ctx.emit(f"recorded {RESTORE_DRILL_TAG}={value} on {ctx.inputs['source']}")
+        return {"resource": source["DBInstanceArn"], "tag": RESTORE_DRILL_TAG, "value": value}
 
     def results(self, ctx: Context) -> dict[str, Any]:
         out = super().results(ctx)

@@ -253,7 +253,7 @@ def _default_target_snapshot(source: str, region: str) -> str:
 
 def copy_params(ctx: Context) -> dict[str, Any]:
     inp = ctx.inputs
-    tags = [{"Key": k, "Value": v} for k, v in sorted((inp.get("source_tags") or {}).items()) if not k.startswith("slipway:dr")]
+    tags = [{"Key": k, "Value": v} for k, v in sorted((inp.get("source_tags") or {}).items()) if not k.startswith(("slipway:dr", "slipway:restore-drill"))]
     return {
         "SourceDBSnapshotIdentifier": inp["source_snapshot_arn"],
         "TargetDBSnapshotIdentifier": inp["target_snapshot"],
@@ -339,11 +339,11 @@ class ReadBackCopyStep(Step):
         inp = ctx.inputs
         got = describe_snapshot(ctx, inp["target_snapshot"], inp["target_region"]) or {}
         tags = snapshot_tags(ctx, got, inp["target_region"]) if got else {}
-        wanted = {k: v for k, v in (inp.get("source_tags") or {}).items() if not k.startswith("slipway:dr")}
+        wanted = {k: v for k, v in (inp.get("source_tags") or {}).items() if not k.startswith(("slipway:dr", "slipway:restore-drill"))}
         return {
             "encrypted": bool(got.get("Encrypted")),
             "kms_key": got.get("KmsKeyId"),
-            "tags": {k: v for k, v in tags.items() if not k.startswith("slipway:dr")},
+            "tags": {k: v for k, v in tags.items() if not k.startswith(("slipway:dr", "slipway:restore-drill"))},
             "tags_missing": sorted(k for k, v in wanted.items() if tags.get(k) != v),
             "allocated_storage_gib": got.get("AllocatedStorage"),
             "source_allocated_storage_gib": inp.get("source_allocated_storage"),

@@ -172,6 +172,11 @@ CASES: dict[str, tuple[str, tuple[dict[str, Any], dict[str, Any]], tuple[dict[st
         ({}, ROTATION_OK),
         ({}, {**ROTATION_OK, "rotation_function": {"arn": FN, "exists": False}, "rotation_function_policy": None}),
     ),
+    "SLIPWAY.RDS.RestoreDrill": (
+        "rds",
+        (RDS_OK, {"tags": {"slipway:restore-drill": f"{(NOW - dt.timedelta(days=2)).isoformat()} succeeded run-1"}}),
+        (RDS_OK, {"tags": {}}),
+    ),
     "SLIPWAY.ECR.ScanFindings": (
         "ecr",
         ({}, {"latest_image": IMAGE, "scan_findings": {"status": "COMPLETE", "counts": {"LOW": 3, "MEDIUM": 1}}}),
@@ -427,3 +432,30 @@ def test_elasticache_1_judges_standalone_redis_clusters_not_memcached() -> None:
     ok = collected("elasticache", resource("g", {**RG_OK, "SnapshotRetentionLimit": 3}, {}))
     assert ctl.evaluate(control, ok, {"snapshotRetentionPeriod": 7}, NOW)[0].status == "FAIL"
     assert ctl.evaluate(control, ok, None, NOW)[0].status == "PASS"
+
+
+@pytest.mark.parametrize(
+    ("tag", "status", "words"),
+    [
+        (f"{(NOW - dt.timedelta(days=1)).isoformat()} succeeded run-1", "PASS", "1 day(s) ago"),
+        (f"{(NOW - dt.timedelta(days=9)).isoformat()} succeeded run-1", "FAIL", "9 days ago, more than 7"),
+        (f"{(NOW - dt.timedelta(hours=3)).isoformat()} failed run-2", "FAIL", "ended failed"),
+        ("2026-13-45T99:00:00Z succeeded", "ERROR", "not 'TIME STATUS RUN_ID'"),
+        ("yesterday", "ERROR", "not 'TIME STATUS RUN_ID'"),
+        (None, "FAIL", "no restore drill recorded"),
+    ],
+)
+def test_restore_drill_recency(tag: str | None, status: str, words: str) -> None:
+    control = ctl.CONTROLS["SLIPWAY.RDS.RestoreDrill"]
+    tags = {"slipway:restore-drill": tag} if tag else {}
+    (r,) = ctl.evaluate(control, collected("rds", resource("db", RDS_OK, {"tags": tags})), None, NOW)
+    assert r.status == status and words in r.reason, r
+
+
+def test_restore_drill_scope() -> None:
+    control = ctl.CONTROLS["SLIPWAY.RDS.RestoreDrill"]
+    replica = {**RDS_OK, "ReadReplicaSourceDBInstanceIdentifier": "orders"}
+    no_backups = {**RDS_OK, "BackupRetentionPeriod": 0}
+    ev = collected("rds", resource("r", replica, {"tags": {}}), resource("n", no_backups, {"tags": {}}))
+    verdicts = [r.status for r in ctl.evaluate(control, ev, None, NOW)]
+    assert verdicts == ["NOT_APPLICABLE", "NOT_APPLICABLE"]
