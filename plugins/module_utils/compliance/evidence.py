@@ -339,7 +339,8 @@ def _rotation_facts(r: Reader, resources: list[dict[str, Any]]) -> None:
 @collector("sqs", {"base": "sqs:ListQueues", "attributes": "sqs:GetQueueAttributes", "tags": "sqs:ListQueueTags"})
 def collect_sqs(r: Reader) -> None:
     sqs = r.client()
-    for url in r.listing("sqs:ListQueues", "list_queues", "QueueUrls"):
+    # without MaxResults ListQueues answers at most 1,000 queues and no NextToken (SQS API reference): page explicitly
+    for url in r.listing("sqs:ListQueues", "list_queues", "QueueUrls", PaginationConfig={"PageSize": 1000}):
         name = url.rsplit("/", 1)[-1]
         res = r.add(f"arn:aws:sqs:{r.region}:{r.account}:{name}", name, "AwsSqsQueue", {"url": url})
 
