@@ -338,3 +338,23 @@ def test_down_is_idempotent(emulator: Emulator) -> None:
     assert emulator.cli("status", check=False).returncode != 0
     assert emulator.cli("down").returncode == 0
     assert emulator.cli("up").stdout.strip() == emulator.endpoint  # fixture teardown stops it again
+
+
+def test_awsvpc_without_security_groups_gets_the_vpcs_default_group(emulator: Emulator) -> None:
+    """ECS: "If you don't specify a security group, the default security group for the VPC is used" (moto alone fails with a 500)."""
+    ecs, ec2 = emulator.client("ecs"), emulator.client("ec2")
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    subnet = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"][0]["SubnetId"]
+    default = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]
+    ecs.create_cluster(clusterName="nosg")
+    task = ecs.register_task_definition(
+        family="nosg", networkMode="awsvpc", requiresCompatibilities=["FARGATE"], cpu="256", memory="512", containerDefinitions=[{"name": "app", "image": "x"}]
+    )["taskDefinition"]["taskDefinitionArn"]
+    net = {"awsvpcConfiguration": {"subnets": [subnet], "assignPublicIp": "DISABLED"}}
+    ecs.create_service(cluster="nosg", serviceName="nosg", taskDefinition=task, desiredCount=0, launchType="FARGATE", networkConfiguration=net)
+    try:
+        got = ecs.describe_services(cluster="nosg", services=["nosg"])["services"][0]["networkConfiguration"]["awsvpcConfiguration"]
+        assert got["securityGroups"] == [default[0]["GroupId"]]
+    finally:
+        ecs.delete_service(cluster="nosg", service="nosg", force=True)
+        ecs.delete_cluster(cluster="nosg")

@@ -28,6 +28,25 @@ LOG = logging.getLogger("local_aws.patches")
 _INSTALLED = False
 
 
+def _default_security_group(backend: Any, network_configuration: dict[str, Any] | None) -> None:
+    """awsvpc without securityGroups: the VPC's default security group, as ECS does ("If you don't specify a
+    security group, the default security group for the VPC is used", AwsVpcConfiguration API reference); moto
+    otherwise fails the request with a KeyError (HTTP 500)."""
+    from moto.ec2.models import ec2_backends
+
+    conf = (network_configuration or {}).get("awsvpcConfiguration")
+    if not conf or conf.get("securityGroups") or not conf.get("subnets"):
+        return
+    ec2 = ec2_backends[backend.account_id][backend.region_name]
+    try:
+        subnet = ec2.describe_subnets(subnet_ids=conf["subnets"][:1])[0]
+    except Exception:  # noqa: BLE001  an unknown subnet: moto's own validation answers it
+        return
+    group = ec2.get_default_security_group(subnet.vpc_id)
+    if group is not None:
+        conf["securityGroups"] = [group.id]
+
+
 def _merge_deployment_configuration(given: dict[str, Any] | None) -> dict[str, Any]:
     conf = default_deployment_configuration()
     for key, value in (given or {}).items():
@@ -60,6 +79,7 @@ def install(plane: DataPlane) -> None:
     @functools.wraps(orig_create)
     def create_service(self: Any, *args: Any, **kwargs: Any) -> Any:
         with LOCK:
+            _default_security_group(self, kwargs.get("network_configuration"))
             svc = orig_create(self, *args, **kwargs)
             svc.running_count = 0
             svc.pending_count = 0
