@@ -125,14 +125,20 @@ secrets-test: setup ## Secret rotation against a real PostgreSQL server, and the
 integration: setup ## Real ansible-playbook runs against the emulator with the foundation applied by Terraform (tests/support)
 	$(BIN)/python -m pytest -q tests/integration
 
-bench: setup ## Benchmarks: releases, site publishing, the secret-rotation drill (printed, see benchmarks/README.md)
+bench: setup ## Benchmarks: releases, site publishing, the secret-rotation drill, the DR runbooks (printed, see benchmarks/README.md)
 	$(BIN)/python benchmarks/release_bench.py
 	$(BIN)/python benchmarks/site_bench.py
 	$(BIN)/python benchmarks/secret_drill.py
+	$(BIN)/python benchmarks/dr_bench.py
 
 .PHONY: bench-site
 bench-site: setup ## Site publishing benchmark: Slipway beside community.aws and aws s3 sync, 0/500/5,000 past invalidations
 	$(BIN)/python benchmarks/site_bench.py
+
+BENCH_DR_RUNS ?= 3
+.PHONY: bench-dr
+bench-dr: setup ## DR runbooks benchmark: RTO parts per runbook on the emulator (real PostgreSQL) and the framework's own overhead
+	$(BIN)/python benchmarks/dr_bench.py --runs $(BENCH_DR_RUNS)
 
 # Not in `bench`: it installs Prowler (~2.3 GB, .venv-prowler via tools/prowler) and runs for about 5 minutes (19 with 10,000).
 # BENCH_COMPLIANCE_SIZES=100,1000,10000 adds the largest size.
