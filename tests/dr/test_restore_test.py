@@ -52,6 +52,7 @@ def test_the_restore_drill_proves_the_latest_recovery_point_and_leaves_nothing(e
     tags = {t["Key"]: t["Value"] for t in emulator.client("rds").list_tags_for_resource(ResourceName=source_arn)["TagList"]}
     when, status, run_id = tags["slipway:restore-drill"].split()
     assert (status, run_id) == ("succeeded", report["run_id"]) and report["recorded"]["value"] == tags["slipway:restore-drill"]
+    assert report["aws_calls"]["rds.AddTagsToResource"] == 1  # the recording's calls are in the report's count
     assert abs((dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(when.replace("Z", "+00:00"))).total_seconds()) < 120
     assert all(a["request_id"] for a in audit if a["event"] == "call")
     assert instances(emulator) == before

@@ -610,6 +610,7 @@ def _finish(ctx: Context, result: dict[str, Any], status: str, clock: RtoClock, 
             evidence["recorded"] = {"error": str(exc)}
             ctx.emit(f"FAIL  could not record the outcome: {exc}")
             result.update(failed=True, error="RecordFailed", msg=f"the run ended {status} but its outcome could not be recorded: {exc}")
+        evidence["aws_calls"] = ctx.aws.counter.as_dict()  # with the recording's calls
     state.data["status"] = status
     if not ctx.check_mode:
         state.save()

@@ -35,8 +35,8 @@ PARAMS: dict[str, Any] = {
 
 
 def _service_ref(ref: str) -> tuple[str, str]:
-    cluster, _, service = ref.partition("/")
-    if not service:
+    cluster, slash, service = ref.partition("/")
+    if not (slash and cluster and service):
         raise RunbookError("BadInput", f"cutover_services: {ref!r} is not CLUSTER/SERVICE")
     return cluster, service
 

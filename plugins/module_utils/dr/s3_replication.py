@@ -200,7 +200,7 @@ class S3ReplicationVerifyRunbook(Runbook):
             raise PreflightError("bucket (the replication source) is required: -e bucket=NAME")
         if int(p.get("sample") if p.get("sample") is not None else 10) < 0:
             raise PreflightError(f"sample must be a number of objects >= 0, got {p.get('sample')}")
-        if not float(p.get("max_lag_seconds") or 0) > 0:
+        if float(p.get("max_lag_seconds") or 0) <= 0:
             raise PreflightError(f"max_lag_seconds must be a number of seconds > 0, got {p.get('max_lag_seconds')}")
         prefix = p.get("canary_prefix") or "_slipway/replication-canary/"
         ctx.inputs.update(source=p["bucket"], canary_prefix=prefix, max_lag_seconds=float(p["max_lag_seconds"]))
