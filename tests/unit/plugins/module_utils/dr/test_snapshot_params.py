@@ -6,9 +6,9 @@ import pytest
 from ansible_collections.slipway.aws.plugins.module_utils.dr import core, runner, snapshot
 
 
-def test_restore_parameters_default_to_the_latest_snapshot_and_a_drill() -> None:
+def test_restore_parameters_default_to_the_latest_snapshot_and_a_real_recovery() -> None:
     got = runner.check_parameters("rds_snapshot_restore", {"db": "orders"})
-    assert got["snapshot"] == "latest" and got["drill"] is True and got["accept_differences"] == [] and got["smoke_column"] == "ts"
+    assert got["snapshot"] == "latest" and got["drill"] is False and got["accept_differences"] == [] and got["smoke_column"] == "ts"
     with pytest.raises(core.RunbookError, match="needs the parameter db"):
         runner.check_parameters("rds_snapshot_restore", {"snapshot": "s"})
     with pytest.raises(core.RunbookError, match="unknown parameter"):
@@ -17,7 +17,7 @@ def test_restore_parameters_default_to_the_latest_snapshot_and_a_drill() -> None
 
 def test_copy_parameters_need_the_snapshot_the_region_and_the_key() -> None:
     got = runner.check_parameters("rds_snapshot_copy", {"snapshot": "s", "target_region": "us-west-2", "kms_key": "k", "prove": "false"})
-    assert got["prove"] is False and got["databases"] == {} and got["drill"] is True
+    assert got["prove"] is False and got["databases"] == {} and got["drill"] is False and got["keep_proof"] is False
     for missing in ("snapshot", "target_region", "kms_key"):
         given = {"snapshot": "s", "target_region": "us-west-2", "kms_key": "k"}
         del given[missing]
