@@ -64,10 +64,10 @@ demo: foundation ## Set up everything, then release `user` blue-green (DEMO_TAG)
 	@echo "--- user through the production listener"
 	tools/local-aws get user /
 
-# The suites that wait on emulated AWS and PostgreSQL run in two lanes at once (tools/run-lanes; each owns its ports);
-# terraform-check comes first (it builds checkov's venv, which the compliance suite's IaC test runs).
-test: setup lint unit terraform-check ## Run every test (what CI runs); terraform + integration tests share one applied foundation
-	$(BIN)/python tools/run-lanes "emulator-test secrets-test dr-test" "molecule compliance-test"
+# One suite at a time: the emulator serves one request at a time, and a Terraform apply beside another suite was
+# slowed until the AWS provider retried a CreateTargetGroup that had succeeded (a DuplicateTargetGroupName).
+# terraform-check comes before the compliance suite: it builds checkov's venv, which the suite's IaC test runs.
+test: setup lint unit emulator-test terraform-check secrets-test compliance-test dr-test molecule ## Run every test (what CI runs); terraform + integration tests share one applied foundation
 	$(BIN)/python -m pytest -q tests/terraform tests/integration
 
 lint: setup ## Static checks: ruff, yamllint, ansible-lint, shellcheck, actionlint, terraform fmt, sanity
