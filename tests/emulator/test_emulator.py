@@ -358,3 +358,20 @@ def test_awsvpc_without_security_groups_gets_the_vpcs_default_group(emulator: Em
     finally:
         ecs.delete_service(cluster="nosg", service="nosg", force=True)
         ecs.delete_cluster(cluster="nosg")
+
+
+def test_create_target_group_is_idempotent_for_the_same_settings(emulator: Emulator) -> None:
+    """AWS: "If you attempt to create multiple target groups with the same settings, each call succeeds" (an SDK
+    retry of a request that succeeded); other settings under the same name are still DuplicateTargetGroupName."""
+    elb, ec2 = emulator.client("elbv2"), emulator.client("ec2")
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    settings = {"Protocol": "HTTP", "Port": 8080, "VpcId": vpc, "TargetType": "ip", "HealthCheckPath": "/healthz"}
+    first = elb.create_target_group(Name="idem-tg", **settings)["TargetGroups"][0]["TargetGroupArn"]
+    try:
+        again = elb.create_target_group(Name="idem-tg", **settings)["TargetGroups"][0]["TargetGroupArn"]
+        assert again == first
+        assert [tg["TargetGroupArn"] for tg in elb.describe_target_groups(Names=["idem-tg"])["TargetGroups"]] == [first]
+        with pytest.raises(elb.exceptions.DuplicateTargetGroupNameException):
+            elb.create_target_group(Name="idem-tg", **{**settings, "Port": 9090})
+    finally:
+        elb.delete_target_group(TargetGroupArn=first)

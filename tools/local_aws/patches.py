@@ -57,6 +57,13 @@ def _merge_deployment_configuration(given: dict[str, Any] | None) -> dict[str, A
     return conf
 
 
+def _tg_request(kwargs: dict[str, Any]) -> str:
+    """A CreateTargetGroup request's settings (tags aside), comparable across calls."""
+    import json
+
+    return json.dumps({k: v for k, v in kwargs.items() if k != "tags"}, sort_keys=True, default=str)
+
+
 def install(plane: DataPlane) -> None:
     global _INSTALLED
     if _INSTALLED:
@@ -204,6 +211,38 @@ def install(plane: DataPlane) -> None:
             return orig_create_rule(self, listener_arn, conditions, priority, actions, tags)
 
     ELBv2Backend.create_rule = create_rule  # type: ignore[method-assign]
+
+    # 5b. CreateTargetGroup is idempotent in AWS ("If you attempt to create multiple target groups with the same
+    #     settings, each call succeeds", CreateTargetGroup API reference): the same name with the same settings
+    #     answers with the existing group (moto says DuplicateTargetGroupName), so an SDK retry of a request that
+    #     did succeed (seen under load during a Terraform apply) cannot fail the apply. Other settings: still refused.
+    orig_create_tg = ELBv2Backend.create_target_group
+
+    @functools.wraps(orig_create_tg)
+    def create_target_group(self: Any, name: str, **kwargs: Any) -> Any:
+        with LOCK:
+            request = _tg_request(kwargs)
+            existing = next((tg for tg in self.target_groups.values() if tg.name == name), None)
+            if existing is not None and getattr(existing, "slipway_request", None) == request:
+                LOG.warning("CreateTargetGroup %s with the same settings: answering with the existing group", name)
+                return existing
+            group = orig_create_tg(self, name, **kwargs)
+            group.slipway_request = request  # the settings as asked (moto fills defaults per protocol afterwards)
+            return group
+
+    ELBv2Backend.create_target_group = create_target_group  # type: ignore[method-assign]
+    orig_modify_tg = ELBv2Backend.modify_target_group
+
+    @functools.wraps(orig_modify_tg)
+    def modify_target_group(self: Any, arn: str, *args: Any, **kwargs: Any) -> Any:
+        with LOCK:
+            group = orig_modify_tg(self, arn, *args, **kwargs)
+            for tg in self.target_groups.values():
+                if tg.arn == arn:
+                    tg.slipway_request = None  # its settings changed: a create with the old ones is a duplicate again
+            return group
+
+    ELBv2Backend.modify_target_group = modify_target_group  # type: ignore[method-assign]
 
     # 6. /moto-api/reset also wipes the data plane (and closes listener ports)
     orig_reset = MotoAPIBackend.reset
