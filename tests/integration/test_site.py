@@ -341,6 +341,16 @@ def test_too_many_invalidations_in_progress_is_waited_out(site: Site, endpoint: 
     """CloudFront's in-progress limit reached while the run uploads: the run retries with jitter and completes."""
     build = rehash(V2, tmp_path / "busy", "busy")
     cf = site.stack.client("cloudfront")
+
+    def none_in_progress() -> bool:
+        listed = cf.list_invalidations(DistributionId=site.distribution)["InvalidationList"].get("Items") or []
+        return not [i for i in listed if i["Status"] == "InProgress"]
+
+    # the filler below is exactly CloudFront's limit, so earlier tests' invalidations must be done first
+    deadline = time.monotonic() + 120
+    while not none_in_progress():
+        assert time.monotonic() < deadline, "earlier invalidations still in progress after 120 s"
+        time.sleep(0.5)
     with fault(endpoint, "s3.PutObject", "latency", latency_ms=150, rate=1.0):
         calls = site.stack.calls()
         proc = site.start_publish(build, "r8-busy")
