@@ -90,6 +90,9 @@ def serve(settings: Settings) -> int:
 
     iam_ext.install()
     elasticache_ext.install()
+    from . import ecr_scan
+
+    ecr_scan.install()
     from . import rds_pg
 
     rds = rds_pg.install(settings)
