@@ -156,7 +156,7 @@ def combine(*verdicts: Verdict | dict[str, Any] | str) -> str:
 
 
 def _check_alpha(alpha: float) -> None:
-    if not 0.0 < alpha <= 0.5:
+    if alpha <= 0.0 or alpha > 0.5:
         raise ValueError(f"alpha must be in (0, 0.5], got {alpha}")
 
 
@@ -360,7 +360,7 @@ def compare_error_rates(
     """
     _check_alpha(alpha)
     for name, value in (("canary", (canary_requests, canary_errors)), ("baseline", (baseline_requests, baseline_errors))):
-        if not 0 <= value[1] <= value[0]:
+        if value[1] < 0 or value[1] > value[0]:
             raise ValueError(f"{name}: need 0 <= errors <= requests, got {value[1]} errors in {value[0]} requests")
     if max_ratio < 1.0 or min_requests < 1 or min_errors < 0 or min_rate_increase < 0.0:
         raise ValueError("max_ratio >= 1, min_requests >= 1, min_errors >= 0 and min_rate_increase >= 0 are required")
@@ -549,7 +549,7 @@ def min_requests_for_power(
     discrete), so the answer is the first n whose power and the power of the
     next four steps all reach the target.
     """
-    if not 0.0 < canary_share < 1.0:
+    if canary_share <= 0.0 or canary_share >= 1.0:
         raise ValueError("canary_share must be in (0, 1)")
 
     def reaches(n1: int) -> bool:
