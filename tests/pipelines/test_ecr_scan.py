@@ -156,3 +156,14 @@ def test_control_endpoint_refuses_bad_seeds_and_is_uncounted(emulator, push) -> 
     assert code == 200
     assert any(i["repository"] == image.repository and i["imageDigest"] == image.digest for i in listing["images"])
     assert emulator.calls() == before
+
+
+def test_cli_seeds_findings(emulator, ecr, push) -> None:
+    image = push("pl/cli")
+    emulator.cli("ecr-findings", "seed", image.repository, image.tag, "--finding", "CVE-2024-0300:CRITICAL:glibc:2.31", "--finding", "CVE-2024-0301:LOW")
+    page = wait_scan(ecr, image)
+    got = {f["name"]: (f["severity"], {a["key"]: a["value"] for a in f["attributes"]}) for f in page["imageScanFindings"]["findings"]}
+    assert got == {"CVE-2024-0300": ("CRITICAL", {"package_name": "glibc", "package_version": "2.31"}), "CVE-2024-0301": ("LOW", {})}
+    bad = emulator.cli("ecr-findings", "seed", image.repository, image.tag, "--finding", "CVE-1", check=False)
+    assert bad.returncode != 0 and "CVE:SEVERITY" in bad.stderr
+    assert image.digest in emulator.cli("ecr-findings", "list").stdout

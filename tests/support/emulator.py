@@ -33,6 +33,7 @@ tests/dr               4860        19800          19880, 20243, 28800
                                                (RDS 25200-25299)
 molecule (dr_runbook)  4850        16500          16580, 16943, 25500
                                                (RDS 26600-26699)
+tests/pipelines        4880        11100          11180, 11543, 20100
 =====================  ==========  =============  ======================
 
 The emulator's notification receiver (if it has one) takes the API port + 1,

@@ -630,6 +630,39 @@ def cmd_notifications(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ecr_findings(settings: Settings, args: argparse.Namespace) -> int:
+    """Seed, list or forget the ECR scan results of the emulator's basic scanning (``/_slipway/ecr/scan-findings``)."""
+    path = "/_slipway/ecr/scan-findings"
+    if args.action == "list":
+        print(json.dumps(_slipway_request(settings, path), indent=1))
+        return 0
+    if args.action == "clear":
+        print(f"seeds cleared: {_slipway_request(settings, path, 'DELETE')['cleared']}")
+        return 0
+    findings = []
+    for spec in args.finding or []:
+        parts = spec.split(":")
+        if len(parts) < 2:
+            raise CliError(f"--finding {spec!r}: write CVE:SEVERITY[:PACKAGE[:VERSION]], e.g. CVE-2024-1234:HIGH:openssl:1.1.1k")
+        findings.append(dict(zip(("name", "severity", "package_name", "package_version"), parts, strict=False)))
+    image = {"imageDigest": args.image} if args.image.startswith("sha256:") else {"imageTag": args.image}
+    body = {"repository": args.repository, **image, "status": args.status, "findings": findings}
+    print(json.dumps(_slipway_request(settings, path, "POST", body), indent=1))
+    return 0
+
+
+def add_ecr_findings_parser(sub: Any) -> None:
+    ecr = sub.add_parser("ecr-findings", help="seed what an image's ECR scan ends with (findings, FAILED, ...); list or clear seeds")
+    esub = ecr.add_subparsers(dest="action", required=True)
+    seed = esub.add_parser("seed", help="REPOSITORY IMAGE (tag or sha256:digest) [--status S] [--finding CVE:SEVERITY[:PACKAGE[:VERSION]]]...")
+    seed.add_argument("repository")
+    seed.add_argument("image", help="a tag, or a digest sha256:...")
+    seed.add_argument("--status", default="COMPLETE", help="COMPLETE (default), FAILED, UNSUPPORTED_IMAGE, FINDINGS_UNAVAILABLE, IN_PROGRESS (never completes)")
+    seed.add_argument("--finding", action="append", metavar="CVE:SEVERITY[:PACKAGE[:VERSION]]", help="a finding (repeatable)")
+    esub.add_parser("list", help="the scans and seeds")
+    esub.add_parser("clear", help="forget every seed")
+
+
 def add_traffic_notifications_parsers(sub: Any) -> None:
     traffic = sub.add_parser("traffic", help="steady synthetic requests to a service through its listener")
     tsub = traffic.add_subparsers(dest="action", required=True)
@@ -734,6 +767,7 @@ def main(argv: list[str] | None = None) -> int:
     fclear.add_argument("id", nargs="?", help="a rule id from `faults list` (default: all)")
     fault_sub.add_parser("list", help="the rules and what they injected")
     add_traffic_notifications_parsers(sub)
+    add_ecr_findings_parser(sub)
     args = parser.parse_args(argv)
     handlers = {
         "up": cmd_up,
@@ -750,6 +784,7 @@ def main(argv: list[str] | None = None) -> int:
         "edge-url": cmd_edge_url,
     }
     handlers.update({"traffic": cmd_traffic, "notifications": cmd_notifications})
+    handlers["ecr-findings"] = cmd_ecr_findings
     try:
         settings = Settings.from_env()
         return run_quietly_on_closed_pipe(handlers[args.command], settings, args)
