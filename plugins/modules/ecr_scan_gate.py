@@ -42,8 +42,8 @@ options:
     choices: [CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, UNDEFINED]
   max_counts:
     description:
-      - Per severity, how many findings (not excepted) are allowed at most, whatever O(fail_on) says,
-        for example C({MEDIUM: 10}). Beyond it, every finding of that severity blocks.
+      - "Per severity, how many findings (not excepted) are allowed at most, whatever O(fail_on) says,
+        for example C({MEDIUM: 10}). Beyond it, every finding of that severity blocks."
     type: dict
   exceptions:
     description:
