@@ -20,7 +20,10 @@ description:
     completed step.
   - Ends with an evidence report (RUN_ID.json and RUN_ID.md in O(reports_dir)) with the RTO from the declaration
     split into parts, per-step timings, the measured RPO, against O(targets).
-  - V(rds_point_in_time_restore) restores an RDS instance to a time as a new instance (docs/runbooks/rds_point_in_time_restore.md).
+  - V(rds_point_in_time_restore) restores an RDS instance to a time as a new instance (docs/runbooks/rds_point_in_time_restore.md);
+    V(environment_rebuild) applies an environment's Terraform root and puts every service at its last good digest from
+    the deployment ledger through the release path (docs/runbooks/environment_rebuild.md). docs/runbooks/README.md
+    lists every runbook.
   - Runs on the controller (action plugin), printing each check and step as it happens.
 author:
   - Slipway contributors (!UNKNOWN)

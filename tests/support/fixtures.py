@@ -39,6 +39,8 @@ DEFAULT_LISTENER_BASE = 10000
 TUNABLES = {"SLIPWAY_METRIC_FLUSH_SECONDS": "1", "SLIPWAY_ALARM_PERIOD_SCALE": "0.1", "SLIPWAY_ALARM_EVAL_SECONDS": "1"}
 # Set up before anything changes the emulated state: the terraform tests check the fresh apply.
 LAST = ("tests/integration/",)
+# After every other integration test: the rebuild deletes services and brings them back.
+FINAL = ("tests/integration/test_rebuild.py",)
 SHARED = "foundation"
 
 
@@ -96,14 +98,14 @@ _SESSION = _Session()
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     root = Path(str(config.rootpath))
 
-    def last(item: pytest.Item) -> bool:
+    def rank(item: pytest.Item) -> int:
         try:
             rel = Path(str(item.path)).resolve().relative_to(root).as_posix()
         except ValueError:
-            return False
-        return rel.startswith(LAST)
+            return 0
+        return 2 if rel.startswith(FINAL) else 1 if rel.startswith(LAST) else 0
 
-    items[:] = [i for i in items if not last(i)] + [i for i in items if last(i)]
+    items[:] = sorted(items, key=rank)  # stable: the order within each rank is kept
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -152,6 +152,9 @@ class Runbook:
 
     def __init__(self, params: dict[str, Any]) -> None:
         self.params = params
+        # The run's AWS connection options (region, endpoint, credentials), for a runbook that starts another
+        # Slipway path or program with the same connection (never logged).
+        self.connection: dict[str, Any] = {}
 
     def resolve(self, ctx: Context) -> None:
         """Fix the run's inputs (defaults, resolved times) into ``ctx.state['inputs']`` before preflight."""
@@ -171,7 +174,8 @@ class Runbook:
 
     def already_done(self, ctx: Context) -> str | None:
         """The id of an earlier run that already brought about what this one asks (same runbook and parameters,
-        its result still in place), so this run changes nothing; None to go on. Reads only; after ``resolve``."""
+        its result still in place), or a reason in parentheses when the state already is what the run would make,
+        so this run changes nothing; None to go on. Reads only; after ``resolve``."""
         return None
 
     def record(self, ctx: Context, status: str) -> dict[str, Any] | None:
@@ -416,9 +420,10 @@ def execute(runbook: Runbook, aws: Aws, opts: Options, check_mode: bool, emit: C
     except Exception as exc:  # noqa: BLE001  any failure of a check is an ERROR with its message, before a write
         checks = [Check("preflight", ERROR, f"{type(exc).__name__}: {exc}")]
     if done_by:
-        emit(f"already done by run {done_by} (same runbook and parameters, its result in place): nothing to change")
+        by = done_by if done_by.startswith("(") else f"run {done_by}"
+        emit(f"already done by {by} (same runbook and parameters, its result in place): nothing to change")
         audit.write("already_done", by=done_by)
-        result.update(already_done_by=done_by, msg=f"{runbook.title}: already done by run {done_by}; nothing changed")
+        result.update(already_done_by=done_by, msg=f"{runbook.title}: already done by {by}; nothing changed")
         if not check_mode:
             _finish(ctx, result, "already_done", clock, opts)
         return result

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ansible_collections.slipway.aws.plugins.module_utils.actor import find_actor
-from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALLY_EXCLUSIVE, Aws, argument_spec
-from ansible_collections.slipway.aws.plugins.module_utils.dr import core, pitr, replica, restore_test, s3_replication, snapshot
+from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_ARGUMENT_SPEC, AWS_MUTUALLY_EXCLUSIVE, Aws, argument_spec
+from ansible_collections.slipway.aws.plugins.module_utils.dr import core, pitr, rebuild, replica, restore_test, s3_replication, snapshot
 from ansible_collections.slipway.aws.plugins.module_utils.errors import SlipwayError
 
 # Every runbook, by name: one line per runbook module (each module's RUNBOOKS maps names to Runbook classes).
@@ -20,6 +20,7 @@ RUNBOOKS.update(s3_replication.RUNBOOKS)
 RUNBOOKS.update(snapshot.RUNBOOKS)
 RUNBOOKS.update(replica.RUNBOOKS)
 RUNBOOKS.update(restore_test.RUNBOOKS)
+RUNBOOKS.update(rebuild.RUNBOOKS)
 MUTUALLY_EXCLUSIVE = AWS_MUTUALLY_EXCLUSIVE
 SPEC: dict[str, Any] = argument_spec(
     runbook={"type": "str", "required": True},
@@ -58,6 +59,8 @@ def check_parameters(runbook: str, given: dict[str, Any]) -> dict[str, Any]:
             value = float(value)
         elif rule["type"] == "list" and isinstance(value, str):
             value = [v.strip() for v in value.split(",") if v.strip()]
+        elif rule["type"] == "dict" and not isinstance(value, dict):
+            raise core.RunbookError("BadInput", f"{runbook}'s parameter {name} must be a mapping, got {type(value).__name__}")
         out[name] = value
     return out
 
@@ -66,6 +69,7 @@ def run(p: dict[str, Any], check_mode: bool, emit: Callable[[str], None]) -> dic
     try:
         params = check_parameters(p["runbook"], p.get("parameters") or {})
         runbook = RUNBOOKS[p["runbook"]](params)
+        runbook.connection = {k: p[k] for k in AWS_ARGUMENT_SPEC if p.get(k) is not None}
         aws = Aws.from_params(p)
         opts = core.Options(
             reports_dir=p["reports_dir"],
