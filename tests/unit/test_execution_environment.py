@@ -30,7 +30,7 @@ def pins(path: Path) -> dict[str, str]:
     for line in path.read_text().splitlines():
         line = line.split("#", 1)[0].strip()
         if line and not line.startswith("-"):
-            name, _, version = line.partition("==")
+            name, version = [*line.split("==", 1), ""][:2]
             found[name.strip().lower()] = version.strip()
     return found
 
@@ -47,7 +47,7 @@ def need(tool: str) -> Path:
 
 
 def run(*args, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
 
 
 @pytest.fixture(scope="module")
