@@ -28,7 +28,7 @@ import pytest
 from tests.support import ROOT
 from tests.support.emulator import Emulator, private_emulator
 
-SCAN_SECONDS = 2
+SCAN_SECONDS = 1
 SEED_PATH = "/_slipway/ecr/scan-findings"
 
 
