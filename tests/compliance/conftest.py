@@ -212,23 +212,25 @@ def build_world(emulator: Emulator) -> World:
     ecr.put_lifecycle_policy(repositoryName="cr/good", lifecyclePolicyText=json.dumps(rule))
     for c in ("ECR.1", "ECR.2", "ECR.3"):
         w.expected[c] = (rg["repositoryArn"], rb["repositoryArn"])
-    # SLIPWAY.ECR.ScanFindings: an image in each, scanned; the good one's findings set below HIGH through moto's
-    # API (moto's default answer is one HIGH finding, which the bad one keeps)
+    # SLIPWAY.ECR.ScanFindings: an image in each, scanned (the good one on push, the bad one on request), with
+    # findings seeded through the emulator's ECR scanning plane: the good one's below HIGH, the bad one's one HIGH
     manifest = {"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json", "config": {}, "layers": []}
-    for repo in ("cr/good", "cr/bad"):
-        ecr.put_image(repositoryName=repo, imageManifest=json.dumps({**manifest, "repo": repo}), imageTag="v1")
-        ecr.start_image_scan(repositoryName=repo, imageId={"imageTag": "v1"})
-    low = {
-        "registryId": "123456789012",
-        "repositoryName": "cr/good",
-        "imageId": {"imageTag": "v1"},
-        "imageScanStatus": {"status": "COMPLETE", "description": "The scan was completed successfully."},
-        "imageScanFindings": {"findings": [], "findingSeverityCounts": {"LOW": 2, "MEDIUM": 1}},
+    seeds = {
+        "cr/good": [{"name": f"CVE-2030-000{i}", "severity": sev} for i, sev in enumerate(("LOW", "LOW", "MEDIUM"), start=1)],
+        "cr/bad": [{"name": "CVE-2030-0004", "severity": "HIGH", "package_name": "openssl", "package_version": "3.0.0"}],
     }
-    body = json.dumps({"results": [low], "region": "us-east-1", "account_id": "123456789012"}).encode()
-    req = urllib.request.Request(emulator.endpoint + "/moto-api/static/ecr/scan-finding-results", data=body, method="POST")
-    with urllib.request.urlopen(req, timeout=10) as resp:
-        resp.read()
+    for repo, findings in seeds.items():
+        digest = ecr.put_image(repositoryName=repo, imageManifest=json.dumps({**manifest, "repo": repo}), imageTag="v1")["image"]["imageId"]["imageDigest"]
+        body = json.dumps({"repository": repo, "imageDigest": digest, "status": "COMPLETE", "findings": findings}).encode()
+        req = urllib.request.Request(emulator.endpoint + "/_slipway/ecr/scan-findings", data=body, method="POST", headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            resp.read()
+        if repo == "cr/bad":  # no scan on push there
+            ecr.start_image_scan(repositoryName=repo, imageId={"imageDigest": digest})
+        deadline = time.monotonic() + 60
+        while ecr.describe_image_scan_findings(repositoryName=repo, imageId={"imageDigest": digest})["imageScanStatus"]["status"] != "COMPLETE":
+            assert time.monotonic() < deadline, f"the scan of {repo} did not complete"
+            time.sleep(0.2)
     w.expected["SLIPWAY.ECR.ScanFindings"] = (rg["repositoryArn"], rb["repositoryArn"])
 
     logs = w.client("logs")

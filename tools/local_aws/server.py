@@ -83,6 +83,9 @@ def serve(settings: Settings) -> int:
     alb = AlbPlane(settings, plane)
     plane.alb = alb
     patches.install(plane)
+    from . import speed
+
+    speed.install()
     lambdas.install(settings.port)
     secrets_ext.install()
     s3_replication.install()

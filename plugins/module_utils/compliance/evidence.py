@@ -47,6 +47,10 @@ THROTTLED = ("Throttling", "ThrottlingException", "TooManyRequestsException", "R
 # Services read once per run (their API is global); their resources carry the home region.
 GLOBAL_SERVICES = ("s3", "cloudfront", "iam", "s3control")
 DEFAULT_WORKERS = 6
+# Per-resource reads of one collector at a time (each resource's areas in order, resources side by side): a listing
+# of 200 buckets is 1,000 reads, which one after the other wait for each answer in turn. Below the connection pool
+# (AdaptiveAws: 20 per client), so no connection is discarded.
+FANOUT = 8
 
 
 class AdaptiveAws(Aws):
@@ -118,6 +122,18 @@ class Reader:
             self.gaps.append({**marker(action, exc), "resource_type": rtype, "scope": scope})
             return None
 
+    def each(self, items: list[Any], read: Callable[[Any], None]) -> None:
+        """``read(item)`` for every item, ``FANOUT`` at a time; the first unexpected error is raised after all ended.
+        Each call records its own resource (``add``, ``area``): the evidence is sorted by ARN afterwards, so the
+        order the reads end in changes nothing."""
+        if len(items) < 2:
+            for item in items:
+                read(item)
+            return
+        with concurrent.futures.ThreadPoolExecutor(max_workers=min(FANOUT, len(items)), thread_name_prefix=f"slipway-{self.service}") as pool:
+            for fut in [pool.submit(read, item) for item in items]:
+                fut.result()
+
     def add(self, arn: str, name: str, rtype: str, base: dict[str, Any], region: str | None = None) -> dict[str, Any]:
         resource = {"arn": arn, "name": name, "region": region or self.region, "type": rtype, "base": base, "areas": {}, "unavailable": {}}
         self.resources.append(resource)
@@ -183,7 +199,8 @@ def _tags(items: list[dict[str, Any]] | None, key: str = "Key", value: str = "Va
 )
 def collect_s3(r: Reader) -> None:
     s3 = r.client()
-    for b in r.listing("s3:ListBuckets", "list_buckets", "Buckets"):
+
+    def read(b: dict[str, Any]) -> None:
         name = b["Name"]
         res = r.add(f"arn:aws:s3:::{name}", name, "AwsS3Bucket", {"created": b.get("CreationDate")})
 
@@ -209,6 +226,8 @@ def collect_s3(r: Reader) -> None:
             absent=("NoSuchTagSet", "NoSuchTagSetError"),
             absent_value={},
         )
+
+    r.each(r.listing("s3:ListBuckets", "list_buckets", "Buckets"), read)
 
 
 @collector("rds", {"base": "rds:DescribeDBInstances", "tags": "rds:DescribeDBInstances"})
@@ -339,8 +358,8 @@ def _rotation_facts(r: Reader, resources: list[dict[str, Any]]) -> None:
 @collector("sqs", {"base": "sqs:ListQueues", "attributes": "sqs:GetQueueAttributes", "tags": "sqs:ListQueueTags"})
 def collect_sqs(r: Reader) -> None:
     sqs = r.client()
-    # without MaxResults ListQueues answers at most 1,000 queues and no NextToken (SQS API reference): page explicitly
-    for url in r.listing("sqs:ListQueues", "list_queues", "QueueUrls", PaginationConfig={"PageSize": 1000}):
+
+    def read(url: str) -> None:
         name = url.rsplit("/", 1)[-1]
         res = r.add(f"arn:aws:sqs:{r.region}:{r.account}:{name}", name, "AwsSqsQueue", {"url": url})
 
@@ -350,6 +369,9 @@ def collect_sqs(r: Reader) -> None:
         r.area(res, "attributes", "sqs:GetQueueAttributes", attributes)
         r.area(res, "tags", "sqs:ListQueueTags", lambda url=url: dict(call(sqs, "list_queue_tags", QueueUrl=url).get("Tags") or {}))
 
+    # without MaxResults ListQueues answers at most 1,000 queues and no NextToken (SQS API reference): page explicitly
+    r.each(r.listing("sqs:ListQueues", "list_queues", "QueueUrls", PaginationConfig={"PageSize": 1000}), read)
+
 
 @collector(
     "dynamodb",
@@ -357,7 +379,8 @@ def collect_sqs(r: Reader) -> None:
 )
 def collect_dynamodb(r: Reader) -> None:
     ddb = r.client()
-    for name in r.listing("dynamodb:ListTables", "list_tables", "TableNames"):
+
+    def read(name: str) -> None:
         arn = f"arn:aws:dynamodb:{r.region}:{r.account}:table/{name}"
         res = r.add(arn, name, "AwsDynamoDbTable", {})
         r.area(
@@ -368,11 +391,14 @@ def collect_dynamodb(r: Reader) -> None:
         )
         r.area(res, "tags", "dynamodb:ListTagsOfResource", lambda arn=arn: _tags(call(ddb, "list_tags_of_resource", ResourceArn=arn).get("Tags")))
 
+    r.each(r.listing("dynamodb:ListTables", "list_tables", "TableNames"), read)
+
 
 @collector("kms", {"base": "kms:ListKeys", "key": "kms:DescribeKey", "rotation": "kms:GetKeyRotationStatus"})
 def collect_kms(r: Reader) -> None:
     kms = r.client()
-    for k in r.listing("kms:ListKeys", "list_keys", "Keys"):
+
+    def read(k: dict[str, Any]) -> None:
         res = r.add(k["KeyArn"], k["KeyId"], "AwsKmsKey", {})
         r.area(res, "key", "kms:DescribeKey", lambda kid=k["KeyId"]: call(kms, "describe_key", KeyId=kid).get("KeyMetadata") or {})
         r.area(
@@ -382,6 +408,8 @@ def collect_kms(r: Reader) -> None:
             lambda kid=k["KeyId"]: bool(call(kms, "get_key_rotation_status", KeyId=kid).get("KeyRotationEnabled")),
             absent=("UnsupportedOperationException", "KMSInvalidStateException"),
         )
+
+    r.each(r.listing("kms:ListKeys", "list_keys", "Keys"), read)
 
 
 @collector(
@@ -395,7 +423,8 @@ def collect_kms(r: Reader) -> None:
 )
 def collect_ecr(r: Reader) -> None:
     ecr = r.client()
-    for repo in r.listing("ecr:DescribeRepositories", "describe_repositories", "repositories"):
+
+    def read(repo: dict[str, Any]) -> None:
         base = {
             "scan_on_push": bool((repo.get("imageScanningConfiguration") or {}).get("scanOnPush")),
             "tag_mutability": repo.get("imageTagMutability"),
@@ -409,6 +438,8 @@ def collect_ecr(r: Reader) -> None:
             absent=("LifecyclePolicyNotFoundException",),
         )
         _latest_image_scan(r, ecr, res, repo["repositoryName"])
+
+    r.each(r.listing("ecr:DescribeRepositories", "describe_repositories", "repositories"), read)
 
 
 def latest_image(images: list[dict[str, Any]]) -> dict[str, Any] | None:
