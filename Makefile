@@ -23,7 +23,7 @@ export AWS_SECRET_ACCESS_KEY ?= test
 export AWS_DEFAULT_REGION ?= us-east-1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup emulator foundation images demo test unit lint sanity molecule integration emulator-test secrets-test compliance-test dr-test bench down clean
+.PHONY: help setup emulator foundation images demo test unit lint sanity molecule integration emulator-test secrets-test compliance-test dr-test pipelines-test bench down clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -67,7 +67,7 @@ demo: foundation ## Set up everything, then release `user` blue-green (DEMO_TAG)
 # One suite at a time: the emulator serves one request at a time, and a Terraform apply beside another suite was
 # slowed until the AWS provider retried a CreateTargetGroup that had succeeded (a DuplicateTargetGroupName).
 # terraform-check comes before the compliance suite: it builds checkov's venv, which the suite's IaC test runs.
-test: setup lint unit emulator-test terraform-check secrets-test compliance-test dr-test molecule ## Run every test (what CI runs); terraform + integration tests share one applied foundation
+test: setup lint unit emulator-test terraform-check secrets-test compliance-test dr-test pipelines-test molecule ## Run every test (what CI runs); terraform + integration tests share one applied foundation
 	$(BIN)/python -m pytest -q tests/terraform tests/integration
 
 lint: setup ## Static checks: ruff, yamllint, ansible-lint, shellcheck, actionlint, terraform fmt, sanity
@@ -115,6 +115,9 @@ emulator-test: setup ## Tests of the local AWS emulator itself
 
 dr-test: setup ## DR runbooks against the emulator's RDS on real PostgreSQL (tests/dr: PITR with a canary writer, check mode, confirmation, resume)
 	$(BIN)/python -m pytest -q tests/dr
+
+pipelines-test: setup ## The ECR scan gate against the emulator's ECR scanning with seeded findings (tests/pipelines; workflows are checked in unit)
+	$(BIN)/python -m pytest -q tests/pipelines
 
 compliance-test: setup ## The compliance report against its own seeded emulator (tests/compliance: verdicts, deny matrix, outputs)
 	$(BIN)/python -m pytest -q tests/compliance
