@@ -190,3 +190,19 @@ def test_the_role_runs_checkov_for_the_iac_section(playbook: Any, tmp_path: Path
     expected = {c["check_id"] for key in ("passed_checks", "failed_checks", "skipped_checks") for c in fixture["results"][key]}
     assert {c[1] for c in _iac_checks(run)} == expected, run.stdout[-3000:]
     assert (tmp_path / "checkov" / "results_json.json").exists()
+
+
+def test_only_the_evidence_the_chosen_controls_need_is_read(world: World, tmp_path: Path) -> None:
+    """S3.14 reads versioning only: no other per-bucket read reaches the emulator, and its verdicts stand."""
+    params = {"region": "us-east-1", "endpoint_url": world.emulator.endpoint, "access_key": "test", "secret_key": "test", "now": "2030-01-01T00:00:00Z"}
+    world.emulator.calls(reset=True)
+    got = runner.execute({**params, "controls": ["S3.14"], "output_dir": str(tmp_path)})
+    calls = world.emulator.calls()
+    s3 = {op: n for op, n in calls.items() if op.startswith("s3.")}
+    assert s3.get("s3.GetBucketVersioning", 0) >= 2, calls
+    assert set(s3) - {"s3.ListBuckets", "s3.GET /"} == {"s3.GetBucketVersioning"}, s3  # the emulator names ListBuckets "GET /"
+    assert not [op for op in calls if not op.startswith(("s3.", "sts."))], calls
+    doc = json.loads(Path(got["reports"]["json"]).read_text())
+    verdicts = {f["resources"][0]["uid"]: f["status"] for f in doc["findings"] if f["compliance"]["control"] == "S3.14"}
+    good, bad = world.expected["S3.14"]
+    assert verdicts.get(good) == "PASS" and verdicts.get(bad) == "FAIL", verdicts

@@ -92,8 +92,10 @@ def marker(action: str, exc: AwsError) -> dict[str, str]:
 class Reader:
     """One collector's reads in one region: records every action it needs and marks what it could not read."""
 
-    def __init__(self, aws: Aws, service: str, region: str, account: str) -> None:
+    def __init__(self, aws: Aws, service: str, region: str, account: str, wanted: set[str] | None = None) -> None:
         self.aws = aws
+        # The areas the chosen controls need (None: every area): an area no chosen control reads is not read.
+        self.wanted = wanted
         self.service = service
         self.region = region
         self.account = account
@@ -149,7 +151,10 @@ class Reader:
         absent_value: Any = None,
     ) -> None:
         """Read one area of ``resource``: its value, ``absent_value`` when the service answers one of the
-        ``absent`` codes (e.g. NoSuchBucketPolicy: a real answer, "there is none"), else an unavailable marker."""
+        ``absent`` codes (e.g. NoSuchBucketPolicy: a real answer, "there is none"), else an unavailable marker.
+        An area none of the chosen controls needs is not read at all (no call, no action)."""
+        if self.wanted is not None and area not in self.wanted:
+            return
         self.actions.add(action)
         try:
             resource["areas"][area] = read()
@@ -459,7 +464,7 @@ def _latest_image_scan(r: Reader, ecr: Any, res: dict[str, Any], name: str) -> N
         return latest_image(list(paginate(ecr, "describe_images", "imageDetails", repositoryName=name)))
 
     r.area(res, "latest_image", "ecr:DescribeImages", images)
-    if "latest_image" in res["unavailable"]:
+    if "latest_image" not in res["areas"]:  # unreadable, or not needed by the chosen controls
         return
     image = res["areas"]["latest_image"]
     if image is None:
@@ -526,7 +531,7 @@ def collect_cloudfront(r: Reader) -> None:
             return call(cf, "get_distribution_config", Id=did).get("DistributionConfig") or {}
 
         r.area(res, "config", "cloudfront:GetDistributionConfig", config)
-        if "config" not in res["unavailable"]:
+        if "config" in res["areas"]:
             ids = response_headers_policy_ids(res["areas"]["config"])
             if not ids:
                 skip(res, "response_headers", "no behaviour names a response headers policy", {})
@@ -748,9 +753,10 @@ SUBLISTINGS["elasticache"] = {"elasticache:DescribeCacheClusters": "AwsElastiCac
 
 
 # ------------------------------------------------------------------ the pass
-def run_collector(aws: Aws, service: str, region: str, account: str) -> dict[str, Any]:
-    """One service in one region; a failed listing makes the whole service/region unknown (never empty)."""
-    reader = Reader(aws, service, region, account)
+def run_collector(aws: Aws, service: str, region: str, account: str, wanted: set[str] | None = None) -> dict[str, Any]:
+    """One service in one region; a failed listing makes the whole service/region unknown (never empty). ``wanted``:
+    the areas to read (default all)."""
+    reader = Reader(aws, service, region, account, wanted)
     out: dict[str, Any] = {"service": service, "region": region, "listing": None}
     try:
         COLLECTORS[service](reader)
@@ -792,11 +798,13 @@ def collect(
     services: list[str] | None = None,
     workers: int = DEFAULT_WORKERS,
     factory: Callable[..., Aws] | None = None,
+    areas: dict[str, set[str]] | None = None,
 ) -> dict[str, Any]:
     """Every collector of ``services`` (default: all) in every region, ``workers`` at a time.
 
     ``params`` are the connection options (``Aws.from_params``); each region gets its own
-    ``AdaptiveAws``. Returns ``{"account", "regions", "services": [...one per service and region,
+    ``AdaptiveAws``. ``areas``: per service, the areas the chosen controls need (default: every area of every
+    service). Returns ``{"account", "regions", "services": [...one per service and region,
     in a stable order], "calls": {service.Operation: n}}``."""
     make = factory or (lambda region: AdaptiveAws.from_params({**params, "region": region}))
     names = sorted(services or COLLECTORS)
@@ -809,7 +817,7 @@ def collect(
     jobs = [(s, home if s in GLOBAL_SERVICES else region) for s in names for region in (regions if s not in GLOBAL_SERVICES else [home])]
     results: dict[tuple[str, str], dict[str, Any]] = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="slipway-evidence") as pool:
-        futures = {pool.submit(run_collector, conns[region], s, region, account): (s, region) for s, region in jobs}
+        futures = {pool.submit(run_collector, conns[region], s, region, account, (areas or {}).get(s)): (s, region) for s, region in jobs}
         for fut in concurrent.futures.as_completed(futures):
             results[futures[fut]] = fut.result()
     calls: dict[str, int] = {}

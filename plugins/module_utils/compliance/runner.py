@@ -159,7 +159,12 @@ def execute(params: dict[str, Any], collected: dict[str, Any] | None = None) -> 
     if collected is None:
         regions = checked["regions"] or [Aws.from_params(params).region]
         services = sorted({s for c in checked["controls"] for s in c.services})
-        collected = evidence.collect(params, regions, services, checked["workers"])
+        # Only the evidence the chosen controls read: each control names its services and the areas it needs.
+        areas: dict[str, set[str]] = {}
+        for c in checked["controls"]:
+            for s in c.services:
+                areas.setdefault(s, set()).update(c.needs)
+        collected = evidence.collect(params, regions, services, checked["workers"], areas=areas)
         calls = collected["calls"]
     outcome = judge(collected, checked, previous)
     paths: dict[str, str] = {}
