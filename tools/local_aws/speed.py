@@ -7,14 +7,49 @@
   bench (1,000 resources) that lookup was a fifth of the server's busy time.
 * The request handler's sockets get ``TCP_NODELAY``: werkzeug sends a response's headers and its body in two
   writes, and with Nagle's algorithm the second small write waits for the peer's acknowledgement of the first.
+* Keep-alive: werkzeug's development server answers every request with ``Connection: close`` (its reason: the
+  handler cannot tell where an unread request body ends), so every API call paid a new TCP connection and a new
+  server thread. Here a request body with a ``Content-Length`` is read whole before the application runs (the
+  application reads the same bytes from memory), so the next request line is exactly where the connection
+  stands, and a response with a ``Content-Length`` keeps the connection open as HTTP/1.1 says. A chunked request
+  body, a response without a length, or a client asking to close still closes. werkzeug also drains whatever is
+  readable on the socket after each response (safe only because it always closed); for a request whose body was
+  read whole there is nothing of it left to drain, and the drain would swallow the client's next request, so it
+  is skipped for those.
 """
 
 from __future__ import annotations
 
+import io
+import selectors
 import threading
 from typing import Any
 
 _INSTALLED = False
+_REQUEST = threading.local()  # per server thread: whether the current request's body was read whole
+
+
+class _NoDrain:
+    """A selector that sees nothing to read: werkzeug's after-response drain, for a request read whole."""
+
+    def register(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def select(self, timeout: float | None = None) -> list[Any]:
+        return []
+
+    def close(self) -> None:
+        pass
+
+
+class _Selectors:
+    """werkzeug.serving's ``selectors``: the module itself, except the drain's selector (see the module's doc)."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(selectors, name)
+
+    def DefaultSelector(self) -> Any:  # noqa: N802  the name werkzeug calls
+        return _NoDrain() if getattr(_REQUEST, "whole", False) else selectors.DefaultSelector()
 
 
 def install() -> None:
@@ -23,6 +58,7 @@ def install() -> None:
         return
     _INSTALLED = True
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+    from werkzeug import serving
     from werkzeug.serving import WSGIRequestHandler
 
     original = DomainDispatcherApplication.get_backend_for_host
@@ -42,3 +78,41 @@ def install() -> None:
 
     DomainDispatcherApplication.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]
     WSGIRequestHandler.disable_nagle_algorithm = True
+
+    make_environ = WSGIRequestHandler.make_environ
+    send_header = WSGIRequestHandler.send_header
+
+    def make_environ_whole_body(self: Any) -> dict[str, Any]:
+        environ = make_environ(self)
+        _REQUEST.whole = False
+        self.slipway_keep_alive = False
+        self.slipway_length_sent = False
+        if environ.get("wsgi.input_terminated"):  # a chunked request body: its end is the application's to find
+            return environ
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return environ
+        if length > 0:
+            environ["wsgi.input"] = io.BytesIO(self.rfile.read(length))
+        self.slipway_keep_alive = True
+        _REQUEST.whole = True
+        return environ
+
+    def send_header_keep_alive(self: Any, keyword: str, value: str) -> None:
+        name = keyword.lower()
+        if name == "content-length":
+            self.slipway_length_sent = True
+        elif (
+            name == "connection"
+            and value.lower() == "close"
+            and getattr(self, "slipway_keep_alive", False)
+            and getattr(self, "slipway_length_sent", False)
+            and not self.close_connection  # the client asked to close, or spoke HTTP/1.0
+        ):
+            return
+        send_header(self, keyword, value)
+
+    WSGIRequestHandler.make_environ = make_environ_whole_body  # type: ignore[method-assign]
+    WSGIRequestHandler.send_header = send_header_keep_alive  # type: ignore[method-assign]
+    serving.selectors = _Selectors()  # type: ignore[assignment]
