@@ -13,14 +13,13 @@ def random_value(rng: random.Random, depth: int = 0) -> object:
     if kind == "dict":
         return {rng.choice(["a", "b", "é", "z z", '"q"', "x\n"]) + str(i): random_value(rng, depth + 1) for i in range(rng.randint(0, 4))}
     if kind == "list":
-        return [random_value(rng, depth + 1) for _ in range(rng.randint(0, 4))]
+        return [random_value(rng, depth + 1) for i in range(rng.randint(0, 4))]
     return {"str": "tab\t<ü>", "int": rng.randint(-5, 5), "float": rng.random(), "bool": True, "none": None}[kind]
 
 
 def test_round_trip_and_layout() -> None:
-    rng = random.Random(7)
-    for _ in range(300):
-        value = random_value(rng)
+    for seed in range(300):
+        value = random_value(random.Random(seed))
         for depth in (1, 2, 4):
             text = stable_json(value, indent=2, depth=depth)
             assert json.loads(text) == value
