@@ -12,6 +12,7 @@ temporary directory instead of the working tree's releases/.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +26,7 @@ from tests.support.slack import SlackReceiver
 from tests.support.stack import Stack, build_stack
 from tests.support.terraform import Foundation
 
-__all__ = ["BIN", "ROOT", "SERVICES", "SlackReceiver", "Stack", "descendants", "kill_controller"]
+__all__ = ["BIN", "ROOT", "SERVICES", "SlackReceiver", "Stack", "descendants", "kill_controller", "recap_changed"]
 
 
 @pytest.fixture(scope="session")
@@ -65,3 +66,10 @@ def traffic(stack: Stack):
 def kill_controller(proc) -> None:
     """What a dead CI runner looks like: the controller and its workers vanish at once."""
     kill_tree(proc)
+
+
+def recap_changed(stdout: str) -> int:
+    """The play recap's changed count for localhost."""
+    m = re.search(r"localhost\s*:\s*ok=\d+\s+changed=(\d+)", stdout)
+    assert m, stdout[-2000:]
+    return int(m.group(1))

@@ -9,7 +9,6 @@ deployment table, `terraform plan` of the root, the emulator's count of write ca
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 
 from tests.support.terraform import tf
 
-from .conftest import BIN, ROOT, Stack
+from .conftest import BIN, ROOT, Stack, recap_changed
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -31,12 +30,6 @@ def rebuild(stack: Stack, reports: Path, *args: str, **extra) -> tuple[int, str]
     cmd = [str(BIN / "ansible-playbook"), PLAYBOOK, "-i", str(stack.inventory), "-e", json.dumps(extra), *args]
     proc = subprocess.run(cmd, cwd=ROOT, env=stack.env, capture_output=True, text=True, timeout=540, check=False)
     return proc.returncode, proc.stdout + proc.stderr
-
-
-def recap_changed(out: str) -> int:
-    m = re.search(r"localhost\s*:\s*ok=\d+\s+changed=(\d+)", out)
-    assert m, out[-3000:]
-    return int(m.group(1))
 
 
 def plan_exit(stack: Stack, root: Path) -> int:

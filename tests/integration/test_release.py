@@ -17,17 +17,11 @@ import time
 
 import pytest
 
-from .conftest import BIN, ROOT, Stack, kill_controller
+from .conftest import BIN, ROOT, Stack, kill_controller, recap_changed
 
 pytestmark = pytest.mark.timeout(300)
 
 FAST = {"service_release_step_bake_seconds": 1}
-
-
-def recap_changed(stdout: str) -> int:
-    m = re.search(r"localhost\s*:\s*ok=\d+\s+changed=(\d+)", stdout)
-    assert m, stdout[-2000:]
-    return int(m.group(1))
 
 
 def assert_live(stack: Stack, service: str, colour: str, digest: str) -> None:

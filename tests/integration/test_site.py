@@ -29,7 +29,7 @@ from tests.support.emulator import port_free
 from tests.support.pageload import PageLoader
 from tests.support.processes import kill_tree
 
-from .conftest import BIN, ROOT, Stack
+from .conftest import BIN, ROOT, Stack, recap_changed
 
 sys.path.insert(0, str(ROOT / "tools"))
 from local_aws.faults import clear_faults, fault, set_fault
@@ -158,12 +158,6 @@ def wait_for_puts(stack: Stack, before: dict[str, int], n: int, proc: subprocess
         assert proc.poll() is None, f"the publish ended before uploading: {proc.stdout.read() if proc.stdout else ''}"
         assert time.time() < deadline, "the publish never started uploading"
         time.sleep(0.05)
-
-
-def recap_changed(stdout: str) -> int:
-    m = re.search(r"localhost\s*:\s*ok=\d+\s+changed=(\d+)", stdout)
-    assert m, stdout[-2000:]
-    return int(m.group(1))
 
 
 def test_first_publish_serves_v1_with_the_right_headers(site: Site) -> None:

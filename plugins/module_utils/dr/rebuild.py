@@ -162,6 +162,11 @@ def release_plan(rb: EnvironmentRebuildRunbook, service: str, digest: str, found
     return release_runner.run(release_params(rb, service, digest, foundation), True, False, lambda message: None)
 
 
+def with_digest(ctx: Context) -> list[tuple[str, dict[str, Any]]]:
+    """The services the ledger gives a last good digest (the others stay at Terraform's task definition), by name."""
+    return [(svc, t) for svc, t in sorted((ctx.inputs.get("targets") or {}).items()) if t.get("digest")]
+
+
 # ------------------------------------------------------------------ steps
 class ApplyInfrastructure(Step):
     name = "infrastructure"
@@ -209,16 +214,13 @@ class ReleaseServices(Step):
     def plan(self, ctx: Context) -> list[PlannedCall]:
         return [
             PlannedCall("slipway", "ecs_release", {"service": svc, "image_digest": t["digest"], "ledger_release": t["release_id"]})
-            for svc, t in sorted((ctx.inputs.get("targets") or {}).items())
-            if t.get("digest")
+            for svc, t in with_digest(ctx)
         ]
 
     def run(self, ctx: Context) -> dict[str, Any]:
-        foundation = ctx.state.data.get("foundation") or self.rb.terraform().outputs()
+        foundation = self.rb.foundation(ctx)
         released: dict[str, Any] = {}
-        for svc, target in sorted((ctx.inputs.get("targets") or {}).items()):
-            if not target.get("digest"):
-                continue
+        for svc, target in with_digest(ctx):
             params = release_params(self.rb, svc, target["digest"], foundation)
             ctx.emit(f"release {svc} at {target['digest']} (ledger release {target['release_id']})")
             result = release_runner.run(params, False, False, lambda message, s=svc: ctx.emit(f"  {s}: {message}"))
@@ -230,11 +232,9 @@ class ReleaseServices(Step):
         return {"releases": released}
 
     def verify(self, ctx: Context) -> dict[str, Any]:
-        foundation = ctx.state.data.get("foundation") or self.rb.terraform().outputs()
+        foundation = self.rb.foundation(ctx)
         live: dict[str, str] = {}
-        for svc, target in sorted((ctx.inputs.get("targets") or {}).items()):
-            if not target.get("digest"):
-                continue
+        for svc, target in with_digest(ctx):
             plan = release_plan(self.rb, svc, target["digest"], foundation)
             if plan.get("outcome") != "unchanged":
                 raise VerifyFailed(f"{svc} is not live at {target['digest']}: the release path says {plan.get('msg')}", self.name)
@@ -253,11 +253,16 @@ class EnvironmentRebuildRunbook(Runbook):
         super().__init__(params)
         self.plan_summary: dict[str, Any] = {}
         self.checks: list[Check] | None = None  # the preflight's, once made (already_done makes it first)
+        self.outputs: dict[str, Any] = {}  # the root's outputs as the preflight read them
 
     def terraform(self) -> Terraform:
         p = self.params
         root = os.path.realpath(os.path.expanduser(p["terraform_dir"]))
         return Terraform(p["terraform_binary"], root, self.connection, p["terraform_vars"], p["terraform_timeout_seconds"])
+
+    def foundation(self, ctx: Context) -> dict[str, Any]:
+        """The root's outputs: as read back after the apply, else as the preflight read them (an empty plan)."""
+        return ctx.state.data.get("foundation") or self.outputs or self.terraform().outputs()
 
     def confirmation_identifier(self, ctx: Context) -> str:
         return self.params["environment"]
@@ -305,13 +310,13 @@ class EnvironmentRebuildRunbook(Runbook):
             ctx.inputs.update(plan=self.plan_summary, plan_file=plan_file)
             checks.append(Check("terraform plan", PASS, summary_line(self.plan_summary)))
             try:
-                current = tf.outputs()
+                self.outputs = tf.outputs()
             except RunbookError:  # never applied: no outputs yet
-                current = {}
+                self.outputs = {}
         except RunbookError as exc:
             return [*checks, Check("terraform plan", ERROR, str(exc))]
         try:
-            aws, table = self._ledger(ctx, current)
+            aws, table = self._ledger(ctx, self.outputs)
             aws.client("dynamodb").describe_table(TableName=table)
             checks.append(Check("ledger", PASS, f"table {table} in {aws.region} readable"))
         except (RunbookError, SlipwayError) as exc:
@@ -332,7 +337,7 @@ class EnvironmentRebuildRunbook(Runbook):
             digest = current_good["image_digest"]
             at = current_good.get("finished_at") or current_good.get("started_at")
             targets[svc] = {"digest": digest, "release_id": current_good.get("release_id"), "at": at}
-            checks.append(self._image_check(ctx, svc, digest, current, current_good))
+            checks.append(self._image_check(ctx, svc, digest, self.outputs, current_good))
         ctx.inputs["targets"] = targets
         return checks
 
@@ -358,9 +363,9 @@ class EnvironmentRebuildRunbook(Runbook):
         checks = self.preflight(ctx)
         if any(c.status != PASS for c in checks) or self.plan_summary.get("changes"):
             return None
-        foundation = self.terraform().outputs()
-        for svc, target in (ctx.inputs.get("targets") or {}).items():
-            if target.get("digest") and release_plan(self, svc, target["digest"], foundation).get("outcome") != "unchanged":
+        foundation = self.foundation(ctx)
+        for svc, target in with_digest(ctx):
+            if release_plan(self, svc, target["digest"], foundation).get("outcome") != "unchanged":
                 return None
         return "(the state itself: the Terraform plan is empty and every service serves its ledger digest)"
 
