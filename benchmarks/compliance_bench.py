@@ -218,7 +218,13 @@ class Bench:
         self.prowler = prowler
         # moto's default AMIs come with EBS snapshots listed as the account's own (about 1,200 in us-east-1): an
         # account of ours has none, and Prowler's EC2 service reads each one's attributes. Off, as in a real account.
-        self.emulator = Emulator(PORT, LISTENER_BASE, tmp / "emulator", {"SLIPWAY_EDGE_PORT_BASE": str(EDGE_PORT_BASE), "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"})
+        # Keep-alive on: both tools only read here, and AWS keeps connections alive (docs/emulator.md, "Request overheads").
+        self.emulator = Emulator(
+            PORT,
+            LISTENER_BASE,
+            tmp / "emulator",
+            {"SLIPWAY_EDGE_PORT_BASE": str(EDGE_PORT_BASE), "MOTO_EC2_LOAD_DEFAULT_AMIS": "false", "SLIPWAY_EMULATOR_KEEP_ALIVE": "1"},
+        )
         self.endpoint = self.emulator.endpoint
         self.children: list[subprocess.Popen] = []
         self.started = False
