@@ -152,10 +152,13 @@ def build_world(emulator: Emulator) -> World:
     rds = w.client("rds")
     db = {"DBInstanceClass": "db.t3.micro", "Engine": "mysql", "MasterUsername": "admin", "MasterUserPassword": "password123", "AllocatedStorage": 20}
     ok = dict(StorageEncrypted=True, BackupRetentionPeriod=7, AutoMinorVersionUpgrade=True, DeletionProtection=True, PubliclyAccessible=False, Tags=TAGS)
+    ok.update(MultiAZ=True, EnableCloudwatchLogsExports=["audit", "error", "general", "slowquery"], EnableIAMDatabaseAuthentication=True)
+    ok.update(CopyTagsToSnapshot=True, Port=3307)
     no = dict(StorageEncrypted=False, BackupRetentionPeriod=1, AutoMinorVersionUpgrade=False, DeletionProtection=False, PubliclyAccessible=True)
+    no.update(MultiAZ=False, EnableCloudwatchLogsExports=["error"], Port=3306)  # RDS.9: three of MySQL's four logs missing
     g = rds.create_db_instance(DBInstanceIdentifier="cr-good", **db, **ok)["DBInstance"]["DBInstanceArn"]
     b = rds.create_db_instance(DBInstanceIdentifier="cr-bad", **db, **no)["DBInstance"]["DBInstanceArn"]
-    for c in ("RDS.2", "RDS.3", "RDS.8", "RDS.11", "RDS.13"):
+    for c in ("RDS.2", "RDS.3", "RDS.5", "RDS.8", "RDS.9", "RDS.10", "RDS.11", "RDS.13", "RDS.17", "RDS.23"):
         w.expected[c] = (g, b)
     # SLIPWAY.RDS.RestoreDrill: cr-good's last restore drill (backup_restore_test's tag) succeeded two days ago; cr-bad has none
     drilled = (dt.datetime.now(dt.UTC) - dt.timedelta(days=2)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -178,13 +181,22 @@ def build_world(emulator: Emulator) -> World:
     w.expected["SLIPWAY.SecretsManager.RotationState"] = (rotating["cr/rotating"], rotating["cr/broken"])
 
     sqs = w.client("sqs")
-    qg = sqs.create_queue(QueueName="cr-good", Attributes={"SqsManagedSseEnabled": "true"}, tags={t["Key"]: t["Value"] for t in TAGS})["QueueUrl"]
-    qb = sqs.create_queue(QueueName="cr-bad", Attributes={"SqsManagedSseEnabled": "false"})["QueueUrl"]
+
+    # SQS.3: both queues let every principal send; the good one only when the sender is the account's topic
+    def send_policy(name: str, **condition: Any) -> str:
+        st = {"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": f"arn:aws:sqs:us-east-1:123456789012:{name}", **condition}
+        return json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "send", **st}]})
+
+    narrowed = send_policy("cr-good", Condition={"ArnEquals": {"aws:SourceArn": "arn:aws:sns:us-east-1:123456789012:cr-good"}})
+    good_attrs = {"SqsManagedSseEnabled": "true", "Policy": narrowed}
+    qg = sqs.create_queue(QueueName="cr-good", Attributes=good_attrs, tags={t["Key"]: t["Value"] for t in TAGS})["QueueUrl"]
+    qb = sqs.create_queue(QueueName="cr-bad", Attributes={"SqsManagedSseEnabled": "false", "Policy": send_policy("cr-bad")})["QueueUrl"]
 
     def arn(url: str) -> str:
         return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
     w.expected["SQS.1"] = (arn(qg), arn(qb))
+    w.expected["SQS.3"] = (arn(qg), arn(qb))
     w.expected["SLIPWAY.Tags.1"] = (good, bad)
     w.arns["queue-good"], w.arns["queue-bad"] = arn(qg), arn(qb)
 
@@ -200,6 +212,10 @@ def build_world(emulator: Emulator) -> World:
     kb = kms.create_key(Description="cr-bad")["KeyMetadata"]
     kms.enable_key_rotation(KeyId=kg["KeyId"])
     w.expected["KMS.4"] = (kg["Arn"], kb["Arn"])
+    # KMS.3: a key scheduled for deletion (KMS.4 then does not judge it: not applicable)
+    doomed = kms.create_key(Description="cr-doomed")["KeyMetadata"]
+    kms.schedule_key_deletion(KeyId=doomed["KeyId"], PendingWindowInDays=30)
+    w.expected["KMS.3"] = (kg["Arn"], doomed["Arn"])
 
     ecr = w.client("ecr")
     rg = ecr.create_repository(repositoryName="cr/good", imageScanningConfiguration={"scanOnPush": True}, imageTagMutability="IMMUTABLE")["repository"]
@@ -386,6 +402,10 @@ def _sns_iam_s3control(w: World) -> None:
     tg = sns.create_topic(Name="cr-good", Attributes={"KmsMasterKeyId": "alias/aws/sns"})["TopicArn"]
     tb = sns.create_topic(Name="cr-bad")["TopicArn"]
     w.expected["SNS.1"] = (tg, tb)
+    # SNS.4: the good topic keeps SNS's default policy (Principal * narrowed by AWS:SourceOwner); the bad one lets anyone publish
+    public = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "SNS:Publish", "Resource": tb}
+    sns.set_topic_attributes(TopicArn=tb, AttributeName="Policy", AttributeValue=json.dumps({"Version": "2012-10-17", "Statement": [public]}))
+    w.expected["SNS.4"] = (tg, tb)
 
     # IAM.2: a user with no policy, one with an inline and a managed one. IAM.3: the good user's active key is new (its
     # inactive key is 200 days old: not judged), the bad user's active key is made 100 days old (the emulator's clock).

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -323,6 +324,82 @@ def rds_13(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     return (_pass if on else _fail)(f"automatic minor version upgrades are {'on' if on else 'off'}", auto_minor_version_upgrade=on)
 
 
+def _instance_not_cluster_member(cluster_control: str) -> Callable[[dict[str, Any]], Any]:
+    def scope(base: dict[str, Any]) -> Any:
+        if base.get("DBClusterIdentifier"):
+            return f"a member of the Aurora cluster {base['DBClusterIdentifier']}: {cluster_control} judges the cluster"
+        return None
+
+    return scope
+
+
+def rds_5(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    on = bool(v.base.get("MultiAZ"))
+    return (_pass if on else _fail)(f"Multi-AZ is {'on' if on else 'off'}", multi_az=on)
+
+
+# The logs Security Hub expects each engine to publish to CloudWatch Logs (RDS.9).
+RDS_LOG_EXPORTS = {
+    "postgres": ("postgresql", "upgrade"),
+    "mysql": ("audit", "error", "general", "slowquery"),
+    "mariadb": ("audit", "error", "general", "slowquery"),
+    "oracle-ee": ("alert", "audit", "trace", "listener"),
+    "oracle-se2": ("alert", "audit", "trace", "listener"),
+    "sqlserver-ee": ("error", "agent"),
+    "sqlserver-se": ("error", "agent"),
+    "sqlserver-ex": ("error", "agent"),
+    "sqlserver-web": ("error", "agent"),
+    "aurora": ("audit", "error", "general", "slowquery"),
+    "aurora-mysql": ("audit", "error", "general", "slowquery"),
+    "aurora-postgresql": ("postgresql",),
+}
+
+
+def rds_9(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    engine = str(v.base.get("Engine") or "")
+    wanted = RDS_LOG_EXPORTS.get(engine)
+    exported = sorted(str(x) for x in v.base.get("EnabledCloudwatchLogsExports") or [])
+    if wanted is None:
+        return _na(f"engine {engine or '?'}: Security Hub names no logs for it")
+    missing = [name for name in wanted if name not in exported]
+    if missing:
+        return _fail(f"{engine} logs not published to CloudWatch Logs: {', '.join(missing)}", exported=exported, missing=missing)
+    return _pass(f"{engine} publishes {', '.join(wanted)} to CloudWatch Logs", exported=exported)
+
+
+RDS_IAM_AUTH_ENGINES = ("mysql", "mariadb", "postgres")
+
+
+def rds_10(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    engine = str(v.base.get("Engine") or "")
+    if engine not in RDS_IAM_AUTH_ENGINES:
+        return _na(f"engine {engine or '?'} has no IAM database authentication")
+    on = bool(v.base.get("IAMDatabaseAuthenticationEnabled"))
+    return (_pass if on else _fail)(f"IAM database authentication is {'on' if on else 'off'}", iam_database_authentication=on)
+
+
+def rds_17(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    on = bool(v.base.get("CopyTagsToSnapshot"))
+    return (_pass if on else _fail)(f"copying tags to snapshots is {'on' if on else 'off'}", copy_tags_to_snapshot=on)
+
+
+RDS_DEFAULT_PORTS = {"mysql": 3306, "mariadb": 3306, "aurora": 3306, "aurora-mysql": 3306, "postgres": 5432, "aurora-postgresql": 5432}
+RDS_DEFAULT_PORTS.update({e: 1521 for e in ("oracle-ee", "oracle-se2", "oracle-ee-cdb", "oracle-se2-cdb")})
+RDS_DEFAULT_PORTS.update({e: 1433 for e in ("sqlserver-ee", "sqlserver-se", "sqlserver-ex", "sqlserver-web")})
+
+
+def rds_23(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    engine, port = str(v.base.get("Engine") or ""), v.base.get("Port")
+    default = RDS_DEFAULT_PORTS.get(engine)
+    if default is None:
+        return _na(f"engine {engine or '?'}: no default port known")
+    if port is None:
+        return "ERROR", "could not evaluate: the listing gives no endpoint port (the instance may still be creating)", {}
+    if int(port) == default:
+        return _fail(f"listens on {engine}'s default port {default}", port=int(port))
+    return _pass(f"listens on port {port}, not {engine}'s default {default}", port=int(port))
+
+
 # ------------------------------------------------------------------ Secrets Manager (the audit's judging functions)
 def sm_1(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     meta = v.base
@@ -374,6 +451,75 @@ def kms_4(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
         return _na(f"the key is {key.get('KeyState')}")
     on = v["rotation"]
     return (_pass if on else _fail)(f"automatic key rotation is {'on' if on else 'off'}", rotation=bool(on))
+
+
+# Condition keys that tie an Allow for every principal to a known caller (AWS's own test for a public
+# resource policy: the principal is * and no condition narrows it to an account, an organisation or a source).
+RESTRICTING_CONDITION_KEYS = frozenset(
+    k.lower()
+    for k in (
+        "aws:SourceArn",
+        "aws:SourceAccount",
+        "aws:SourceOwner",
+        "aws:SourceVpc",
+        "aws:SourceVpce",
+        "aws:PrincipalOrgID",
+        "aws:PrincipalAccount",
+        "aws:PrincipalArn",
+        "aws:SourceOrgID",
+        "aws:SourceIp",
+    )
+)
+
+
+def public_statements(policy: Any) -> list[str]:
+    """The Allow statements of a resource policy that any principal may use (their Sid, or their position)."""
+    if isinstance(policy, str):
+        try:
+            policy = json.loads(policy) if policy.strip() else None
+        except ValueError:
+            return ["(the policy is not valid JSON)"]
+    found = []
+    for index, st in enumerate(_as_list((policy or {}).get("Statement"))):
+        if st.get("Effect") != "Allow":
+            continue
+        principal = st.get("Principal")
+        everyone = principal == "*" or (isinstance(principal, dict) and "*" in _as_list(principal.get("AWS")))
+        if not everyone:
+            continue
+        keys = {str(k).lower() for op in (st.get("Condition") or {}).values() if isinstance(op, dict) for k in op}
+        if keys & RESTRICTING_CONDITION_KEYS:
+            continue
+        found.append(str(st.get("Sid") or f"statement {index + 1}"))
+    return found
+
+
+def _resource_policy(policy: Any, what: str) -> Verdict:
+    if not policy:
+        return _pass(f"no {what} access policy: only the owner's account has access", public_statements=[])
+    public = public_statements(policy)
+    if public:
+        return _fail(f"the {what} access policy allows every principal with no narrowing condition: {', '.join(public)}", public_statements=public)
+    return _pass(f"no statement of the {what} access policy allows every principal without a narrowing condition", public_statements=[])
+
+
+def sqs_3(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    return _resource_policy((v["attributes"] or {}).get("Policy"), "queue")
+
+
+def sns_4(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    return _resource_policy((v["attributes"] or {}).get("Policy"), "topic")
+
+
+def kms_3(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    key = v["key"] or {}
+    if key.get("KeyManager") != "CUSTOMER":
+        return _na("an AWS managed key")
+    state = key.get("KeyState")
+    if state == "PendingDeletion":
+        when = key.get("DeletionDate")
+        return _fail(f"the key is scheduled for deletion{f' on {when}' if when else ''}", key_state=state, deletion_date=str(when) if when else None)
+    return _pass(f"the key is {state}, not scheduled for deletion", key_state=state)
 
 
 # ------------------------------------------------------------------ ECR
@@ -848,6 +994,54 @@ _CATALOGUE = [
         rds_13,
     ),
     _c(
+        "RDS.5",
+        "RDS DB instances should be configured with multiple Availability Zones",
+        "MEDIUM",
+        ("rds",),
+        "AwsRdsDbInstance",
+        "Set multi_az = true.",
+        rds_5,
+        scope=_instance_not_cluster_member("RDS.15"),
+    ),
+    _c(
+        "RDS.9",
+        "RDS DB instances should publish logs to CloudWatch Logs",
+        "MEDIUM",
+        ("rds",),
+        "AwsRdsDbInstance",
+        "Set enabled_cloudwatch_logs_exports to the engine's logs (PostgreSQL: postgresql, upgrade; MySQL and MariaDB: audit, error, general, slowquery).",
+        rds_9,
+    ),
+    _c(
+        "RDS.10",
+        "IAM authentication should be configured for RDS instances",
+        "MEDIUM",
+        ("rds",),
+        "AwsRdsDbInstance",
+        "Set iam_database_authentication_enabled = true.",
+        rds_10,
+        scope=_instance_not_cluster_member("RDS.12"),
+    ),
+    _c(
+        "RDS.17",
+        "RDS DB instances should be configured to copy tags to snapshots",
+        "LOW",
+        ("rds",),
+        "AwsRdsDbInstance",
+        "Set copy_tags_to_snapshot = true.",
+        rds_17,
+        scope=_instance_not_cluster_member("RDS.16"),
+    ),
+    _c(
+        "RDS.23",
+        "RDS instances should not use a database engine default port",
+        "LOW",
+        ("rds",),
+        "AwsRdsDbInstance",
+        "Set port to a value other than the engine's default (5432 for PostgreSQL); it is changed with a modify (a restart).",
+        rds_23,
+    ),
+    _c(
         "SecretsManager.1",
         "Secrets Manager secrets should have automatic rotation enabled",
         "MEDIUM",
@@ -878,6 +1072,16 @@ _CATALOGUE = [
         needs=("attributes",),
     ),
     _c(
+        "SQS.3",
+        "SQS queue access policies should not allow public access",
+        "HIGH",
+        ("sqs",),
+        "AwsSqsQueue",
+        "Name the principals in the queue policy, or narrow a Principal * statement with aws:SourceArn or aws:SourceAccount.",
+        sqs_3,
+        needs=("attributes",),
+    ),
+    _c(
         "DynamoDB.2",
         "DynamoDB tables should have point-in-time recovery enabled",
         "MEDIUM",
@@ -896,6 +1100,16 @@ _CATALOGUE = [
         "Set enable_key_rotation = true on the customer managed symmetric key.",
         kms_4,
         needs=("key", "rotation"),
+    ),
+    _c(
+        "KMS.3",
+        "AWS KMS keys should not be deleted unintentionally",
+        "CRITICAL",
+        ("kms",),
+        "AwsKmsKey",
+        "If the deletion was not intended, cancel it (kms cancel-key-deletion) before the waiting period ends, then enable the key.",
+        kms_3,
+        needs=("key",),
     ),
     _c(
         "ECR.1",
@@ -1064,6 +1278,16 @@ _CATALOGUE = [
         sns_1,
         needs=("attributes",),
         frameworks=(NIST,),  # retired from FSBP in April 2024; still in Security Hub's NIST SP 800-53 Rev. 5 standard
+    ),
+    _c(
+        "SNS.4",
+        "SNS topic access policies should not allow public access",
+        "HIGH",
+        ("sns",),
+        "AwsSnsTopic",
+        "Name the principals in the topic policy, or narrow a Principal * statement with aws:SourceOwner or aws:SourceArn.",
+        sns_4,
+        needs=("attributes",),
     ),
     _c(
         "IAM.2",

@@ -249,8 +249,13 @@ def collect_rds(r: Reader) -> None:
                 "PubliclyAccessible",
                 "DBClusterIdentifier",
                 "ReadReplicaSourceDBInstanceIdentifier",
+                "MultiAZ",
+                "EnabledCloudwatchLogsExports",
+                "IAMDatabaseAuthenticationEnabled",
+                "CopyTagsToSnapshot",
             )
         }
+        base["Port"] = (db.get("Endpoint") or {}).get("Port") or db.get("DbInstancePort")
         res = r.add(db["DBInstanceArn"], db["DBInstanceIdentifier"], "AwsRdsDbInstance", base)
         res["areas"]["tags"] = _tags(db.get("TagList"))
 
@@ -668,7 +673,7 @@ def collect_sns(r: Reader) -> None:
 
         def attributes(arn: str = arn) -> dict[str, Any]:
             got = call(sns, "get_topic_attributes", TopicArn=arn).get("Attributes") or {}
-            return {k: got[k] for k in ("KmsMasterKeyId", "FifoTopic", "Owner") if k in got}
+            return {k: got[k] for k in ("KmsMasterKeyId", "FifoTopic", "Owner", "Policy") if k in got}
 
         r.area(res, "attributes", "sns:GetTopicAttributes", attributes)
 

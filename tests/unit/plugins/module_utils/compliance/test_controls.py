@@ -52,6 +52,8 @@ HEADER_POLICIES = {
     "weak": {"SecurityHeadersConfig": {"StrictTransportSecurity": ALL_HEADERS["StrictTransportSecurity"]}},
 }
 FN = "arn:aws:lambda:us-east-1:123456789012:function:rotate"
+PUBLIC = {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sqs:SendMessage", "Resource": "*"}]}
+NARROWED = {"Statement": [{**PUBLIC["Statement"][0], "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}}]}
 FN_POLICY = json.dumps(
     {"Statement": [{"Effect": "Allow", "Principal": {"Service": "secretsmanager.amazonaws.com"}, "Action": "lambda:InvokeFunction", "Resource": FN}]}
 )
@@ -112,15 +114,26 @@ CASES: dict[str, tuple[str, tuple[dict[str, Any], dict[str, Any]], tuple[dict[st
     "RDS.8": ("rds", (RDS_OK, {}), (RDS_BAD, {})),
     "RDS.11": ("rds", (RDS_OK, {}), (RDS_BAD, {})),
     "RDS.13": ("rds", (RDS_OK, {}), (RDS_BAD, {})),
+    "RDS.5": ("rds", ({"MultiAZ": True}, {}), ({"MultiAZ": False}, {})),
+    "RDS.9": (
+        "rds",
+        ({"Engine": "postgres", "EnabledCloudwatchLogsExports": ["upgrade", "postgresql"]}, {}),
+        ({"Engine": "postgres", "EnabledCloudwatchLogsExports": ["postgresql"]}, {}),
+    ),
+    "RDS.10": ("rds", ({"Engine": "postgres", "IAMDatabaseAuthenticationEnabled": True}, {}), ({"Engine": "mysql"}, {})),
+    "RDS.17": ("rds", ({"CopyTagsToSnapshot": True}, {}), ({"CopyTagsToSnapshot": False}, {})),
+    "RDS.23": ("rds", ({"Engine": "postgres", "Port": 6432}, {}), ({"Engine": "postgres", "Port": 5432}, {})),
     "SecretsManager.1": ("secretsmanager", (SECRET_OK, {}), (SECRET_BAD, {})),
     "SecretsManager.4": ("secretsmanager", (SECRET_OK, {}), (SECRET_BAD, {})),
     "SQS.1": ("sqs", ({}, {"attributes": {"SqsManagedSseEnabled": "true"}}), ({}, {"attributes": {"SqsManagedSseEnabled": "false"}})),
+    "SQS.3": ("sqs", ({}, {"attributes": {"Policy": json.dumps(NARROWED)}}), ({}, {"attributes": {"Policy": json.dumps(PUBLIC)}})),
     "DynamoDB.2": (
         "dynamodb",
         ({}, {"backups": {"PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "ENABLED"}}}),
         ({}, {"backups": {"PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "DISABLED"}}}),
     ),
     "KMS.4": ("kms", ({}, {"key": KEY, "rotation": True}), ({}, {"key": KEY, "rotation": False})),
+    "KMS.3": ("kms", ({}, {"key": KEY}), ({}, {"key": {**KEY, "KeyState": "PendingDeletion", "DeletionDate": "2025-07-01T00:00:00Z"}})),
     "ECR.1": ("ecr", ({"scan_on_push": True}, {}), ({"scan_on_push": False}, {})),
     "ECR.2": ("ecr", ({"tag_mutability": "IMMUTABLE"}, {}), ({"tag_mutability": "MUTABLE"}, {})),
     "ECR.3": ("ecr", ({}, {"lifecycle": '{"rules": []}'}), ({}, {"lifecycle": None})),
@@ -141,6 +154,7 @@ CASES: dict[str, tuple[str, tuple[dict[str, Any], dict[str, Any]], tuple[dict[st
         ({"kind": "cluster"}, {"cluster": {"settings": {}}}),
     ),
     "SNS.1": ("sns", ({}, {"attributes": {"KmsMasterKeyId": "alias/aws/sns"}}), ({}, {"attributes": {"Owner": "123456789012"}})),
+    "SNS.4": ("sns", ({}, {"attributes": {}}), ({}, {"attributes": {"Policy": PUBLIC}})),
     "IAM.2": (
         "iam",
         ({}, {"attached_policies": [], "inline_policies": []}),
@@ -250,7 +264,7 @@ def test_parameters_follow_security_hub_defaults_and_can_be_overridden() -> None
         ctl.check_parameters({"RDS.11": {"nope": 1}})
     with pytest.raises(ctl.PreflightError):
         ctl.select(["NOPE.*"])
-    assert [c.id for c in ctl.select(["RDS.1*"])] == ["RDS.11", "RDS.13"]
+    assert [c.id for c in ctl.select(["RDS.1*"])] == ["RDS.11", "RDS.13", "RDS.10", "RDS.17"]  # the catalogue's order
 
 
 def test_scopes() -> None:
@@ -459,3 +473,33 @@ def test_restore_drill_scope() -> None:
     ev = collected("rds", resource("r", replica, {"tags": {}}), resource("n", no_backups, {"tags": {}}))
     verdicts = [r.status for r in ctl.evaluate(control, ev, None, NOW)]
     assert verdicts == ["NOT_APPLICABLE", "NOT_APPLICABLE"]
+
+
+def test_public_statements_names_only_unnarrowed_allows_for_everyone() -> None:
+    allow = {"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "*"}
+    policy = {
+        "Statement": [
+            {**allow, "Sid": "open"},
+            {**allow, "Sid": "narrowed", "Condition": {"ArnLike": {"AWS:SourceArn": "arn:aws:sns:*:123456789012:*"}}},
+            {**allow, "Sid": "other-condition", "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
+            {**allow, "Sid": "named", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}},
+            {**allow, "Sid": "deny", "Effect": "Deny"},
+        ]
+    }
+    assert ctl.public_statements(policy) == ["open", "other-condition"]
+    assert ctl.public_statements(json.dumps(policy)) == ["open", "other-condition"]
+    assert ctl.public_statements("{not json") == ["(the policy is not valid JSON)"]
+
+
+def test_rds_instance_controls_leave_aurora_members_to_the_cluster_controls() -> None:
+    member = resource("db", {"DBClusterIdentifier": "cl", "Engine": "aurora-postgresql", "Port": 5432}, {})
+    got = {cid: ctl.evaluate(ctl.CONTROLS[cid], collected("rds", member), None, NOW)[0] for cid in ("RDS.5", "RDS.10", "RDS.17", "RDS.23")}
+    assert {cid: r.status for cid, r in got.items()} == {"RDS.5": "NOT_APPLICABLE", "RDS.10": "NOT_APPLICABLE", "RDS.17": "NOT_APPLICABLE", "RDS.23": "FAIL"}
+    assert "RDS.15" in got["RDS.5"].reason
+
+
+def test_rds_9_and_rds_23_answer_for_unknown_engines_and_missing_ports() -> None:
+    odd = resource("db", {"Engine": "db2-se"}, {})
+    assert ctl.evaluate(ctl.CONTROLS["RDS.9"], collected("rds", odd), None, NOW)[0].status == "NOT_APPLICABLE"
+    creating = resource("db", {"Engine": "postgres"}, {})
+    assert ctl.evaluate(ctl.CONTROLS["RDS.23"], collected("rds", creating), None, NOW)[0].status == "ERROR"
