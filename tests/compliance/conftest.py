@@ -2,7 +2,7 @@
 
 ``pytest tests/compliance``. One emulator for the session (API 4840, its receiver
 4841, listener base 19000, CloudFront edges from 19500; ``SLIPWAY_COMPLIANCE_EMULATOR_PORT`` /
-``SLIPWAY_COMPLIANCE_LISTENER_BASE`` pin them) and one world built with boto3
+``SLIPWAY_COMPLIANCE_LISTENER_BASE`` / ``SLIPWAY_COMPLIANCE_EDGE_BASE`` pin them) and one world built with boto3
 (``world``): per control, one compliant resource (``cr-good...``) and one that is not
 (``cr-bad...``).
 """
@@ -26,6 +26,7 @@ from typing import Any
 import boto3
 import pytest
 
+from tests.compliance import seeds_edge, seeds_network, seeds_workloads
 from tests.support import ROOT
 from tests.support.emulator import Emulator, env_port
 
@@ -38,8 +39,9 @@ def emulator() -> Iterator[Emulator]:
     tmp = Path(tempfile.mkdtemp(prefix="slipway-compliance-"))
     port = env_port("SLIPWAY_COMPLIANCE_EMULATOR_PORT")
     base = env_port("SLIPWAY_COMPLIANCE_LISTENER_BASE")
+    edges = env_port("SLIPWAY_COMPLIANCE_EDGE_BASE") or 19500
     emu = Emulator.pick(
-        tmp / "emulator", port=port or 4840, listener_base=base or 19000, exact=bool(port and base), extra_env={"SLIPWAY_EDGE_PORT_BASE": "19500"}
+        tmp / "emulator", port=port or 4840, listener_base=base or 19000, exact=bool(port and base), extra_env={"SLIPWAY_EDGE_PORT_BASE": str(edges)}
     )
     emu.up()
     try:
@@ -327,6 +329,8 @@ def build_world(emulator: Emulator) -> World:
     _ecs(w, subnets, sg["GroupId"])
     _sns_iam_s3control(w)
     _elasticache(w)
+    for more in (seeds_edge.seed, seeds_workloads.seed, seeds_network.seed):  # the later FSBP controls, one module per area
+        more(w)
     return w
 
 

@@ -1439,5 +1439,12 @@ _CATALOGUE = [
         source="slipway",
     ),
 ]
+# The later FSBP controls, one module per area. They import this module's helpers, so they are imported here,
+# after them: import this module, never one of them first.
+from ansible_collections.slipway.aws.plugins.module_utils.compliance import controls_edge, controls_network, controls_workloads  # noqa: E402
+
+_CATALOGUE += controls_edge.CATALOGUE + controls_workloads.CATALOGUE + controls_network.CATALOGUE
 CONTROLS: dict[str, Control] = {c.id: c for c in _CATALOGUE}
+if len(CONTROLS) != len(_CATALOGUE):
+    raise ImportError(f"two controls share an id: {sorted(c.id for c in _CATALOGUE if sum(x.id == c.id for x in _CATALOGUE) > 1)}")
 PARAMETER_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {("SLIPWAY.ECR.ScanFindings", "severityThreshold"): ECR_SEVERITIES}

@@ -11,6 +11,8 @@ import pytest
 from ansible_collections.slipway.aws.plugins.module_utils.compliance import controls as ctl
 from ansible_collections.slipway.aws.plugins.module_utils.compliance.evidence import AREAS
 
+from tests.unit.plugins.module_utils.compliance import cases_edge, cases_network, cases_workloads
+
 NOW = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
 TAGS = {"Project": "slipway", "Environment": "test", "ManagedBy": "terraform"}
 SSL_POLICY = {
@@ -197,6 +199,8 @@ CASES: dict[str, tuple[str, tuple[dict[str, Any], dict[str, Any]], tuple[dict[st
         ({}, {"latest_image": IMAGE, "scan_findings": {"status": "COMPLETE", "counts": {"CRITICAL": 1, "LOW": 2}}}),
     ),
 }
+for more in (cases_edge.CASES, cases_workloads.CASES, cases_network.CASES):  # the later FSBP controls, one module per area
+    CASES.update(more)
 
 
 def resource(name: str, base: dict[str, Any], areas: dict[str, Any], unavailable: dict[str, Any] | None = None) -> dict[str, Any]:
