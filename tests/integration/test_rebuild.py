@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -56,8 +57,11 @@ def test_lost_services_are_rebuilt_at_their_last_good_digest(stack: Stack, found
 
     # --check: the preflight shows Terraform's plan and the ledger's digest; nothing is written.
     calls = stack.calls()
+    temp = Path(stack.env.get("TMPDIR") or tempfile.gettempdir())
+    plans_before = set(temp.glob("slipway-rebuild-*"))
     rc, out = rebuild(stack, reports, "--check")
     assert rc == 0, out[-4000:]
+    assert set(temp.glob("slipway-rebuild-*")) == plans_before, "check mode left its saved plan behind"
     assert "PASS  terraform plan: " in out and "to create" in out, out[-4000:]
     assert f"last good {digest[:19]}" in out, out[-4000:]
     assert stack.writes_since(calls) == {}, stack.writes_since(calls)

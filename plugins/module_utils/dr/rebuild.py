@@ -306,8 +306,12 @@ class EnvironmentRebuildRunbook(Runbook):
             run_dir = os.path.join(ctx.reports_dir, "runs", ctx.state.data["run_id"])
             plan_dir = tempfile.mkdtemp(prefix="slipway-rebuild-") if ctx.check_mode or not os.path.isdir(run_dir) else run_dir
             plan_file = os.path.join(plan_dir, "rebuild.tfplan")
-            self.plan_summary = tf.plan(plan_file)
-            ctx.inputs.update(plan=self.plan_summary, plan_file=plan_file)
+            try:
+                self.plan_summary = tf.plan(plan_file)
+            finally:
+                if ctx.check_mode:  # nothing will apply it, and a saved plan can hold sensitive values: not left behind
+                    shutil.rmtree(plan_dir, ignore_errors=True)
+            ctx.inputs.update(plan=self.plan_summary, plan_file=None if ctx.check_mode else plan_file)
             checks.append(Check("terraform plan", PASS, summary_line(self.plan_summary)))
             try:
                 self.outputs = tf.outputs()
