@@ -8,6 +8,119 @@ from __future__ import annotations
 
 from typing import Any
 
+import boto3
+
+ACCOUNT = "123456789012"
+ARN = "arn:aws:ec2:us-east-1:123456789012:{}/{}"
+ANYWHERE = {"IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+ANYWHERE6 = {"Ipv6Ranges": [{"CidrIpv6": "::/0"}]}
+
+
+def _tcp(port: int, **sources: Any) -> dict[str, Any]:
+    return {"IpProtocol": "tcp", "FromPort": port, "ToPort": port, **sources}
+
 
 def seed(w: Any) -> None:
-    """Nothing yet."""
+    """Two VPCs of their own (cr-net-good, cr-net-bad), each with a subnet, a network ACL, a security group, an
+    instance with an attached volume; the account's EBS encryption by default (off here, on in OTHER_ACCOUNT)."""
+    ec2 = w.client("ec2")
+    good_vpc = ec2.create_vpc(CidrBlock="10.80.0.0/16")["Vpc"]["VpcId"]
+    bad_vpc = ec2.create_vpc(CidrBlock="10.81.0.0/16")["Vpc"]["VpcId"]
+    for vpc, name in ((good_vpc, "cr-net-good"), (bad_vpc, "cr-net-bad")):
+        ec2.create_tags(Resources=[vpc], Tags=[{"Key": "Name", "Value": name}])
+    vpcs = (ARN.format("vpc", good_vpc), ARN.format("vpc", bad_vpc))
+
+    # EC2.6: the good VPC's flow log captures all traffic; the bad VPC's only accepted traffic (rejects unlogged)
+    flow = {"ResourceType": "VPC", "LogDestinationType": "cloud-watch-logs", "DeliverLogsPermissionArn": f"arn:aws:iam::{ACCOUNT}:role/cr-flow-logs"}
+    ec2.create_flow_logs(ResourceIds=[good_vpc], TrafficType="ALL", LogGroupName="/cr/flow/good", **flow)
+    ec2.create_flow_logs(ResourceIds=[bad_vpc], TrafficType="ACCEPT", LogGroupName="/cr/flow/bad", **flow)
+    w.expected["EC2.6"] = vpcs
+    # EC2.10: an interface endpoint for EC2 in the good VPC; the bad one has an S3 endpoint only
+    ec2.create_vpc_endpoint(VpcId=good_vpc, ServiceName="com.amazonaws.us-east-1.ec2", VpcEndpointType="Interface")
+    ec2.create_vpc_endpoint(VpcId=bad_vpc, ServiceName="com.amazonaws.us-east-1.s3", VpcEndpointType="Gateway")
+    w.expected["EC2.10"] = vpcs
+
+    # EC2.15: the bad subnet gives instances a public IPv4 address at launch
+    good_subnet = ec2.create_subnet(VpcId=good_vpc, CidrBlock="10.80.1.0/24", AvailabilityZone="us-east-1a")["Subnet"]
+    bad_subnet = ec2.create_subnet(VpcId=bad_vpc, CidrBlock="10.81.1.0/24", AvailabilityZone="us-east-1a")["Subnet"]
+    ec2.modify_subnet_attribute(SubnetId=bad_subnet["SubnetId"], MapPublicIpOnLaunch={"Value": True})
+    w.expected["EC2.15"] = (good_subnet["SubnetArn"], bad_subnet["SubnetArn"])
+
+    # EC2.16 / EC2.21: the good ACL is the good subnet's and lets only HTTPS in from the internet (SSH from it is
+    # denied first); the bad one is associated with nothing and lets SSH in from anywhere
+    good_acl = ec2.create_network_acl(VpcId=good_vpc)["NetworkAcl"]["NetworkAclId"]
+    bad_acl = ec2.create_network_acl(VpcId=bad_vpc)["NetworkAcl"]["NetworkAclId"]
+    entry = {"Egress": False, "CidrBlock": "0.0.0.0/0", "Protocol": "6"}
+    ec2.create_network_acl_entry(NetworkAclId=good_acl, RuleNumber=90, RuleAction="deny", PortRange={"From": 22, "To": 22}, **entry)
+    ec2.create_network_acl_entry(NetworkAclId=good_acl, RuleNumber=100, RuleAction="allow", PortRange={"From": 443, "To": 443}, **entry)
+    ec2.create_network_acl_entry(NetworkAclId=bad_acl, RuleNumber=100, RuleAction="allow", PortRange={"From": 22, "To": 22}, **entry)
+    current = ec2.describe_network_acls(Filters=[{"Name": "association.subnet-id", "Values": [good_subnet["SubnetId"]]}])["NetworkAcls"][0]
+    association = next(a for a in current["Associations"] if a["SubnetId"] == good_subnet["SubnetId"])["NetworkAclAssociationId"]
+    ec2.replace_network_acl_association(AssociationId=association, NetworkAclId=good_acl)
+    for c in ("EC2.16", "EC2.21"):
+        w.expected[c] = (ARN.format("network-acl", good_acl), ARN.format("network-acl", bad_acl))
+
+    # EC2.18/.19/.53/.54: the good group opens HTTPS to the internet (IPv4 and IPv6) and SSH to the VPC only; the
+    # bad one opens SSH to 0.0.0.0/0 and RDP to ::/0
+    good_sg = ec2.create_security_group(GroupName="cr-net-good", Description="compliant", VpcId=good_vpc)["GroupId"]
+    bad_sg = ec2.create_security_group(GroupName="cr-net-bad", Description="not compliant", VpcId=bad_vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=good_sg, IpPermissions=[_tcp(443, **ANYWHERE, **ANYWHERE6), _tcp(22, IpRanges=[{"CidrIp": "10.80.0.0/16"}])])
+    ec2.authorize_security_group_ingress(GroupId=bad_sg, IpPermissions=[_tcp(22, **ANYWHERE), _tcp(3389, **ANYWHERE6)])
+    for c in ("EC2.18", "EC2.19", "EC2.53", "EC2.54"):
+        w.expected[c] = (ARN.format("security-group", good_sg), ARN.format("security-group", bad_sg))
+
+    # EC2.8/.9/.17: the good instance requires IMDSv2, has one ENI and no public address; the bad one allows IMDSv1,
+    # has two ENIs and a public address
+    images = ec2.describe_images(Owners=["amazon"])["Images"]
+    image = images[0]["ImageId"] if images else ec2.register_image(Name="cr-net", RootDeviceName="/dev/xvda")["ImageId"]
+    common = {"ImageId": image, "MinCount": 1, "MaxCount": 1, "InstanceType": "t3.micro"}
+    good_i = ec2.run_instances(
+        SubnetId=good_subnet["SubnetId"], SecurityGroupIds=[good_sg], MetadataOptions={"HttpTokens": "required", "HttpEndpoint": "enabled"}, **common
+    )["Instances"][0]
+    interfaces = [
+        {"DeviceIndex": 0, "SubnetId": bad_subnet["SubnetId"], "Groups": [bad_sg], "AssociatePublicIpAddress": True},
+        {"DeviceIndex": 1, "SubnetId": bad_subnet["SubnetId"], "Groups": [bad_sg]},
+    ]
+    bad_i = ec2.run_instances(NetworkInterfaces=interfaces, MetadataOptions={"HttpTokens": "optional", "HttpEndpoint": "enabled"}, **common)["Instances"][0]
+    for c in ("EC2.8", "EC2.9", "EC2.17"):
+        w.expected[c] = (ARN.format("instance", good_i["InstanceId"]), ARN.format("instance", bad_i["InstanceId"]))
+
+    # EC2.3: an encrypted volume attached to the good instance, an unencrypted one to the bad instance
+    volumes = []
+    for inst, encrypted in ((good_i, True), (bad_i, False)):
+        vol = ec2.create_volume(AvailabilityZone=inst["Placement"]["AvailabilityZone"], Size=1, Encrypted=encrypted)["VolumeId"]
+        ec2.attach_volume(VolumeId=vol, InstanceId=inst["InstanceId"], Device="/dev/sdf")
+        volumes.append(ARN.format("volume", vol))
+    w.expected["EC2.3"] = (volumes[0], volumes[1])
+    # EC2.1: a snapshot shared with one account, and one anyone may restore
+    vol = volumes[0].rsplit("/", 1)[1]
+    shared, public = (ec2.create_snapshot(VolumeId=vol, Description=f"cr-net-{n}")["SnapshotId"] for n in ("good", "bad"))
+    perm = {"Attribute": "createVolumePermission", "OperationType": "add"}
+    ec2.modify_snapshot_attribute(SnapshotId=shared, UserIds=["111111111111"], **perm)
+    ec2.modify_snapshot_attribute(SnapshotId=public, GroupNames=["all"], **perm)
+    w.expected["EC2.1"] = (f"arn:aws:ec2:us-east-1::snapshot/{shared}", f"arn:aws:ec2:us-east-1::snapshot/{public}")
+
+    # EC2.7 is account-wide (per region): off in this account, on in OTHER_ACCOUNT (seeded with its credentials)
+    other = boto3.client(
+        "ec2",
+        endpoint_url=w.emulator.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=w.other_account["access_key"],
+        aws_secret_access_key=w.other_account["secret_key"],
+        aws_session_token=w.other_account["session_token"],
+    )
+    other.enable_ebs_encryption_by_default()
+    w.accounts["EC2.7"] = (f"AWS::::Account:{_other(w)}", f"AWS::::Account:{ACCOUNT}")
+
+
+def _other(w: Any) -> str:
+    """OTHER_ACCOUNT's id, as its credentials name it."""
+    sts = boto3.client(
+        "sts",
+        endpoint_url=w.emulator.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=w.other_account["access_key"],
+        aws_secret_access_key=w.other_account["secret_key"],
+        aws_session_token=w.other_account["session_token"],
+    )
+    return str(sts.get_caller_identity()["Account"])

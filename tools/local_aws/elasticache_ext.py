@@ -10,6 +10,10 @@ elasticache-repl-grp-redis-auth-enabled take a group's Redis version from its
 member clusters, since ``DescribeReplicationGroups`` has no engine version).
 The emulator creates those clusters with the group and deletes them with it
 (keeping the primary when ``RetainPrimaryCluster`` is true, as AWS does).
+
+``AutoMinorVersionUpgrade``: AWS reports it on every cluster and replication group; moto reports it only when the
+create request gave it. Omitted, the emulator takes it as true (the default of the console, CloudFormation and
+Terraform's provider), so readers such as Security Hub's ElastiCache.2 always find it.
 """
 
 from __future__ import annotations
@@ -78,6 +82,8 @@ def install() -> None:
 
     @functools.wraps(orig_create)
     def create_replication_group(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("auto_minor_version_upgrade") is None:
+            kwargs["auto_minor_version_upgrade"] = True  # AWS reports the field always; omitted, it is on
         group = orig_create(self, *args, **kwargs)
         for cluster_id in group.member_clusters:
             if cluster_id not in self.cache_clusters:
@@ -85,6 +91,16 @@ def install() -> None:
         return group
 
     ElastiCacheBackend.create_replication_group = create_replication_group  # type: ignore[method-assign]
+
+    orig_create_cluster = ElastiCacheBackend.create_cache_cluster
+
+    @functools.wraps(orig_create_cluster)
+    def create_cache_cluster(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("auto_minor_version_upgrade") is None:
+            kwargs["auto_minor_version_upgrade"] = True
+        return orig_create_cluster(self, *args, **kwargs)
+
+    ElastiCacheBackend.create_cache_cluster = create_cache_cluster  # type: ignore[method-assign]
 
     orig_delete = ElastiCacheBackend.delete_replication_group
 

@@ -200,6 +200,9 @@ def _tags(items: list[dict[str, Any]] | None, key: str = "Key", value: str = "Va
         "logging": "s3:GetBucketLogging",
         "versioning": "s3:GetBucketVersioning",
         "tags": "s3:GetBucketTagging",
+        "acl": "s3:GetBucketAcl",
+        "lifecycle": "s3:GetLifecycleConfiguration",
+        "notifications": "s3:GetBucketNotification",
     },
 )
 def collect_s3(r: Reader) -> None:
@@ -230,6 +233,21 @@ def collect_s3(r: Reader) -> None:
             lambda name=name: _tags(call(s3, "get_bucket_tagging", Bucket=name).get("TagSet")),
             absent=("NoSuchTagSet", "NoSuchTagSetError"),
             absent_value={},
+        )
+        r.area(res, "acl", "s3:GetBucketAcl", lambda name=name: _without_metadata(call(s3, "get_bucket_acl", Bucket=name)))
+        r.area(
+            res,
+            "lifecycle",
+            "s3:GetLifecycleConfiguration",
+            lambda name=name: call(s3, "get_bucket_lifecycle_configuration", Bucket=name).get("Rules") or [],
+            absent=("NoSuchLifecycleConfiguration",),
+            absent_value=[],
+        )
+        r.area(
+            res,
+            "notifications",
+            "s3:GetBucketNotification",
+            lambda name=name: _without_metadata(call(s3, "get_bucket_notification_configuration", Bucket=name)),
         )
 
     r.each(r.listing("s3:ListBuckets", "list_buckets", "Buckets"), read)
@@ -385,7 +403,12 @@ def collect_sqs(r: Reader) -> None:
 
 @collector(
     "dynamodb",
-    {"base": "dynamodb:ListTables", "backups": "dynamodb:DescribeContinuousBackups", "tags": "dynamodb:ListTagsOfResource"},
+    {
+        "base": "dynamodb:ListTables",
+        "backups": "dynamodb:DescribeContinuousBackups",
+        "tags": "dynamodb:ListTagsOfResource",
+        "table": "dynamodb:DescribeTable",
+    },
 )
 def collect_dynamodb(r: Reader) -> None:
     ddb = r.client()
@@ -400,6 +423,12 @@ def collect_dynamodb(r: Reader) -> None:
             lambda name=name: call(ddb, "describe_continuous_backups", TableName=name).get("ContinuousBackupsDescription") or {},
         )
         r.area(res, "tags", "dynamodb:ListTagsOfResource", lambda arn=arn: _tags(call(ddb, "list_tags_of_resource", ResourceArn=arn).get("Tags")))
+
+        def table(name: str = name) -> dict[str, Any]:
+            got = call(ddb, "describe_table", TableName=name).get("Table") or {}
+            return {k: got.get(k) for k in ("TableStatus", "DeletionProtectionEnabled")}
+
+        r.area(res, "table", "dynamodb:DescribeTable", table)
 
     r.each(r.listing("dynamodb:ListTables", "list_tables", "TableNames"), read)
 
@@ -429,6 +458,7 @@ def collect_kms(r: Reader) -> None:
         "lifecycle": "ecr:GetLifecyclePolicy",
         "latest_image": "ecr:DescribeImages",
         "scan_findings": "ecr:DescribeImageScanFindings",
+        "kms_key": "kms:DescribeKey",
     },
 )
 def collect_ecr(r: Reader) -> None:
@@ -438,8 +468,14 @@ def collect_ecr(r: Reader) -> None:
         base = {
             "scan_on_push": bool((repo.get("imageScanningConfiguration") or {}).get("scanOnPush")),
             "tag_mutability": repo.get("imageTagMutability"),
+            "encryption": {k: v for k, v in (repo.get("encryptionConfiguration") or {}).items() if k in ("encryptionType", "kmsKey")},
         }
         res = r.add(repo["repositoryArn"], repo["repositoryName"], "AwsEcrRepository", base)
+        key_arn = base["encryption"].get("kmsKey") if base["encryption"].get("encryptionType") == "KMS" else None
+        if key_arn:
+            r.area(res, "kms_key", "kms:DescribeKey", lambda arn=key_arn: _key_manager(r.client("kms"), arn))
+        else:
+            skip(res, "kms_key", "the repository is not encrypted with a KMS key")
         r.area(
             res,
             "lifecycle",
@@ -450,6 +486,12 @@ def collect_ecr(r: Reader) -> None:
         _latest_image_scan(r, ecr, res, repo["repositoryName"])
 
     r.each(r.listing("ecr:DescribeRepositories", "describe_repositories", "repositories"), read)
+
+
+def _key_manager(kms: Any, arn: str) -> dict[str, Any]:
+    """Who manages the KMS key of an ECR repository (AWS for aws/ecr, else CUSTOMER) and its state."""
+    meta = call(kms, "describe_key", KeyId=arn).get("KeyMetadata") or {}
+    return {"arn": meta.get("Arn") or arn, "manager": meta.get("KeyManager"), "state": meta.get("KeyState")}
 
 
 def latest_image(images: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -493,17 +535,148 @@ def collect_logs(r: Reader) -> None:
         r.add(arn, g["logGroupName"], "AwsLogsLogGroup", {"retention_days": g.get("retentionInDays"), "kms_key": g.get("kmsKeyId")})
 
 
-@collector("ec2", {"base": "ec2:DescribeSecurityGroups"})
+def _sg_rule(p: dict[str, Any]) -> dict[str, Any]:
+    """What the security-group controls judge of one permission: protocol, port range and the sources it opens to."""
+    return {
+        "protocol": str(p.get("IpProtocol")),
+        "from": p.get("FromPort"),
+        "to": p.get("ToPort"),
+        "ipv4": sorted(str(x.get("CidrIp")) for x in p.get("IpRanges") or []),
+        "ipv6": sorted(str(x.get("CidrIpv6")) for x in p.get("Ipv6Ranges") or []),
+        "groups": sorted(str(x.get("GroupId")) for x in p.get("UserIdGroupPairs") or []),
+        "prefix_lists": sorted(str(x.get("PrefixListId")) for x in p.get("PrefixListIds") or []),
+    }
+
+
+def _shared(r: Reader, resources: list[dict[str, Any]], area: str, action: str, read: Callable[[], Any], pick: Callable[[dict[str, Any], Any], Any]) -> None:
+    """One area of many resources answered by one account-wide read (e.g. every flow log of the region): each resource
+    gets ``pick(resource, answer)``, or an unavailable marker when the read failed. Not read when no chosen control needs it."""
+    if not resources or (r.wanted is not None and area not in r.wanted):
+        return
+    r.actions.add(action)
+    try:
+        got = read()
+    except AwsError as exc:
+        for res in resources:
+            res["unavailable"][area] = marker(action, exc)
+        return
+    for res in resources:
+        res["areas"][area] = pick(res, got)
+
+
+@collector(
+    "ec2",
+    {
+        "base": "ec2:DescribeSecurityGroups",
+        "vpcs": "ec2:DescribeVpcs",
+        "flow_logs": "ec2:DescribeFlowLogs",
+        "vpc_endpoints": "ec2:DescribeVpcEndpoints",
+        "subnets": "ec2:DescribeSubnets",
+        "network_acls": "ec2:DescribeNetworkAcls",
+        "instances": "ec2:DescribeInstances",
+        "volumes": "ec2:DescribeVolumes",
+        "ebs_encryption": "ec2:GetEbsEncryptionByDefault",
+        "snapshots": "ec2:DescribeSnapshots",
+        "create_volume_permission": "ec2:DescribeSnapshotAttribute",
+    },
+)
 def collect_ec2(r: Reader) -> None:
+    """Security groups (the service's listing, with their rules), then each further kind with its own listing (a
+    failed one is a gap for that kind only): VPCs (with their flow logs and endpoints, one read each for the region),
+    subnets, network ACLs, instances, volumes, the account's snapshots (with who may create volumes from each); and
+    the region's EBS encryption by default (the account, as Security Hub names it)."""
+    ec2 = r.client()
     for sg in r.listing("ec2:DescribeSecurityGroups", "describe_security_groups", "SecurityGroups"):
         gid = sg["GroupId"]
         base = {
+            "kind": "security_group",
             "group_name": sg.get("GroupName"),
             "vpc_id": sg.get("VpcId"),
             "ingress": len(sg.get("IpPermissions") or []),
             "egress": len(sg.get("IpPermissionsEgress") or []),
+            "ingress_rules": [_sg_rule(p) for p in sg.get("IpPermissions") or []],
         }
         r.add(f"arn:aws:ec2:{r.region}:{r.account}:security-group/{gid}", gid, "AwsEc2SecurityGroup", base)
+    prefix = f"arn:aws:ec2:{r.region}:{r.account}"
+    vpcs = []
+    for v in r.sublisting("ec2:DescribeVpcs", "AwsEc2Vpc", f"{prefix}:vpc/*", "describe_vpcs", "Vpcs") or []:
+        base = {"kind": "vpc", "is_default": bool(v.get("IsDefault")), "cidr": v.get("CidrBlock"), "state": v.get("State")}
+        vpcs.append(r.add(f"{prefix}:vpc/{v['VpcId']}", v["VpcId"], "AwsEc2Vpc", base))
+
+    def flow_logs(res: dict[str, Any], got: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        mine = [f for f in got if f.get("ResourceId") == res["name"]]
+        keys = ("FlowLogId", "FlowLogStatus", "TrafficType", "LogDestinationType", "DeliverLogsStatus")
+        return sorted(({k: f.get(k) for k in keys} for f in mine), key=lambda f: str(f["FlowLogId"]))
+
+    def endpoints(res: dict[str, Any], got: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        mine = [e for e in got if e.get("VpcId") == res["name"]]
+        keys = ("VpcEndpointId", "ServiceName", "VpcEndpointType", "State")
+        return sorted(({k: e.get(k) for k in keys} for e in mine), key=lambda e: str(e["VpcEndpointId"]))
+
+    _shared(r, vpcs, "flow_logs", "ec2:DescribeFlowLogs", lambda: list(paginate(ec2, "describe_flow_logs", "FlowLogs")), flow_logs)
+    _shared(r, vpcs, "vpc_endpoints", "ec2:DescribeVpcEndpoints", lambda: list(paginate(ec2, "describe_vpc_endpoints", "VpcEndpoints")), endpoints)
+    for s in r.sublisting("ec2:DescribeSubnets", "AwsEc2Subnet", f"{prefix}:subnet/*", "describe_subnets", "Subnets") or []:
+        base = {"kind": "subnet", "vpc_id": s.get("VpcId"), "MapPublicIpOnLaunch": s.get("MapPublicIpOnLaunch"), "default_for_az": s.get("DefaultForAz")}
+        r.add(s.get("SubnetArn") or f"{prefix}:subnet/{s['SubnetId']}", s["SubnetId"], "AwsEc2Subnet", base)
+    for acl in r.sublisting("ec2:DescribeNetworkAcls", "AwsEc2NetworkAcl", f"{prefix}:network-acl/*", "describe_network_acls", "NetworkAcls") or []:
+        entries = [
+            {
+                "rule": e.get("RuleNumber"),
+                "egress": bool(e.get("Egress")),
+                "protocol": str(e.get("Protocol")),
+                "action": e.get("RuleAction"),
+                "cidr": e.get("CidrBlock") or e.get("Ipv6CidrBlock"),
+                "from": (e.get("PortRange") or {}).get("From"),
+                "to": (e.get("PortRange") or {}).get("To"),
+            }
+            for e in acl.get("Entries") or []
+        ]
+        base = {
+            "kind": "network_acl",
+            "vpc_id": acl.get("VpcId"),
+            "is_default": bool(acl.get("IsDefault")),
+            "subnets": sorted(str(a.get("SubnetId")) for a in acl.get("Associations") or []),
+            "entries": sorted(entries, key=lambda e: (e["egress"], e["rule"] or 0)),
+        }
+        r.add(f"{prefix}:network-acl/{acl['NetworkAclId']}", acl["NetworkAclId"], "AwsEc2NetworkAcl", base)
+    reservations = r.sublisting("ec2:DescribeInstances", "AwsEc2Instance", f"{prefix}:instance/*", "describe_instances", "Reservations")
+    for i in (x for reservation in reservations or [] for x in reservation.get("Instances") or []):
+        if (i.get("State") or {}).get("Name") == "terminated":
+            continue
+        base = {
+            "kind": "instance",
+            "state": (i.get("State") or {}).get("Name"),
+            "vpc_id": i.get("VpcId"),
+            "http_tokens": (i.get("MetadataOptions") or {}).get("HttpTokens"),
+            "http_endpoint": (i.get("MetadataOptions") or {}).get("HttpEndpoint"),
+            "public_ip": i.get("PublicIpAddress"),
+            "network_interfaces": sorted(str(n.get("NetworkInterfaceId")) for n in i.get("NetworkInterfaces") or []),
+            "virtualization_type": i.get("VirtualizationType"),
+        }
+        r.add(f"{prefix}:instance/{i['InstanceId']}", i["InstanceId"], "AwsEc2Instance", base)
+    for vol in r.sublisting("ec2:DescribeVolumes", "AwsEc2Volume", f"{prefix}:volume/*", "describe_volumes", "Volumes") or []:
+        attached = sorted(str(a.get("InstanceId")) for a in vol.get("Attachments") or [] if a.get("State") in ("attached", "attaching"))
+        base = {"kind": "volume", "encrypted": bool(vol.get("Encrypted")), "state": vol.get("State"), "attached_to": attached}
+        r.add(f"{prefix}:volume/{vol['VolumeId']}", vol["VolumeId"], "AwsEc2Volume", base)
+    scope = f"arn:aws:ec2:{r.region}::snapshot/*"
+    listed = r.sublisting("ec2:DescribeSnapshots", "AwsEc2Snapshot", scope, "describe_snapshots", "Snapshots", OwnerIds=["self"])
+    snapshots = []
+    for snap in listed or []:
+        if snap.get("OwnerId") not in (None, r.account):  # the account's own only (an emulator may answer others' too)
+            continue
+        base = {"kind": "snapshot", "encrypted": bool(snap.get("Encrypted")), "state": snap.get("State"), "volume_id": snap.get("VolumeId")}
+        snapshots.append(r.add(f"arn:aws:ec2:{r.region}::snapshot/{snap['SnapshotId']}", snap["SnapshotId"], "AwsEc2Snapshot", base))
+
+    def permission(res: dict[str, Any]) -> None:
+        def read(sid: str = res["name"]) -> list[dict[str, Any]]:
+            got = call(ec2, "describe_snapshot_attribute", SnapshotId=sid, Attribute="createVolumePermission").get("CreateVolumePermissions") or []
+            return sorted(({k: str(p[k]) for k in ("Group", "UserId") if p.get(k)} for p in got), key=lambda p: sorted(p.items()))
+
+        r.area(res, "create_volume_permission", "ec2:DescribeSnapshotAttribute", read)
+
+    r.each(snapshots, permission)
+    account = r.add(f"AWS::::Account:{r.account}", r.account, "AwsAccount", {"kind": "account"})
+    r.area(account, "ebs_encryption", "ec2:GetEbsEncryptionByDefault", lambda: bool(call(ec2, "get_ebs_encryption_by_default").get("EbsEncryptionByDefault")))
 
 
 @collector("elbv2", {"base": "elasticloadbalancing:DescribeLoadBalancers", "attributes": "elasticloadbalancing:DescribeLoadBalancerAttributes"})
@@ -573,6 +746,14 @@ def paginate_nested(client: Any, operation: str, outer: str, key: str) -> list[A
 
 # Listings of one kind of resource below the service's own listing (``Reader.sublisting``): action -> resource type.
 SUBLISTINGS: dict[str, dict[str, str]] = {}
+SUBLISTINGS["ec2"] = {
+    "ec2:DescribeVpcs": "AwsEc2Vpc",
+    "ec2:DescribeSubnets": "AwsEc2Subnet",
+    "ec2:DescribeNetworkAcls": "AwsEc2NetworkAcl",
+    "ec2:DescribeInstances": "AwsEc2Instance",
+    "ec2:DescribeVolumes": "AwsEc2Volume",
+    "ec2:DescribeSnapshots": "AwsEc2Snapshot",
+}
 
 
 def _batched(r: Reader, resources: list[dict[str, Any]], area: str, action: str, read: Callable[[list[str]], dict[str, Any]], size: int) -> None:
@@ -606,13 +787,20 @@ def latest_active_revisions(arns: list[str]) -> list[str]:
 
 
 def _container(c: dict[str, Any]) -> dict[str, Any]:
-    """What the ECS controls judge of a container definition; environment variable names only, never their values."""
-    return {
+    """What the ECS controls judge of a container definition; environment variable names only, never their values;
+    of the log configuration its driver only (its options may carry endpoints or tokens). ``user`` and ``log_driver``
+    only when the definition sets them (absent: the image's user, no logging)."""
+    out = {
         "name": c.get("name"),
         "privileged": c.get("privileged"),
         "readonlyRootFilesystem": c.get("readonlyRootFilesystem"),
         "environment_names": sorted(str(e.get("name")) for e in c.get("environment") or []),
     }
+    if c.get("user") is not None:
+        out["user"] = c["user"]
+    if (c.get("logConfiguration") or {}).get("logDriver"):
+        out["log_driver"] = c["logConfiguration"]["logDriver"]
+    return out
 
 
 @collector(
@@ -645,7 +833,8 @@ def collect_ecs(r: Reader) -> None:
 
         def describe_services(arns: list[str], cluster_arn: str = cluster["arn"]) -> dict[str, Any]:
             got = call(ecs, "describe_services", cluster=cluster_arn, services=arns).get("services") or []
-            return {s["serviceArn"]: {k: s.get(k) for k in ("status", "launchType", "networkConfiguration", "taskDefinition")} for s in got}
+            keys = ("status", "launchType", "networkConfiguration", "taskDefinition", "platformVersion", "platformFamily")
+            return {s["serviceArn"]: {k: s.get(k) for k in keys} for s in got}
 
         _batched(r, services, "service", "ecs:DescribeServices", describe_services, 10)
     scope = f"arn:aws:ecs:{r.region}:{r.account}:task-definition/*"
@@ -656,7 +845,8 @@ def collect_ecs(r: Reader) -> None:
 
         def task_definition(arn: str = arn) -> dict[str, Any]:
             td = call(ecs, "describe_task_definition", taskDefinition=arn).get("taskDefinition") or {}
-            return {"status": td.get("status"), "containers": [_container(c) for c in td.get("containerDefinitions") or []]}
+            containers = [_container(c) for c in td.get("containerDefinitions") or []]
+            return {"status": td.get("status"), "networkMode": td.get("networkMode"), "pidMode": td.get("pidMode"), "containers": containers}
 
         r.area(res, "task_definition", "ecs:DescribeTaskDefinition", task_definition)
 
@@ -664,7 +854,7 @@ def collect_ecs(r: Reader) -> None:
 SUBLISTINGS["ecs"] = {"ecs:ListServices": "AwsEcsService", "ecs:ListTaskDefinitions": "AwsEcsTaskDefinition"}
 
 
-@collector("sns", {"base": "sns:ListTopics", "attributes": "sns:GetTopicAttributes"})
+@collector("sns", {"base": "sns:ListTopics", "attributes": "sns:GetTopicAttributes", "tags": "sns:ListTagsForResource"})
 def collect_sns(r: Reader) -> None:
     sns = r.client()
     for t in r.listing("sns:ListTopics", "list_topics", "Topics"):
@@ -676,6 +866,7 @@ def collect_sns(r: Reader) -> None:
             return {k: got[k] for k in ("KmsMasterKeyId", "FifoTopic", "Owner", "Policy") if k in got}
 
         r.area(res, "attributes", "sns:GetTopicAttributes", attributes)
+        r.area(res, "tags", "sns:ListTagsForResource", lambda arn=arn: _tags(call(sns, "list_tags_for_resource", ResourceArn=arn).get("Tags")))
 
 
 @collector(
@@ -731,6 +922,7 @@ def collect_elasticache(r: Reader) -> None:
     groups = []
     for g in r.listing("elasticache:DescribeReplicationGroups", "describe_replication_groups", "ReplicationGroups"):
         keys = ("Engine", "AutomaticFailover", "MultiAZ", "AtRestEncryptionEnabled", "TransitEncryptionEnabled", "AuthTokenEnabled", "SnapshotRetentionLimit")
+        keys += ("AutoMinorVersionUpgrade",)
         base = {"kind": "replication_group", **{k: g.get(k) for k in keys}, "MemberClusters": sorted(g.get("MemberClusters") or [])}
         groups.append(r.add(g["ARN"], g["ReplicationGroupId"], "AwsElastiCacheReplicationGroup", base))
     action = "elasticache:DescribeCacheClusters"
@@ -743,7 +935,8 @@ def collect_elasticache(r: Reader) -> None:
         return
     members: dict[str, list[dict[str, Any]]] = {}
     for c in clusters:
-        info = {k: c.get(k) for k in ("CacheClusterId", "Engine", "EngineVersion", "SnapshotRetentionLimit", "AuthTokenEnabled")}
+        keys = ("CacheClusterId", "Engine", "EngineVersion", "SnapshotRetentionLimit", "AuthTokenEnabled", "AutoMinorVersionUpgrade", "CacheSubnetGroupName")
+        info = {k: c.get(k) for k in keys}
         if c.get("ReplicationGroupId"):
             members.setdefault(str(c["ReplicationGroupId"]), []).append(info)
         else:
