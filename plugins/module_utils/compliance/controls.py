@@ -188,30 +188,30 @@ def select(patterns: Iterable[str] | None) -> list[Control]:
     """The controls whose id matches one of the globs (all when none); ``PreflightError`` for a glob matching none."""
     pats = [p.strip() for p in patterns or [] if p and p.strip()]
     if not pats:
-        return list(CONTROLS.values())
-    unmatched = [p for p in pats if not any(fnmatch.fnmatchcase(c, p) for c in CONTROLS)]
+        return list(catalogue().values())
+    unmatched = [p for p in pats if not any(fnmatch.fnmatchcase(c, p) for c in catalogue())]
     if unmatched:
-        raise PreflightError(f"no control matches {', '.join(unmatched)}; known: {', '.join(CONTROLS)}")
-    return [c for cid, c in CONTROLS.items() if any(fnmatch.fnmatchcase(cid, p) for p in pats)]
+        raise PreflightError(f"no control matches {', '.join(unmatched)}; known: {', '.join(catalogue())}")
+    return [c for cid, c in catalogue().items() if any(fnmatch.fnmatchcase(cid, p) for p in pats)]
 
 
 def check_parameters(given: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
     """Per-control parameter overrides, checked against each control's declared parameters."""
     out: dict[str, dict[str, Any]] = {}
     for cid, values in (given or {}).items():
-        if cid not in CONTROLS:
-            raise PreflightError(f"parameters for unknown control {cid}; known: {', '.join(CONTROLS)}")
+        if cid not in catalogue():
+            raise PreflightError(f"parameters for unknown control {cid}; known: {', '.join(catalogue())}")
         if not isinstance(values, dict):
-            raise PreflightError(f"parameters of {cid} must be a mapping, e.g. {CONTROLS[cid].params}")
-        bad = sorted(set(values) - set(CONTROLS[cid].params))
+            raise PreflightError(f"parameters of {cid} must be a mapping, e.g. {catalogue()[cid].params}")
+        bad = sorted(set(values) - set(catalogue()[cid].params))
         if bad:
-            raise PreflightError(f"{cid} has no parameter(s) {', '.join(bad)}; its parameters: {CONTROLS[cid].params or 'none'}")
+            raise PreflightError(f"{cid} has no parameter(s) {', '.join(bad)}; its parameters: {catalogue()[cid].params or 'none'}")
         for name, value in values.items():
             choices = PARAMETER_CHOICES.get((cid, name))
             if choices and str(value).upper() not in choices:
                 raise PreflightError(f"{cid} {name}={value!r}: one of {', '.join(choices)}")
         if cid == "SLIPWAY.SecretsManager.RotationState":
-            _rotation_policy({**CONTROLS[cid].params, **values})
+            _rotation_policy({**catalogue()[cid].params, **values})
         out[cid] = dict(values)
     return out
 
@@ -1439,12 +1439,29 @@ _CATALOGUE = [
         source="slipway",
     ),
 ]
-# The later FSBP controls, one module per area. They import this module's helpers, so they are imported here,
-# after them: import this module, never one of them first.
-from ansible_collections.slipway.aws.plugins.module_utils.compliance import controls_edge, controls_network, controls_workloads  # noqa: E402
+_EVERY: dict[str, Control] = {}
 
-_CATALOGUE += controls_edge.CATALOGUE + controls_workloads.CATALOGUE + controls_network.CATALOGUE
-CONTROLS: dict[str, Control] = {c.id: c for c in _CATALOGUE}
-if len(CONTROLS) != len(_CATALOGUE):
-    raise ImportError(f"two controls share an id: {sorted(c.id for c in _CATALOGUE if sum(x.id == c.id for x in _CATALOGUE) > 1)}")
+
+def catalogue() -> dict[str, Control]:
+    """Every control by id: this module's and the later FSBP controls' (``controls_edge``, ``controls_workloads``,
+    ``controls_network``). Those modules import this one's helpers, so they are imported here, on first use, and
+    either side may be imported first. ``CONTROLS`` (a module attribute) is this dict."""
+    if not _EVERY:
+        from ansible_collections.slipway.aws.plugins.module_utils.compliance import controls_edge, controls_network, controls_workloads
+
+        every = _CATALOGUE + controls_edge.CATALOGUE + controls_workloads.CATALOGUE + controls_network.CATALOGUE
+        ids = [c.id for c in every]
+        twice = sorted({cid for cid in ids if ids.count(cid) > 1})
+        if twice:
+            raise ImportError(f"two controls share an id: {', '.join(twice)}")
+        _EVERY.update((c.id, c) for c in every)
+    return _EVERY
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CONTROLS":
+        return catalogue()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 PARAMETER_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {("SLIPWAY.ECR.ScanFindings", "severityThreshold"): ECR_SEVERITIES}

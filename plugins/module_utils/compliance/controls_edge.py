@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The later FSBP controls of CloudFront and S3: data plus one small pure function each (see controls.py).
 
-Imported by controls.py at its end, after the helpers this module uses: import controls, never this module first.
+Its CATALOGUE joins controls.py's in ``controls.catalogue()`` (``controls.CONTROLS``), which imports this module on first use.
 """
 
 from __future__ import annotations

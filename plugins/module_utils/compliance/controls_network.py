@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The later FSBP controls of EC2 and VPC: data plus one small pure function each (see controls.py).
 
-Imported by controls.py at its end, after the helpers this module uses: import controls, never this module first.
+Its CATALOGUE joins controls.py's in ``controls.catalogue()`` (``controls.CONTROLS``), which imports this module on first use.
 
 The ec2 collector lists several kinds of resource (security groups, VPCs, subnets, network ACLs, instances,
 volumes, the account's EBS setting); each control judges one kind (``base["kind"]``) and skips the others.
