@@ -413,16 +413,22 @@ def sm_1(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     return _pass(f"automatic rotation is on (every {interval} days)" if interval else "automatic rotation is on", rotation_enabled=True, rotation_days=interval)
 
 
-def sm_4(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
-    meta, now = v.base, ctx["now"]
-    last, created = audit.when(meta.get("LastRotatedDate")), audit.when(meta.get("CreatedDate"))
-    ref, what = (last, "last rotated") if last else (created, "never rotated; created")
+def days_since(meta: dict[str, Any], now: Any, field_and_label: tuple[str, str], fallback_and_param: tuple[str, str], limit: int) -> Verdict:
+    """A secret's days since ``field`` (LastRotatedDate, LastAccessedDate), or since CreatedDate when it never
+    happened, against ``limit``: more days FAIL. Neither date in the listing is an ERROR."""
+    (field_name, label), (fallback, param) = field_and_label, fallback_and_param
+    seen, created = audit.when(meta.get(field_name)), audit.when(meta.get("CreatedDate"))
+    ref, what = (seen, label) if seen else (created, fallback)
     if ref is None:
-        return "ERROR", "neither LastRotatedDate nor CreatedDate in the listing", {}
-    limit = int(p["maxDaysSinceRotation"])
+        return "ERROR", f"neither {field_name} nor CreatedDate in the listing", {}
     days = audit.whole_days(ref, now)
     verdict = _fail if audit.days_between(ref, now) > limit else _pass
-    return verdict(f"{what} {audit.iso(ref)}, {days} days ago (maxDaysSinceRotation {limit})", reference=audit.iso(ref), days=days)
+    return verdict(f"{what} {audit.iso(ref)}, {days} days ago ({param} {limit})", reference=audit.iso(ref), days=days)
+
+
+def sm_4(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    limit = int(p["maxDaysSinceRotation"])
+    return days_since(v.base, ctx["now"], ("LastRotatedDate", "last rotated"), ("never rotated; created", "maxDaysSinceRotation"), limit)
 
 
 # ------------------------------------------------------------------ SQS, DynamoDB, KMS

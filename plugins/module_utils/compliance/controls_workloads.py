@@ -21,8 +21,8 @@ from ansible_collections.slipway.aws.plugins.module_utils.compliance.controls im
     _na,
     _pass,
     _redis_like,
+    days_since,
 )
-from ansible_collections.slipway.aws.plugins.module_utils.secrets import audit
 
 # The tagging controls (SQS.2, SNS.3, DynamoDB.5, SecretsManager.5) are in Security Hub's AWS Resource Tagging
 # Standard, not in FSBP.
@@ -112,15 +112,7 @@ def elasticache_2(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
 
 # ------------------------------------------------------------------ Secrets Manager
 def sm_3(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
-    meta, now = v.base, ctx["now"]
-    accessed, created = audit.when(meta.get("LastAccessedDate")), audit.when(meta.get("CreatedDate"))
-    ref, what = (accessed, "last accessed") if accessed else (created, "never accessed; created")
-    if ref is None:
-        return "ERROR", "neither LastAccessedDate nor CreatedDate in the listing", {}
-    limit = int(p["unusedForDays"])
-    days = audit.whole_days(ref, now)
-    verdict = _fail if audit.days_between(ref, now) > limit else _pass
-    return verdict(f"{what} {audit.iso(ref)}, {days} days ago (unusedForDays {limit})", reference=audit.iso(ref), days=days)
+    return days_since(v.base, ctx["now"], ("LastAccessedDate", "last accessed"), ("never accessed; created", "unusedForDays"), int(p["unusedForDays"]))
 
 
 # ------------------------------------------------------------------ tagging (SecretsManager.5, SQS.2, DynamoDB.5, SNS.3)
@@ -146,6 +138,12 @@ def dynamodb_6(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
 
 
 _TAG_FIX = "Add tags of your own (the keys in requiredTagKeys, when set); Terraform: the provider's default_tags."
+
+
+def _tagging(cid: str, title: str, service: str, rtype: str) -> Control:
+    """One of the Resource Tagging Standard's controls: judged by ``tagged`` over the resource's ``tags`` area."""
+    return _c(cid, title, "LOW", (service,), rtype, _TAG_FIX, tagged, needs=("tags",), params={"requiredTagKeys": []}, frameworks=(TAGGING,))
+
 
 CATALOGUE: list[Control] = [
     _c(
@@ -226,54 +224,10 @@ CATALOGUE: list[Control] = [
         sm_3,
         params={"unusedForDays": 90},
     ),
-    _c(
-        "SecretsManager.5",
-        "Secrets Manager secrets should be tagged",
-        "LOW",
-        ("secretsmanager",),
-        "AwsSecretsManagerSecret",
-        _TAG_FIX,
-        tagged,
-        needs=("tags",),
-        params={"requiredTagKeys": []},
-        frameworks=(TAGGING,),
-    ),
-    _c(
-        "SQS.2",
-        "SQS queues should be tagged",
-        "LOW",
-        ("sqs",),
-        "AwsSqsQueue",
-        _TAG_FIX,
-        tagged,
-        needs=("tags",),
-        params={"requiredTagKeys": []},
-        frameworks=(TAGGING,),
-    ),
-    _c(
-        "SNS.3",
-        "SNS topics should be tagged",
-        "LOW",
-        ("sns",),
-        "AwsSnsTopic",
-        _TAG_FIX,
-        tagged,
-        needs=("tags",),
-        params={"requiredTagKeys": []},
-        frameworks=(TAGGING,),
-    ),
-    _c(
-        "DynamoDB.5",
-        "DynamoDB tables should be tagged",
-        "LOW",
-        ("dynamodb",),
-        "AwsDynamoDbTable",
-        _TAG_FIX,
-        tagged,
-        needs=("tags",),
-        params={"requiredTagKeys": []},
-        frameworks=(TAGGING,),
-    ),
+    _tagging("SecretsManager.5", "Secrets Manager secrets should be tagged", "secretsmanager", "AwsSecretsManagerSecret"),
+    _tagging("SQS.2", "SQS queues should be tagged", "sqs", "AwsSqsQueue"),
+    _tagging("SNS.3", "SNS topics should be tagged", "sns", "AwsSnsTopic"),
+    _tagging("DynamoDB.5", "DynamoDB tables should be tagged", "dynamodb", "AwsDynamoDbTable"),
     _c(
         "DynamoDB.6",
         "DynamoDB tables should have deletion protection enabled",
