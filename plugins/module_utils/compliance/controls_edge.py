@@ -162,14 +162,18 @@ def cloudfront_10(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     return _pass(f"no custom origin ({len(custom)}) allows SSLv3", origin_ssl_protocols=protocols)
 
 
-def cloudfront_13(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
-    s3 = _s3_origins(v["config"] or {})
-    if not s3:
-        return _na("no S3 origin")
-    without = sorted(str(o.get("Id")) for o in s3 if not o.get("OriginAccessControlId"))
+def _needs_oac(origins: list[dict[str, Any]], what: str) -> Verdict:
+    """Every origin of one kind (``what``: "S3", "Lambda function URL") has an origin access control."""
+    if not origins:
+        return _na(f"no {what} origin")
+    without = sorted(str(o.get("Id")) for o in origins if not o.get("OriginAccessControlId"))
     if without:
-        return _fail(f"S3 origin(s) without origin access control: {', '.join(without)}", origins=without)
-    return _pass(f"every S3 origin ({len(s3)}) uses origin access control", origins=[str(o.get("Id")) for o in s3])
+        return _fail(f"{what} origin(s) without origin access control: {', '.join(without)}", origins=without)
+    return _pass(f"every {what} origin ({len(origins)}) uses origin access control", origins=[str(o.get("Id")) for o in origins])
+
+
+def cloudfront_13(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    return _needs_oac(_s3_origins(v["config"] or {}), "S3")
 
 
 # The security policies Security Hub recommends (CloudFront.15's securityPolicies, not customizable).
@@ -191,12 +195,7 @@ def cloudfront_15(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
 
 def cloudfront_16(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     lambdas = [o for o in _origins(v["config"] or {}) if _LAMBDA_URL.search(str(o.get("DomainName") or ""))]
-    if not lambdas:
-        return _na("no Lambda function URL origin")
-    without = sorted(str(o.get("Id")) for o in lambdas if not o.get("OriginAccessControlId"))
-    if without:
-        return _fail(f"Lambda function URL origin(s) without origin access control: {', '.join(without)}", origins=without)
-    return _pass(f"every Lambda function URL origin ({len(lambdas)}) uses origin access control", origins=[str(o.get("Id")) for o in lambdas])
+    return _needs_oac(lambdas, "Lambda function URL")
 
 
 # ------------------------------------------------------------------ S3
