@@ -14,9 +14,10 @@ own control paths (``/moto-api/...``) and the emulator's (``/_slipway/...``):
   ``METHOD /first-path-segment``.
 
 ``GET /_slipway/calls`` answers ``{"since": ..., "total": N, "calls": {...},
-"injected": {...}}`` (``injected``: what the fault rules of ``faults.py`` did,
-per operation and kind and per rule); ``DELETE /_slipway/calls`` resets the
-counts and the injected counts (and answers what they were).
+"injected": {...}, "replayed": N}`` (``injected``: what the fault rules of ``faults.py`` did,
+per operation and kind and per rule; ``replayed``: SDK retries answered with their first attempt's answer,
+``replay.py``, not counted as calls); ``DELETE /_slipway/calls`` resets the
+counts, the injected counts and ``replayed`` (and answers what they were).
 ``/moto-api/reset`` does not reset them.
 
 The ``call_action`` wrapper also applies the fault rules (``faults.around``)
@@ -36,7 +37,7 @@ import urllib.parse
 from collections.abc import Iterable
 from typing import Any
 
-from . import faults
+from . import faults, replay
 
 PATH = "/_slipway/calls"
 _SCOPE_RE = re.compile(r"Credential=[^/,\s]+/\d{8}/[^/]+/([^/]+)/aws4_request")
@@ -96,9 +97,9 @@ def name_from_environ(environ: dict[str, Any]) -> str:
 def _answer(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
     method = environ.get("REQUEST_METHOD", "GET")
     if method == "GET":
-        status, body = "200 OK", {**COUNTER.snapshot(), "injected": faults.REGISTRY.injected()}
+        status, body = "200 OK", {**COUNTER.snapshot(), "injected": faults.REGISTRY.injected(), "replayed": replay.REPLAYS.take_count()}
     elif method == "DELETE":
-        status, body = "200 OK", {**COUNTER.reset(), "injected": faults.REGISTRY.reset_injected()}
+        status, body = "200 OK", {**COUNTER.reset(), "injected": faults.REGISTRY.reset_injected(), "replayed": replay.REPLAYS.take_count(reset=True)}
     else:
         status, body = "405 Method Not Allowed", {"error": f"{method} not allowed; use GET or DELETE"}
     data = json.dumps(body, indent=1).encode()

@@ -49,6 +49,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
+from . import replay
+
 PATH = "/_slipway/faults"
 KINDS = ("throttle", "5xx", "5xx-after", "access-denied", "latency")
 ERROR_KINDS = ("throttle", "5xx", "5xx-after", "access-denied")
@@ -418,6 +420,7 @@ def around(response: Any, name: str, run: Callable[[], Any]) -> Any:
     decision = REGISTRY.decide(names, getattr(response, "_get_param", None))
     if decision is None:
         return run()
+    replay.faulted()
     if decision.delay:
         time.sleep(decision.delay)
     rule = decision.error
@@ -446,6 +449,7 @@ def s3_decide(handler: Any, operation: str) -> None:
     decision = REGISTRY.decide([f"s3.{operation}"], None)
     if decision is None:
         return
+    replay.faulted()
     if decision.delay:
         time.sleep(decision.delay)
     rule = decision.error

@@ -105,6 +105,9 @@ def serve(settings: Settings) -> int:
     calls.install()
     faults.install()
     install_ready(settings, alb)
+    from . import replay
+
+    replay.install()  # outermost wrapper of the dispatcher: a replayed retry reaches nothing inside
     from . import alarms, cloudfront, edge, trafficgen, webhook
 
     cloudfront.install(settings.invalidation_seconds)

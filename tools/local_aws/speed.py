@@ -10,10 +10,10 @@
 * Keep-alive, only with ``SLIPWAY_EMULATOR_KEEP_ALIVE=1`` (off by default): with it, Terraform's provider (Go's
   HTTP client) now and then got no usable answer on a reused connection to a request the server had carried out,
   and its SDK sent the request again: a second ``CreateSecurityGroup`` failed with ``InvalidGroup.Duplicate`` and
-  the apply with it (3 or 4 such retries per foundation apply; none with keep-alive off; the cause is not found
-  yet, and under ``strace`` it does not happen). A non-idempotent call sent twice is a wrong answer, so the
-  default is the server as werkzeug wrote it. Read-only clients (the compliance bench, where both tools read the
-  same emulator) may turn it on.
+  the apply with it (3 or 4 such retries per foundation apply with keep-alive, 1 to 3 without: keep-alive makes
+  the loss more frequent but is not its cause; ``replay.py`` now answers such a retry with the first attempt's
+  answer). The default stays the server as werkzeug wrote it. Read-only clients (the compliance bench, where both
+  tools read the same emulator) turn it on.
 
   What it does: werkzeug's development server answers every request with ``Connection: close`` (its reason: the
   handler cannot tell where an unread request body ends), so every API call pays a new TCP connection and a new
