@@ -95,13 +95,14 @@ class Emulator:
             raise AssertionError(f"local-aws {' '.join(args)} failed: {proc.stdout}{proc.stderr}")
         return proc
 
-    def client(self, name: str) -> Any:
+    def client(self, name: str, config: Any = None) -> Any:
         return boto3.client(
             name,
             endpoint_url=self.endpoint,
             region_name="us-east-1",
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
+            config=config,
         )
 
     def url(self, listener_port: int, path: str = "/") -> str:

@@ -322,29 +322,14 @@ def test_in_progress_limits(emu: Emulator, site: dict[str, Any]) -> None:
 
 
 def test_invalidation_faults_have_cloudfronts_shape(emu: Emulator, site: dict[str, Any]) -> None:
-    import boto3
     from local_aws.faults import fault
 
-    client = boto3.client(
-        "cloudfront",
-        endpoint_url=emu.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"mode": "standard", "total_max_attempts": 1}),
-    )
+    client = emu.client("cloudfront", Config(retries={"mode": "standard", "total_max_attempts": 1}))
     with fault(emu.endpoint, "cloudfront.CreateInvalidation", "throttle", count=1):
         with pytest.raises(ClientError) as exc:
             client.create_invalidation(DistributionId=site["id"], InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/t"]}, "CallerReference": "t1"})
     assert exc.value.response["Error"]["Code"] == "Throttling" and exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    retrying = boto3.client(
-        "cloudfront",
-        endpoint_url=emu.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"mode": "standard", "total_max_attempts": 3}),
-    )
+    retrying = emu.client("cloudfront", Config(retries={"mode": "standard", "total_max_attempts": 3}))
     with fault(emu.endpoint, "cloudfront.CreateInvalidation", "throttle", count=1):
         out = retrying.create_invalidation(DistributionId=site["id"], InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/t"]}, "CallerReference": "t2"})
     assert out["ResponseMetadata"]["RetryAttempts"] == 1 and out["Invalidation"]["Status"] == "InProgress"

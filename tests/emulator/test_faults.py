@@ -9,7 +9,6 @@ import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ReadTimeoutError
@@ -19,14 +18,7 @@ from .conftest import Emulator, wait_for
 
 
 def aws(emu: Emulator, name: str, attempts: int = 3) -> Any:
-    return boto3.client(
-        name,
-        endpoint_url=emu.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"mode": "standard", "total_max_attempts": attempts}),
-    )
+    return emu.client(name, Config(retries={"mode": "standard", "total_max_attempts": attempts}))
 
 
 def calls(emu: Emulator) -> dict[str, Any]:
@@ -153,14 +145,7 @@ def test_5xx_after_applies_the_write_but_the_client_sees_an_error(emulator: Emul
 
 
 def test_latency_beyond_the_read_timeout_is_a_client_timeout_but_the_write_lands(emulator: Emulator) -> None:
-    ddb = boto3.client(
-        "dynamodb",
-        endpoint_url=emulator.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(read_timeout=0.5, retries={"mode": "standard", "total_max_attempts": 1}),
-    )
+    ddb = emulator.client("dynamodb", Config(read_timeout=0.5, retries={"mode": "standard", "total_max_attempts": 1}))
     table = "slipway-fault-timeouts"
     ddb.create_table(
         TableName=table,

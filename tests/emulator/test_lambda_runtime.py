@@ -344,17 +344,9 @@ def test_code_from_s3(emulator: Emulator, lam: Any) -> None:
 
 
 def test_faults_apply_to_invoke(emulator: Emulator, functions: dict[str, str]) -> None:
-    import boto3
     from local_aws.faults import fault
 
-    no_retry = boto3.client(
-        "lambda",
-        endpoint_url=emulator.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
-    )
+    no_retry = emulator.client("lambda", Config(retries={"total_max_attempts": 1, "mode": "standard"}))
     with fault(emulator.endpoint, "lambda.Invoke", "throttle", count=1):
         with pytest.raises(ClientError) as err:
             no_retry.invoke(FunctionName="rt-value", Payload=b"{}")

@@ -8,7 +8,6 @@ import urllib.request
 import uuid
 from typing import Any
 
-import boto3
 import botocore.exceptions
 import pytest
 from botocore.config import Config
@@ -39,14 +38,7 @@ def test_a_different_create_role_of_the_same_name_is_refused(emulator) -> None:
 # ---------------------------------------------------------------- SDK retries of a write (tools/local_aws/replay.py)
 def _ec2(emulator, invocation: str, attempt: int) -> Any:
     """An EC2 client whose requests carry this SDK invocation id and attempt number, and that never retries itself."""
-    ec2 = boto3.client(
-        "ec2",
-        endpoint_url=emulator.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
-    )
+    ec2 = emulator.client("ec2", Config(retries={"total_max_attempts": 1, "mode": "standard"}))
 
     def tag(request: Any, **_: Any) -> None:
         request.headers["amz-sdk-invocation-id"] = invocation

@@ -32,13 +32,14 @@ from __future__ import annotations
 
 import collections
 import hashlib
-import io
 import re
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from .speed import whole_body
 
 _KEEP = 4096
 _TTL = 600.0
@@ -131,19 +132,6 @@ def _fingerprint(environ: dict[str, Any], body: bytes) -> str:
     return digest.hexdigest()
 
 
-def _read_body(environ: dict[str, Any]) -> bytes | None:
-    """The request body, read whole and put back for the application; None when its length is not declared."""
-    if environ.get("wsgi.input_terminated"):  # chunked: no declared length
-        return None
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return None
-    body = environ["wsgi.input"].read(length) if length > 0 else b""
-    environ["wsgi.input"] = io.BytesIO(body)
-    return body
-
-
 def wrap(app: Callable[[dict[str, Any], Any], Iterable[bytes]]) -> Callable[[dict[str, Any], Any], Iterable[bytes]]:
     """``app`` (a WSGI callable) with retried writes answered once (see the module's doc)."""
 
@@ -151,7 +139,7 @@ def wrap(app: Callable[[dict[str, Any], Any], Iterable[bytes]]) -> Callable[[dic
         invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID")
         if not invocation or environ.get("REQUEST_METHOD", "GET") in _READS:
             return app(environ, start_response)
-        body = _read_body(environ)
+        body = whole_body(environ)
         if body is None:
             return app(environ, start_response)
         fingerprint = _fingerprint(environ, body)
@@ -171,7 +159,7 @@ def wrap(app: Callable[[dict[str, Any], Any], Iterable[bytes]]) -> Callable[[dic
 
             def remember(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
                 seen["status"], seen["headers"] = status, list(headers)
-                return start_response(status, headers, exc_info) if exc_info is not None else start_response(status, headers)
+                return start_response(status, headers, exc_info)
 
             result = app(environ, remember)
             try:

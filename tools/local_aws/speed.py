@@ -63,6 +63,20 @@ class _Selectors:
         return _NoDrain() if getattr(_REQUEST, "whole", False) else selectors.DefaultSelector()
 
 
+def whole_body(environ: dict[str, Any]) -> bytes | None:
+    """The request body, read whole and put back in ``wsgi.input`` as bytes in memory; None, and nothing read,
+    when its length is not declared (a chunked body, whose end is the application's to find, or a bad length)."""
+    if environ.get("wsgi.input_terminated"):
+        return None
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
 def install() -> None:
     global _INSTALLED
     if _INSTALLED:
@@ -95,19 +109,10 @@ def install() -> None:
 
     def make_environ_whole_body(self: Any) -> dict[str, Any]:
         environ = make_environ(self)
-        _REQUEST.whole = False
-        self.slipway_keep_alive = False
+        whole = whole_body(environ) is not None
+        _REQUEST.whole = whole
+        self.slipway_keep_alive = whole
         self.slipway_length_sent = False
-        if environ.get("wsgi.input_terminated"):  # a chunked request body: its end is the application's to find
-            return environ
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            return environ
-        if length > 0:
-            environ["wsgi.input"] = io.BytesIO(self.rfile.read(length))
-        self.slipway_keep_alive = True
-        _REQUEST.whole = True
         return environ
 
     def send_header_keep_alive(self: Any, keyword: str, value: str) -> None:
