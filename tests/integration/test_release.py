@@ -245,12 +245,12 @@ def test_interrupt_rolls_back(stack: Stack) -> None:
     # Ctrl-C as a terminal sends it: SIGINT to the whole foreground process
     # group, ansible-playbook and its worker alike (the release runs in the worker).
     os.killpg(proc.pid, signal.SIGINT)
-    proc.communicate(timeout=60)
-    assert proc.returncode != 0
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode != 0, out[-3000:]
     deadline = time.time() + 30
     while time.time() < deadline and (stack.lock(service) is not None or stack.weights(service)[live] != 100):
         time.sleep(0.2)
-    assert stack.weights(service) == {live: 100, new: 0}
+    assert stack.weights(service) == {live: 100, new: 0}, (stack.lock(service), stack.ledger(service)[:1], out[-3000:])
     assert stack.ecs_service(service, new)["desiredCount"] == 0
     entry = stack.ledger(service)[0]
     assert entry["outcome"] == "rolled_back" and "interrupted" in entry["message"]

@@ -31,7 +31,7 @@ from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError
 from ansible_collections.slipway.aws.plugins.module_utils.release.adapter import ReleaseAdapter
 from ansible_collections.slipway.aws.plugins.module_utils.release.config import ReleaseConfig
 from ansible_collections.slipway.aws.plugins.module_utils.release.plan import Plan, preflight
-from ansible_collections.slipway.aws.plugins.module_utils.release.waiting import interrupts_ignored, interrupts_raise, wait_until
+from ansible_collections.slipway.aws.plugins.module_utils.release.waiting import InterruptGuard, wait_until
 
 
 def now_iso() -> str:
@@ -76,6 +76,11 @@ class Release:
         self._controller = os.getppid()
         # Whether production traffic has moved yet (the rollback says if it never left).
         self.shifted = False
+        # Whether the release passed its point of no return (the old colour is being scaled down).
+        self.committed = False
+        self._guard = InterruptGuard()
+        self._new_td: str | None = None
+        self._plan: Plan | None = None
         # What the summary reports besides the plan: a repaired abandoned release,
         # the failed gate's evidence, and rollback steps that did not work.
         self.repaired: dict[str, Any] | None = None
@@ -90,40 +95,71 @@ class Release:
     def execute(self, plan: Plan) -> dict[str, Any]:
         """Run the release described by ``plan``; always returns a summary (never raises for gate failures)."""
         cfg = self.cfg
-        outcome, message = "failed", ""
         self.lease.acquire(cfg.actor, self.started_at, {"phase": "locked", "from_colour": plan.from_colour, "to_colour": plan.to_colour})
         self.state = {"phase": "locked", "from_colour": plan.from_colour, "to_colour": plan.to_colour, "release_id": self.release_id}
-        new_td = plan.reuse_task_definition
-        try:
-            with interrupts_raise():
-                if plan.repair:
-                    self.repair(plan.repair)
-                    plan = self.plan()
-                    self.state.update(from_colour=plan.from_colour, to_colour=plan.to_colour)
-                    if plan.no_change:
-                        return self._finish(plan, "repaired", "the abandoned release was repaired; the requested image was already live", None)
-                self.notifier.send("started", self._summary(plan, "started", ""))
-                self.emit(
-                    f"release {self.release_id}: {cfg.service} {plan.image_tag} ({plan.image_digest[:19]}…) "
-                    f"{plan.from_colour} → {plan.to_colour}, strategy {cfg.strategy} {plan.steps}"
-                )
-                new_td = self._task_definition(plan)
-                self._scale_up(plan, new_td)
-                self._phase("smoke")
-                self._gate(self.adapter.smoke())
-                if cfg.manual_approval:
-                    self._phase("approval")
-                    self.wait_approval()
-                for i, percent in enumerate(plan.steps, start=1):
-                    self._step(plan, i, percent)
-                self._scale_down(plan)
-                outcome, message = "succeeded", f"{cfg.service} {plan.image_tag} is live on {plan.to_colour}"
-        except (GateFailed, AwsError, Interrupted, SlipwayError) as exc:
-            outcome, message = self._roll_back(plan, str(exc))
-            self.evidence = getattr(exc, "evidence", None)
-        except BaseException as exc:  # noqa: BLE001 - any other crash still rolls back
-            outcome, message = self._roll_back(plan, f"unexpected error: {type(exc).__name__}: {exc}")
-        return self._finish(plan, outcome, message, new_td)
+        self._new_td = plan.reuse_task_definition
+        self._plan = plan
+        # One guard from the lock to the record: Ctrl-C raises once, and whatever
+        # handles that (the rollback, the record) runs with further signals recorded only.
+        with InterruptGuard() as guard:
+            self._guard = guard
+            try:
+                try:
+                    outcome, message = self._run()
+                finally:
+                    guard.disarm()
+            except (GateFailed, AwsError, Interrupted, SlipwayError) as exc:
+                outcome, message = self._fail(self._plan, str(exc))
+                self.evidence = getattr(exc, "evidence", None)
+            except BaseException as exc:  # noqa: BLE001 - any other crash still rolls back
+                outcome, message = self._fail(self._plan, f"unexpected error: {type(exc).__name__}: {exc}")
+            ignored = guard.received[1:] if self._interrupted_by(message) else guard.received
+            if ignored:
+                doing = "completing" if outcome in ("succeeded", "repaired") else "rolling back"
+                self.emit(f"{' and '.join(ignored)} received while the release was {doing}: ignored")
+            return self._finish(self._plan, outcome, message, self._new_td)
+
+    @staticmethod
+    def _interrupted_by(message: str) -> bool:
+        return message.startswith("interrupted by ")
+
+    def _run(self) -> tuple[str, str]:
+        """The release's steps; a failure raises (and ``execute`` rolls back)."""
+        cfg, plan = self.cfg, self._plan
+        if plan.repair:
+            self.repair(plan.repair)
+            plan = self._plan = self.plan()
+            self.state.update(from_colour=plan.from_colour, to_colour=plan.to_colour)
+            if plan.no_change:
+                return "repaired", "the abandoned release was repaired; the requested image was already live"
+        self.notifier.send("started", self._summary(plan, "started", ""))
+        self.emit(
+            f"release {self.release_id}: {cfg.service} {plan.image_tag} ({plan.image_digest[:19]}…) "
+            f"{plan.from_colour} → {plan.to_colour}, strategy {cfg.strategy} {plan.steps}"
+        )
+        self._new_td = self._task_definition(plan)
+        self._scale_up(plan, self._new_td)
+        self._phase("smoke")
+        self._gate(self.adapter.smoke())
+        if cfg.manual_approval:
+            self._phase("approval")
+            self.wait_approval()
+        for i, percent in enumerate(plan.steps, start=1):
+            self._step(plan, i, percent)
+        self._scale_down(plan)
+        return "succeeded", f"{cfg.service} {plan.image_tag} is live on {plan.to_colour}"
+
+    def _fail(self, plan: Plan, reason: str) -> tuple[str, str]:
+        """A failure before the point of no return rolls back; after it, the new colour stays live."""
+        if not self.committed:
+            return self._roll_back(plan, reason)
+        old, new = plan.from_colour, plan.to_colour
+        return "failed", (
+            f"{reason} — {self.cfg.service} {plan.image_tag} is live on {new} (every gate passed), but {self.cfg.ecs_service(old)} "
+            f"was not scaled down; not rolled back, since {old} may already have no tasks. "
+            f"Fix: scale ECS service {self.cfg.ecs_service(old)} in cluster {self.cfg.cluster} to 0 tasks "
+            f"and set its scalable target {self.cfg.autoscaling_resource_ids.get(old)} to min 0 / max 0"
+        )
 
     def _task_definition(self, plan: Plan) -> str:
         """The revision to run: registered only if no existing one has the same content."""
@@ -165,6 +201,10 @@ class Release:
         if cfg.scale_down_wait_seconds:
             self.emit(f"waiting {cfg.scale_down_wait_seconds:.0f}s before scaling {cfg.ecs_service(old)} down")
             self.bake(cfg.scale_down_wait_seconds, new, len(plan.steps))
+        # The point of no return: from here the old colour loses its tasks, so a
+        # rollback would send traffic to nothing. An interrupt is recorded, not obeyed.
+        self.committed = True
+        self._guard.disarm()
         self.adapter.set_capacity_bounds(old, 0, 0)
         self.adapter.scale(old, 0)
         self.emit(f"scaled {cfg.ecs_service(old)} to 0; {new} is live")
@@ -317,11 +357,10 @@ class Release:
         self.repaired = entry
 
     def _roll_back(self, plan: Plan, message: str) -> tuple[str, str]:
-        """Roll back (ignoring further interrupts); the outcome and the message to report."""
-        with interrupts_ignored():
-            if self.rollback(plan):
-                return "rolled_back", message
-            return "failed", f"{message} — {self._incomplete(plan)}"
+        """Roll back (the disarmed guard records further interrupts); the outcome and the message to report."""
+        if self.rollback(plan):
+            return "rolled_back", message
+        return "failed", f"{message} — {self._incomplete(plan)}"
 
     def rollback(self, plan: Plan) -> bool:
         """All production traffic back on the old colour, new colour to 0. True if it all worked."""
@@ -393,21 +432,21 @@ class Release:
             summary["evidence"] = self.evidence
         if self.repaired:
             summary["repaired"] = self.repaired
-        with interrupts_ignored():
-            try:
-                self.adapter.ledger_put(summary)
-                summary["ledger"] = "written"
-            except AwsError as exc:
-                summary["ledger"] = f"NOT written: {exc}"
-            event = {"succeeded": "succeeded", "rolled_back": "rolled_back", "repaired": "repaired"}.get(outcome, "failed")
-            self.notifier.send(event, summary)
-            summary["notifications"] = {"sent": self.notifier.sent, "problems": self.notifier.problems}
-            try:
-                self.lease.release()
-            except AwsError as exc:
-                summary["lease"] = f"NOT released (expires by itself in {self.cfg.lock_ttl_seconds}s): {exc}"
-            summary["api_calls"] = self.adapter.api_calls()
-            summary["summary_file"] = self.write_summary(summary)
+        # Called inside execute's guard, disarmed by now: an interrupt is recorded and the record completes.
+        try:
+            self.adapter.ledger_put(summary)
+            summary["ledger"] = "written"
+        except AwsError as exc:
+            summary["ledger"] = f"NOT written: {exc}"
+        event = {"succeeded": "succeeded", "rolled_back": "rolled_back", "repaired": "repaired"}.get(outcome, "failed")
+        self.notifier.send(event, summary)
+        summary["notifications"] = {"sent": self.notifier.sent, "problems": self.notifier.problems}
+        try:
+            self.lease.release()
+        except AwsError as exc:
+            summary["lease"] = f"NOT released (expires by itself in {self.cfg.lock_ttl_seconds}s): {exc}"
+        summary["api_calls"] = self.adapter.api_calls()
+        summary["summary_file"] = self.write_summary(summary)
         return summary
 
     def write_summary(self, summary: dict[str, Any]) -> str | None:

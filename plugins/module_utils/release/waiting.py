@@ -5,11 +5,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from ansible_collections.slipway.aws.plugins.module_utils.errors import GateFailed, Interrupted
@@ -44,33 +43,42 @@ def wait_until(
         delay = min(delay * 1.5, cap)
 
 
-@contextlib.contextmanager
-def interrupts_raise() -> Iterator[None]:
-    """Turn SIGINT/SIGTERM into ``Interrupted`` for the duration (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+class InterruptGuard:
+    """SIGINT/SIGTERM raise ``Interrupted`` once, at most, until ``disarm()``; later ones are only recorded.
 
-    def handler(signum: int, _frame: Any) -> None:
-        raise Interrupted(f"interrupted by {signal.Signals(signum).name}")
+    A handler that raises can fire anywhere, including in the code that has just
+    caught the first failure and is about to roll back. So the guard raises at
+    most once, and from then on (or once the release has disarmed it: the
+    rollback, or the point of no return) a signal is recorded in ``received`` and
+    changes nothing. The previous handlers come back when the guard is left:
+    there is no moment between the release's handling and the rollback's in which
+    the caller's handler (Ansible's worker exits at once on SIGINT/SIGTERM) is back.
+    Outside the main thread no handler can be installed, and the guard does nothing.
+    """
 
-    old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for s, h in old.items():
+    def __init__(self) -> None:
+        self.armed = False
+        self.received: list[str] = []
+        self._old: dict[int, Any] = {}
+
+    def __enter__(self) -> InterruptGuard:
+        if threading.current_thread() is threading.main_thread():
+            self.armed = True
+            self._old = {s: signal.signal(s, self._handler) for s in (signal.SIGINT, signal.SIGTERM)}
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.armed = False
+        for s, h in self._old.items():
             signal.signal(s, h)
 
+    def _handler(self, signum: int, _frame: Any) -> None:
+        name = signal.Signals(signum).name
+        self.received.append(name)
+        if self.armed:
+            self.armed = False
+            raise Interrupted(f"interrupted by {name}")
 
-@contextlib.contextmanager
-def interrupts_ignored() -> Iterator[None]:
-    """Let a rollback finish even if the operator presses Ctrl-C again."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for s, h in old.items():
-            signal.signal(s, h)
+    def disarm(self) -> None:
+        """From now on a signal is recorded, never raised."""
+        self.armed = False

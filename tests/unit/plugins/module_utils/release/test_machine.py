@@ -155,6 +155,77 @@ def test_an_interrupt_rolls_back_even_when_the_terminal_is_gone(fake):
     assert "interrupted by SIGINT" in summary["message"]
 
 
+def test_a_second_interrupt_during_the_rollback_does_not_stop_it(fake):
+    """Ctrl-C twice (or Ansible's SIGTERM after the Ctrl-C): the second signal arrives while the first is being handled."""
+    fake.push("1.1.0")
+
+    def ctrl_c(rule, weights):
+        if rule == PROD_RULE and weights["green"] == 10:
+            os.kill(os.getpid(), signal.SIGINT)
+        if rule == PROD_RULE and weights == BLUE_LIVE:  # the rollback's first write
+            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), signal.SIGINT)
+
+    fake.faults["modify_rule"] = ctrl_c
+    lines: list[str] = []
+    before = signal.getsignal(signal.SIGTERM)
+    release = new_release(fake, emit=lines.append, image_tag="1.1.0", strategy="canary", step_bake_seconds=5.0)
+    summary = release.execute(release.plan())
+    assert_rolled_back_to_blue(fake, summary)
+    assert summary["message"].startswith("interrupted by SIGINT")
+    assert "SIGTERM and SIGINT received while the release was rolling back: ignored" in lines
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_a_gate_failure_then_an_interrupt_still_rolls_back(fake):
+    """The interrupt lands while the failed gate is being handled: the rollback still runs, for the gate's reason."""
+    fake.push("1.1.0")
+
+    def alarm_then_ctrl_c(rule, weights):
+        if rule == PROD_RULE and weights.get("green") == 10:
+            fake.alarm_states["user-green-5xx"] = "ALARM"
+        if rule == PROD_RULE and weights == BLUE_LIVE:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    fake.faults["modify_rule"] = alarm_then_ctrl_c
+    summary = run_release(fake, image_tag="1.1.0", strategy="canary", step_bake_seconds=0.05)
+    assert_rolled_back_to_blue(fake, summary)
+    assert "user-green-5xx" in summary["message"]
+
+
+def test_an_interrupt_after_the_point_of_no_return_is_recorded_and_the_release_completes(fake):
+    """Once the old colour is being scaled to 0, rolling back would send production to a colour with no tasks."""
+    fake.push("1.1.0")
+
+    def ctrl_c(colour, low, high):
+        if colour == "blue" and high == 0:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    fake.faults["register_scalable_target"] = ctrl_c
+    lines: list[str] = []
+    release = new_release(fake, emit=lines.append, image_tag="1.1.0", strategy="canary", step_bake_seconds=0.05)
+    summary = release.execute(release.plan())
+    assert summary["outcome"] == "succeeded", summary["message"]
+    assert fake.rules[PROD_RULE] == green(100) and fake.services["blue"]["desiredCount"] == 0
+    assert "SIGINT received while the release was completing: ignored" in lines
+
+
+def test_a_failure_after_the_point_of_no_return_is_not_rolled_back(fake):
+    fake.push("1.1.0")
+
+    def old_colour_cannot_scale(colour, count, _td=None):
+        if colour == "blue" and count == 0:
+            raise AwsError("update_service", "ThrottlingException", "Rate exceeded")
+
+    fake.faults["update_service"] = old_colour_cannot_scale
+    summary = run_release(fake, image_tag="1.1.0", strategy="canary", step_bake_seconds=0.05)
+    assert summary["outcome"] == "failed"
+    assert fake.rules[PROD_RULE] == green(100)  # production stays on the colour that passed every gate
+    assert fake.services["green"]["desiredCount"] == 2 and fake.services["blue"]["desiredCount"] == 2
+    assert "is live on green" in summary["message"] and "scale ECS service user-blue" in summary["message"]
+    assert "ThrottlingException" in summary["message"]
+
+
 @pytest.mark.parametrize("decision,outcome", [("approve", "succeeded"), ("reject", "rolled_back")])
 def test_manual_approval(fake, table, decision, outcome):
     fake.push("1.1.0")
