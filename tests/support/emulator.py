@@ -34,6 +34,9 @@ tests/dr               4860        19800          19880, 20243, 28800
 molecule (dr_runbook)  4850        16500          16580, 16943, 25500
                                                (RDS 26600-26699)
 tests/pipelines        4880        11100          11180, 11543, 20100
+tests/unit (a slow     4598        -              -
+HTTP answer, release/
+test_waiting.py)
 =====================  ==========  =============  ======================
 
 The emulator's notification receiver (if it has one) takes the API port + 1,

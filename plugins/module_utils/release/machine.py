@@ -31,7 +31,7 @@ from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError
 from ansible_collections.slipway.aws.plugins.module_utils.release.adapter import ReleaseAdapter
 from ansible_collections.slipway.aws.plugins.module_utils.release.config import ReleaseConfig
 from ansible_collections.slipway.aws.plugins.module_utils.release.plan import Plan, preflight
-from ansible_collections.slipway.aws.plugins.module_utils.release.waiting import InterruptGuard, wait_until
+from ansible_collections.slipway.aws.plugins.module_utils.release.waiting import InterruptGuard, Signalled, wait_until
 
 
 def now_iso() -> str:
@@ -111,6 +111,8 @@ class Release:
             except (GateFailed, AwsError, Interrupted, SlipwayError) as exc:
                 outcome, message = self._fail(self._plan, str(exc))
                 self.evidence = getattr(exc, "evidence", None)
+            except Signalled as exc:
+                outcome, message = self._fail(self._plan, f"interrupted by {exc.name}")
             except BaseException as exc:  # noqa: BLE001 - any other crash still rolls back
                 outcome, message = self._fail(self._plan, f"unexpected error: {type(exc).__name__}: {exc}")
             ignored = guard.received[1:] if self._interrupted_by(message) else guard.received
@@ -215,17 +217,20 @@ class Release:
         self.lease.update({**self.state, "_changed": True})
 
     def _heartbeat(self) -> None:
+        self._guard.check()
         if os.getppid() != self._controller:
             raise Interrupted(f"interrupted: the controller (pid {self._controller}) is gone")
         self.lease.update(self.state)
 
     def _phase(self, name: str, **changes: Any) -> None:
         """Enter a phase: one lease write records it with whatever else changed."""
+        self._guard.check()
         self.timings.setdefault(name, round(time.monotonic() - self._t0, 2))
         self._progress(phase=name, **changes)
 
     # ---------------------------------------------------------------- gates
     def _gate(self, result: gatelib.GateResult, step: int | None = None) -> None:
+        self._guard.check()
         result.step = step
         self.gates.append(result)
         self.emit(f"  gate {result.gate}{'' if step is None else f' (step {step})'}: {result.status} — {result.summary}")

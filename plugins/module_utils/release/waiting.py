@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ansible_collections.slipway.aws.plugins.module_utils.errors import GateFailed, Interrupted
+from ansible_collections.slipway.aws.plugins.module_utils.errors import GateFailed
 
 
 def wait_until(
@@ -43,17 +43,33 @@ def wait_until(
         delay = min(delay * 1.5, cap)
 
 
+class Signalled(BaseException):
+    """SIGINT or SIGTERM, raised by ``InterruptGuard``'s handler.
+
+    A ``BaseException`` on purpose: while a request is in flight, botocore turns
+    any ``Exception`` into ``HTTPClientError``, which its standard and adaptive
+    retry modes retry, so an ``Exception`` raised by the handler there is
+    swallowed, the call is sent again and the release carries on as if nobody
+    had pressed Ctrl-C. A ``BaseException`` passes through botocore and urllib3.
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
 class InterruptGuard:
-    """SIGINT/SIGTERM raise ``Interrupted`` once, at most, until ``disarm()``; later ones are only recorded.
+    """SIGINT/SIGTERM raise ``Signalled`` until ``disarm()``; after it they are only recorded.
 
     A handler that raises can fire anywhere, including in the code that has just
-    caught the first failure and is about to roll back. So the guard raises at
-    most once, and from then on (or once the release has disarmed it: the
-    rollback, or the point of no return) a signal is recorded in ``received`` and
-    changes nothing. The previous handlers come back when the guard is left:
-    there is no moment between the release's handling and the rollback's in which
-    the caller's handler (Ansible's worker exits at once on SIGINT/SIGTERM) is back.
-    Outside the main thread no handler can be installed, and the guard does nothing.
+    caught a failure and is about to roll back. So the caller disarms the guard
+    in a ``finally`` around the work, and from then on a signal is recorded in
+    ``received`` and changes nothing. The previous handlers come back only when
+    the guard is left: there is no moment between the release's handling and the
+    rollback's in which the caller's handler (Ansible's worker exits at once on
+    SIGINT/SIGTERM) is back. ``check()`` raises for a signal that arrived while
+    armed but whose exception some library swallowed. Outside the main thread no
+    handler can be installed, and the guard does nothing.
     """
 
     def __init__(self) -> None:
@@ -71,13 +87,18 @@ class InterruptGuard:
         self.armed = False
         for s, h in self._old.items():
             signal.signal(s, h)
+        self._old = {}
 
     def _handler(self, signum: int, _frame: Any) -> None:
         name = signal.Signals(signum).name
         self.received.append(name)
         if self.armed:
-            self.armed = False
-            raise Interrupted(f"interrupted by {name}")
+            raise Signalled(name)
+
+    def check(self) -> None:
+        """Raise now for a signal received while armed (its exception was swallowed on the way)."""
+        if self.armed and self.received:
+            raise Signalled(self.received[0])
 
     def disarm(self) -> None:
         """From now on a signal is recorded, never raised."""

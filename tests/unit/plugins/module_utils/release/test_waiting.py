@@ -1,8 +1,17 @@
-"""The shared poller."""
+"""The shared poller, and what SIGINT/SIGTERM do during a release."""
 
+import contextlib
+import http.server
+import os
+import signal
+import threading
+import time
+
+import boto3
+import botocore.config
 import pytest
 from ansible_collections.slipway.aws.plugins.module_utils.errors import GateFailed
-from ansible_collections.slipway.aws.plugins.module_utils.release.waiting import wait_until
+from ansible_collections.slipway.aws.plugins.module_utils.release.waiting import InterruptGuard, Signalled, wait_until
 
 
 def test_wait_until_returns_the_first_truthy_answer_and_ticks_between_polls():
@@ -18,3 +27,88 @@ def test_wait_until_gives_up_at_the_deadline_as_a_failed_gate():
         wait_until(lambda: polls.append(1), timeout=0.05, interval=0.01, what="health")
     assert err.value.evidence == {"timeout_seconds": 0.05}
     assert 2 <= len(polls) < 10  # the interval grows between polls
+
+
+# --------------------------------------------------------------- interrupts
+SLOW_PORT = 4598  # tests/support/emulator.py's table of ports
+
+
+class _SlowSts(http.server.BaseHTTPRequestHandler):
+    """Answers GetCallerIdentity after half a second: time for a signal to land mid-request."""
+
+    requests = 0
+
+    def do_POST(self) -> None:
+        type(self).requests += 1
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        time.sleep(0.5)
+        body = (
+            b"<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:root</Arn>"
+            b"<UserId>u</UserId><Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>"
+        )
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        with contextlib.suppress(OSError):  # the interrupted client has gone
+            self.wfile.write(body)
+
+    def log_message(self, *_args) -> None:
+        pass
+
+
+@pytest.fixture
+def slow_sts():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", SLOW_PORT), _SlowSts)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _SlowSts.requests = 0
+    try:
+        yield f"http://127.0.0.1:{SLOW_PORT}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("mode", ["standard", "adaptive", "legacy"])
+def test_an_interrupt_during_an_aws_call_is_not_swallowed_by_the_sdks_retries(slow_sts, mode):
+    """botocore turns an Exception raised mid-request into a retryable HTTPClientError; ours must get through."""
+    client = boto3.client(
+        "sts",
+        endpoint_url=slow_sts,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=botocore.config.Config(retries={"mode": mode, "max_attempts": 5}),
+    )
+    timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
+    with InterruptGuard() as guard:
+        timer.start()
+        with pytest.raises(Signalled) as err:
+            client.get_caller_identity()
+    timer.join()
+    assert err.value.name == "SIGINT" and guard.received == ["SIGINT"]
+    assert _SlowSts.requests == 1  # not sent again
+
+
+def test_the_guard_records_once_disarmed_and_restores_the_handlers_it_replaced():
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    with InterruptGuard() as guard:
+        with pytest.raises(Signalled):
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)
+        guard.disarm()
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.01)
+        guard.check()  # disarmed: nothing raised
+    assert guard.received == ["SIGTERM", "SIGINT"]
+    assert {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)} == before
+
+
+def test_check_raises_for_a_signal_whose_exception_was_swallowed():
+    with InterruptGuard() as guard:
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+        except Signalled:
+            pass  # what a careless library might do
+        with pytest.raises(Signalled):
+            guard.check()
