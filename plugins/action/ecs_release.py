@@ -6,6 +6,8 @@ but each phase (weights, gate outcomes) is displayed as it happens."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 from typing import Any
 
 from ansible.errors import AnsibleActionFail
@@ -34,6 +36,41 @@ def failure_line(result: dict[str, Any]) -> str:
     return ". ".join(parts) + "."
 
 
+class _ControllerTerminal:
+    """The controller's own standard output, for the lines a release writes after Ctrl-C.
+
+    On SIGINT, ansible-playbook forwards the signal to its workers, closes the
+    queue through which they display, waits a few seconds for them and exits
+    with "User interrupted execution". The release (in the worker) is still
+    rolling back then, and the operator would not see it. So from the interrupt
+    on, its lines are written straight to the controller's stdout (Linux's
+    /proc/<controller>/fd/1: the terminal, the pipe or the file it writes to),
+    opened only while that controller is still our parent. Elsewhere the lines
+    are dropped, as before.
+    """
+
+    def __init__(self) -> None:
+        self._controller = os.getppid()
+        self._fd: int | None = None
+        self.used = False
+
+    def write(self, line: str) -> None:
+        """Best effort: a controller that is gone, or a system without /proc, gets nothing."""
+        with contextlib.suppress(OSError):
+            if self._fd is None:
+                if os.getppid() != self._controller:
+                    return
+                self._fd = os.open(f"/proc/{self._controller}/fd/1", os.O_WRONLY | os.O_APPEND | os.O_NOCTTY | os.O_CLOEXEC)
+            self.used = True
+            os.write(self._fd, (line + "\n").encode("utf-8", "replace"))
+
+    def close(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
@@ -48,7 +85,16 @@ class ActionModule(ActionBase):
         def emit(message: str) -> None:
             display.display(f"[{service}] {message}", color="cyan" if not message.startswith(("ROLLBACK", "REPAIR")) else "bright red")
 
-        outcome = release_runner.run(args, bool(self._task.check_mode), bool(self._task.diff), emit)
+        terminal = _ControllerTerminal()
+        try:
+            outcome = release_runner.run(
+                args, bool(self._task.check_mode), bool(self._task.diff), emit, after_interrupt=lambda m: terminal.write(f"[{service}] {m}")
+            )
+            if terminal.used:
+                # The controller will not print the task's result after Ctrl-C: the outcome goes the same way.
+                terminal.write(f"[{service}] {failure_line(outcome) if outcome.get('failed') else outcome.get('msg', '')}")
+        finally:
+            terminal.close()
         if outcome.get("failed") and display.verbosity < 1:
             # The phases were shown live and the full result is in the summary
             # file; the screen ends with the one line that matters.

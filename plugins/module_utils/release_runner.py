@@ -155,14 +155,21 @@ def build_config(p: dict[str, Any]) -> ReleaseConfig:
     )
 
 
-def run(p: dict[str, Any], check_mode: bool, diff_mode: bool, emit: Callable[[str], None]) -> dict[str, Any]:
-    """Plan, then (unless check mode or nothing to do) release. Returns an Ansible result dict."""
+def run(
+    p: dict[str, Any], check_mode: bool, diff_mode: bool, emit: Callable[[str], None], after_interrupt: Callable[[str], None] | None = None
+) -> dict[str, Any]:
+    """Plan, then (unless check mode or nothing to do) release. Returns an Ansible result dict.
+
+    ``after_interrupt``, when given, receives the progress lines written after a
+    SIGINT/SIGTERM instead of ``emit`` (whose reader may have stopped listening).
+    """
     try:
         cfg = build_config(p)
         aws = Aws.from_params(p)
         probe_endpoint(aws)
         adapter = AwsAdapter(aws, cfg)
         release = Release(adapter, cfg, emit)
+        release.after_interrupt = after_interrupt
         plan = release.plan()
     except SlipwayError as exc:
         return {"failed": True, "changed": False, "msg": str(exc), "outcome": "refused"}

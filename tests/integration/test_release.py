@@ -16,6 +16,7 @@ import threading
 import time
 
 import pytest
+from local_aws.faults import fault
 
 from .conftest import BIN, ROOT, Stack, kill_controller, recap_changed
 
@@ -233,19 +234,25 @@ def test_killed_controller_is_repaired_by_next_run(stack: Stack) -> None:
 
 
 def test_interrupt_rolls_back(stack: Stack) -> None:
+    """Ctrl-C mid-canary, landing while an AWS call is in flight (where the SDK's retries once swallowed it)."""
     service = "notification"
     live = stack.live_colour(service)
     new = "green" if live == "blue" else "blue"
     stack.push(service, "4.2.0")
-    proc = stack.start_release(service, image_tag="4.2.0", strategy="canary", service_release_step_bake_seconds=60)
+    endpoint = stack.env["AWS_ENDPOINT_URL"]
+    proc = stack.start_release(service, image_tag="4.2.0", strategy="canary", service_release_step_bake_seconds=60, service_release_poll_interval=0.2)
     deadline = time.time() + 120
     while stack.weights(service)[new] == 0:
         assert proc.poll() is None and time.time() < deadline
         time.sleep(0.2)
-    # Ctrl-C as a terminal sends it: SIGINT to the whole foreground process
-    # group, ansible-playbook and its worker alike (the release runs in the worker).
-    os.killpg(proc.pid, signal.SIGINT)
-    out, _ = proc.communicate(timeout=60)
+    # The bake polls the new colour's alarms; each poll now takes 2 s, so the
+    # release spends nearly all its time inside DescribeAlarms.
+    with fault(endpoint, "cloudwatch.DescribeAlarms", "latency", latency_ms=2000, rate=1.0):
+        time.sleep(1.0)
+        # Ctrl-C as a terminal sends it: SIGINT to the whole foreground process
+        # group, ansible-playbook and its worker alike (the release runs in the worker).
+        os.killpg(proc.pid, signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
     assert proc.returncode != 0, out[-3000:]
     deadline = time.time() + 30
     while time.time() < deadline and (stack.lock(service) is not None or stack.weights(service)[live] != 100):
@@ -253,7 +260,10 @@ def test_interrupt_rolls_back(stack: Stack) -> None:
     assert stack.weights(service) == {live: 100, new: 0}, (stack.lock(service), stack.ledger(service)[:1], out[-3000:])
     assert stack.ecs_service(service, new)["desiredCount"] == 0
     entry = stack.ledger(service)[0]
-    assert entry["outcome"] == "rolled_back" and "interrupted" in entry["message"]
+    assert entry["outcome"] == "rolled_back" and "interrupted by SIGINT" in entry["message"], entry["message"]
+    # The operator's terminal showed the rollback and its outcome, not only Ansible's "User interrupted execution".
+    assert f"[{service}] ROLLBACK: production traffic back to {live}" in out, out[-3000:]
+    assert f"[{service}] interrupted by SIGINT" in out, out[-3000:]
 
 
 @pytest.mark.parametrize("decision,outcome", [("approve", "succeeded"), ("reject", "rolled_back")])

@@ -61,7 +61,10 @@ class Release:
     def __init__(self, adapter: ReleaseAdapter, cfg: ReleaseConfig, emit: Callable[[str], None] | None = None, release_id: str | None = None) -> None:
         self.adapter = adapter
         self.cfg = cfg
-        self.emit = _never_raising(emit or (lambda _msg: None))
+        self._emit = _never_raising(emit or (lambda _msg: None))
+        # Where progress goes once an interrupt arrived (the controller may have
+        # stopped relaying ``emit``); None: to ``emit`` as before.
+        self.after_interrupt: Callable[[str], None] | None = None
         self.release_id = release_id or new_release_id()
         self.lease = adapter.lease(self.release_id)
         self.notifier = adapter.notifier()
@@ -86,6 +89,13 @@ class Release:
         self.repaired: dict[str, Any] | None = None
         self.evidence: dict[str, Any] | None = None
         self.rollback_errors: list[str] = []
+
+    def emit(self, message: str) -> None:
+        """Progress output; after an interrupt, to ``after_interrupt`` when there is one. Never raises."""
+        if self.after_interrupt is not None and self._guard.received:
+            _never_raising(self.after_interrupt)(message)
+        else:
+            self._emit(message)
 
     def plan(self) -> Plan:
         """Everything the release will do, computed without a single write."""

@@ -177,6 +177,26 @@ def test_a_second_interrupt_during_the_rollback_does_not_stop_it(fake):
     assert signal.getsignal(signal.SIGTERM) is before
 
 
+def test_after_an_interrupt_progress_goes_where_the_operator_still_reads(fake):
+    """Ansible stops relaying a worker's display on Ctrl-C; the rollback's lines take the other way."""
+    fake.push("1.1.0")
+
+    def ctrl_c(rule, weights):
+        if rule == PROD_RULE and weights["green"] == 10:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    fake.faults["modify_rule"] = ctrl_c
+    relayed: list[str] = []
+    direct: list[str] = []
+    release = new_release(fake, emit=relayed.append, image_tag="1.1.0", strategy="canary", step_bake_seconds=5.0)
+    release.after_interrupt = direct.append
+    summary = release.execute(release.plan())
+    assert_rolled_back_to_blue(fake, summary)
+    assert any(line.startswith("  gate smoke: PASS") for line in relayed)
+    assert not any("ROLLBACK" in line for line in relayed)
+    assert any(line.startswith("ROLLBACK: production traffic back to blue") for line in direct)
+
+
 def test_a_gate_failure_then_an_interrupt_still_rolls_back(fake):
     """The interrupt lands while the failed gate is being handled: the rollback still runs, for the gate's reason."""
     fake.push("1.1.0")
