@@ -12,13 +12,16 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import threading
 import time
 
 import pytest
-from local_aws.faults import fault
 
 from .conftest import BIN, ROOT, Stack, kill_controller, recap_changed
+
+sys.path.insert(0, str(ROOT / "tools"))
+from local_aws.faults import fault
 
 pytestmark = pytest.mark.timeout(300)
 
