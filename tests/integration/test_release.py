@@ -266,7 +266,7 @@ def test_interrupt_rolls_back(stack: Stack) -> None:
     assert entry["outcome"] == "rolled_back" and "interrupted by SIGINT" in entry["message"], entry["message"]
     # The operator's terminal showed the rollback and its outcome, not only Ansible's "User interrupted execution".
     assert f"[{service}] ROLLBACK: production traffic back to {live}" in out, out[-3000:]
-    assert f"[{service}] interrupted by SIGINT" in out, out[-3000:]
+    assert f"[{service}] release of {service} 4.2.0 ROLLED BACK: interrupted by SIGINT" in out, out[-3000:]
 
 
 @pytest.mark.parametrize("decision,outcome", [("approve", "succeeded"), ("reject", "rolled_back")])
