@@ -22,6 +22,10 @@ _NEXT_STEP = {
     "rolled_back": "production traffic is back on the previous release; fix the image, then release again",
     "failed": "check the release's state in the summary before releasing again",
     "refused": "",
+    "halted": (
+        "someone changed a listener rule while the release ran, and traffic was left as they set it; decide which colour serves, "
+        "then run playbooks/rollback_service.yml or release again (the next release first returns traffic to the last good colour)"
+    ),
 }
 
 

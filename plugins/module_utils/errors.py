@@ -43,5 +43,13 @@ class GateFailed(SlipwayError):
         self.evidence = evidence or {}
 
 
+class Halted(SlipwayError):
+    """Someone else changed what the release controls (a listener rule); it stops and touches nothing more."""
+
+    def __init__(self, message: str, evidence: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.evidence = evidence or {}
+
+
 class Interrupted(SlipwayError):
     """The operator (or the system) interrupted the run."""

@@ -18,7 +18,14 @@ from ansible.module_utils.urls import SSLValidationError, open_url
 from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws, call
 from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError
 
-_ICON = {"started": ":rocket:", "succeeded": ":white_check_mark:", "rolled_back": ":rotating_light:", "failed": ":x:", "repaired": ":wrench:"}
+_ICON = {
+    "started": ":rocket:",
+    "succeeded": ":white_check_mark:",
+    "rolled_back": ":rotating_light:",
+    "failed": ":x:",
+    "repaired": ":wrench:",
+    "halted": ":octagonal_sign:",
+}
 
 
 def render_text(event: str, summary: dict[str, Any]) -> str:

@@ -58,3 +58,8 @@ def live_colour(weights: dict[str, int]) -> str | None:
         if weights.get(colour) == 100:
             return colour
     return None
+
+
+def describe(weights: dict[str, int]) -> str:
+    """``blue 90% / green 10%``: a rule's weights as the output and the evidence say them."""
+    return " / ".join(f"{c} {int(weights.get(c, 0))}%" for c in COLOURS)

@@ -339,3 +339,50 @@ def test_rollback_playbook_returns_to_previous_release(stack: Stack) -> None:
     assert entry["outcome"] == "succeeded" and entry["image_digest"] == first and entry["strategy"] == "all_at_once"
     bad = rollback(to="20000101T000000Z-000000")
     assert bad.returncode != 0 and "no successful release 20000101T000000Z-000000 of user" in bad.stdout
+
+
+def test_an_out_of_band_weight_edit_halts_the_release_and_is_not_overwritten(stack: Stack) -> None:
+    service = "user"
+    live = stack.live_colour(service)
+    new = "green" if live == "blue" else "blue"
+    digest = stack.push(service, "7.2.0")
+    proc = stack.start_release(service, image_tag="7.2.0", strategy="canary", service_release_step_bake_seconds=60, service_release_poll_interval=0.5)
+    deadline = time.time() + 120
+    while stack.weights(service)[new] == 0:
+        assert proc.poll() is None and time.time() < deadline
+        time.sleep(0.2)
+    # Someone sets the production rule by hand mid-canary.
+    out_rule = stack.svc(service)
+    by_hand = {live: 50, new: 50}
+    stack.client("elbv2").modify_rule(
+        RuleArn=out_rule["prod_rule_arn"],
+        Actions=[
+            {
+                "Type": "forward",
+                "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": out_rule[f"{c}_target_group_arn"], "Weight": w} for c, w in by_hand.items()]},
+            }
+        ],
+    )
+    edited = time.time()
+    out, _ = proc.communicate(timeout=60)
+    assert time.time() - edited < 30, "the release did not notice within a poll or two"  # the bake was 60 s
+    assert proc.returncode != 0, out[-3000:]
+    assert "HALTED: the production listener rule was changed outside the release" in out, out[-3000:]
+    assert stack.weights(service) == by_hand  # not rolled back over the person's change
+    assert stack.ecs_service(service, new)["desiredCount"] >= 1
+    entry = stack.ledger(service)[0]
+    assert entry["outcome"] == "halted" and entry["evidence"]["found_weights"] == by_hand, entry
+    assert stack.lock(service) is None
+    # The operator decides: the old colour serves again; the next release then goes through.
+    stack.client("elbv2").modify_rule(
+        RuleArn=out_rule["prod_rule_arn"],
+        Actions=[
+            {
+                "Type": "forward",
+                "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": out_rule[f"{c}_target_group_arn"], "Weight": 100 if c == live else 0} for c in (live, new)]},
+            }
+        ],
+    )
+    again = stack.release(service, image_tag="7.2.0", **FAST)
+    assert again.returncode == 0, again.stdout[-3000:]
+    assert_live(stack, service, new, digest)

@@ -27,7 +27,7 @@ from typing import Any
 
 from ansible_collections.slipway.aws.plugins.module_utils import gates as gatelib
 from ansible_collections.slipway.aws.plugins.module_utils import traffic
-from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, GateFailed, Interrupted, SlipwayError
+from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, GateFailed, Halted, Interrupted, SlipwayError
 from ansible_collections.slipway.aws.plugins.module_utils.release.adapter import ReleaseAdapter
 from ansible_collections.slipway.aws.plugins.module_utils.release.config import ReleaseConfig
 from ansible_collections.slipway.aws.plugins.module_utils.release.plan import Plan, preflight
@@ -84,6 +84,8 @@ class Release:
         self._guard = InterruptGuard()
         self._new_td: str | None = None
         self._plan: Plan | None = None
+        # The listener rules' weights as the release last wrote and read them back.
+        self._verified: dict[str, dict[str, int]] = {}
         # What the summary reports besides the plan: a repaired abandoned release,
         # the failed gate's evidence, and rollback steps that did not work.
         self.repaired: dict[str, Any] | None = None
@@ -118,6 +120,9 @@ class Release:
                     outcome, message = self._run()
                 finally:
                     guard.disarm()
+            except Halted as exc:
+                outcome, message = "halted", f"HALTED: {exc}"
+                self.evidence = exc.evidence
             except (GateFailed, AwsError, Interrupted, SlipwayError) as exc:
                 outcome, message = self._fail(self._plan, str(exc))
                 self.evidence = getattr(exc, "evidence", None)
@@ -144,6 +149,8 @@ class Release:
             self.state.update(from_colour=plan.from_colour, to_colour=plan.to_colour)
             if plan.no_change:
                 return "repaired", "the abandoned release was repaired; the requested image was already live"
+        # What the listener rules said when the release took over: every later read must match what it last wrote.
+        self._verified = {rule: self.adapter.rule_weights(rule) for rule in (cfg.prod_rule_arn, cfg.test_rule_arn)}
         self.notifier.send("started", self._summary(plan, "started", ""))
         self.emit(
             f"release {self.release_id}: {cfg.service} {plan.image_tag} ({plan.image_digest[:19]}…) "
@@ -189,7 +196,7 @@ class Release:
         self.emit(f"scaling {self.cfg.ecs_service(new)} to {count} on {_short(new_td)}")
         self.adapter.set_capacity_bounds(new, count, self.cfg.scaling_max(count))
         self.adapter.scale(new, count, new_td)
-        self.adapter.set_weights(self.cfg.test_rule_arn, traffic.weights_for(new, 100))
+        self._shift(self.cfg.test_rule_arn, traffic.weights_for(new, 100))
         self.wait_healthy(new, new_td, count)
 
     def _step(self, plan: Plan, i: int, percent: int) -> None:
@@ -197,7 +204,7 @@ class Release:
         cfg, old, new = self.cfg, plan.from_colour, plan.to_colour
         weights = traffic.weights_for(new, percent)
         self._phase(f"step_{i}", weights=weights)
-        self.adapter.set_weights(cfg.prod_rule_arn, weights)
+        self._shift(cfg.prod_rule_arn, weights)
         self.shifted = True
         step_start = time.time()
         self.emit(f"step {i}/{len(plan.steps)}: production weights {old} {weights[old]}% / {new} {weights[new]}%")
@@ -206,10 +213,38 @@ class Release:
             time.sleep(cfg.metrics_delay_seconds)
         self._gate(self.adapter.metrics(new, step_start, time.time()), i)
 
+    def _rule_name(self, rule: str) -> str:
+        return "production" if rule == self.cfg.prod_rule_arn else "test-listener"
+
+    def _verify(self, rule: str) -> None:
+        """The rule still says what the release last wrote and read back; else someone else changed it: halt."""
+        expected, found = self._verified[rule], self.adapter.rule_weights(rule)
+        if found != expected:
+            raise Halted(
+                f"the {self._rule_name(rule)} listener rule was changed outside the release: it should say "
+                f"{traffic.describe(expected)} and says {traffic.describe(found)}. Traffic is left as it was found, not rolled back "
+                f"over someone else's change",
+                {"rule_arn": rule, "expected_weights": expected, "found_weights": found},
+            )
+
+    def _shift(self, rule: str, weights: dict[str, int]) -> None:
+        """Change a rule's weights: check it first, write, read it back."""
+        self._verify(rule)
+        self.adapter.set_weights(rule, weights)
+        wanted = {c: int(weights.get(c, 0)) for c in traffic.COLOURS}
+        found = self.adapter.rule_weights(rule)
+        if found != wanted:
+            raise Halted(
+                f"the {self._rule_name(rule)} listener rule does not say what the release wrote: wrote {traffic.describe(wanted)}, "
+                f"read back {traffic.describe(found)}",
+                {"rule_arn": rule, "written_weights": wanted, "found_weights": found},
+            )
+        self._verified[rule] = found
+
     def _scale_down(self, plan: Plan) -> None:
         cfg, old, new = self.cfg, plan.from_colour, plan.to_colour
         self._phase("scale_down")
-        self.adapter.set_weights(cfg.test_rule_arn, traffic.weights_for(old, 100))
+        self._shift(cfg.test_rule_arn, traffic.weights_for(old, 100))
         if cfg.scale_down_wait_seconds:
             self.emit(f"waiting {cfg.scale_down_wait_seconds:.0f}s before scaling {cfg.ecs_service(old)} down")
             self.bake(cfg.scale_down_wait_seconds, new, len(plan.steps))
@@ -314,6 +349,7 @@ class Release:
                 self._gate(result, step)
                 return
             self._heartbeat()
+            self._verify(self.cfg.prod_rule_arn)
             time.sleep(min(self.cfg.poll_interval, max(0.0, deadline - time.monotonic())))
 
     def wait_approval(self) -> None:
@@ -453,7 +489,7 @@ class Release:
             summary["ledger"] = "written"
         except AwsError as exc:
             summary["ledger"] = f"NOT written: {exc}"
-        event = {"succeeded": "succeeded", "rolled_back": "rolled_back", "repaired": "repaired"}.get(outcome, "failed")
+        event = {"succeeded": "succeeded", "rolled_back": "rolled_back", "repaired": "repaired", "halted": "halted"}.get(outcome, "failed")
         self.notifier.send(event, summary)
         summary["notifications"] = {"sent": self.notifier.sent, "problems": self.notifier.problems}
         try:

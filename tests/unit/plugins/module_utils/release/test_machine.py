@@ -318,3 +318,70 @@ def test_a_release_whose_controller_is_gone_rolls_back(fake, monkeypatch):
     assert_rolled_back_to_blue(fake, summary)
     assert "controller" in summary["message"] and "is gone" in summary["message"]
     assert summary["timings"]["total"] < 10  # the bake did not run to its end
+
+
+# ------------------------------------------------- out-of-band rule changes
+def edit_during_bake(fake, weights):
+    """A person (or a Terraform apply) sets the production rule while the canary bakes."""
+    polls = {"n": 0}
+    real_alarms = fake.alarms
+
+    def alarms(names):
+        if fake.rules[PROD_RULE] == green(10):
+            polls["n"] += 1
+            if polls["n"] == 2:
+                fake.rules[PROD_RULE] = dict(weights)
+        return real_alarms(names)
+
+    fake.alarms = alarms
+
+
+def test_an_out_of_band_edit_halts_within_one_poll_and_traffic_stays_as_found(fake, table):
+    fake.push("1.1.0")
+    edit_during_bake(fake, {"blue": 50, "green": 50})
+    lines: list[str] = []
+    release = new_release(fake, emit=lines.append, image_tag="1.1.0", strategy="canary", step_bake_seconds=5.0, poll_interval=0.01)
+    summary = release.execute(release.plan())
+    assert summary["outcome"] == "halted", summary["message"]
+    assert summary["timings"]["total"] < 5  # within a poll, not at the end of the bake
+    assert fake.rules[PROD_RULE] == {"blue": 50, "green": 50}  # never rolled back over it
+    assert fake.prod_weights_seen() == [green(10)]  # the release wrote nothing after the edit
+    assert fake.services["green"]["desiredCount"] == 2  # the new colour may be serving: it keeps its tasks
+    assert "production listener rule was changed outside the release" in summary["message"]
+    assert "should say blue 90% / green 10% and says blue 50% / green 50%" in summary["message"]
+    assert summary["evidence"] == {"rule_arn": PROD_RULE, "expected_weights": green(10), "found_weights": {"blue": 50, "green": 50}}
+    assert not any(line.startswith("ROLLBACK") for line in lines)
+    assert ledger_list(table, TABLE, "user")[0]["outcome"] == "halted"
+    assert fake.notifications[-1].events == ["started", "halted"]
+    assert Lease(table, TABLE, "user", "x", ttl=60).read() is None  # the lock is released
+
+
+def test_an_edit_before_the_first_shift_halts_before_any_production_write(fake):
+    fake.push("1.1.0")
+    real_smoke = fake.smoke
+
+    def smoke():
+        fake.rules[PROD_RULE] = {"blue": 0, "green": 100}  # someone flipped it by hand
+        return real_smoke()
+
+    fake.smoke = smoke
+    summary = run_release(fake, image_tag="1.1.0", strategy="canary", step_bake_seconds=0.05)
+    assert summary["outcome"] == "halted"
+    assert fake.prod_weights_seen() == []
+
+
+def test_a_weight_change_that_does_not_take_halts(fake):
+    """Never trust a call's "ok": the rule is read back after every write."""
+    fake.push("1.1.0")
+    real_set = fake.set_weights
+
+    def ignored_write(rule, weights):
+        if rule == PROD_RULE and weights == green(100):
+            return  # the API said yes, the rule did not change
+        real_set(rule, weights)
+
+    fake.set_weights = ignored_write
+    summary = run_release(fake, image_tag="1.1.0", strategy="canary", step_bake_seconds=0.05)
+    assert summary["outcome"] == "halted"
+    assert "wrote blue 0% / green 100%, read back blue 90% / green 10%" in summary["message"]
+    assert fake.rules[PROD_RULE] == green(10)
