@@ -341,6 +341,13 @@ def test_rollback_playbook_returns_to_previous_release(stack: Stack) -> None:
     assert bad.returncode != 0 and "no successful release 20000101T000000Z-000000 of user" in bad.stdout
 
 
+def set_by_hand(stack: Stack, service: str, weights: dict[str, int]) -> None:
+    """What a person (or a Terraform apply) does to the production rule, outside any release."""
+    out = stack.svc(service)
+    groups = [{"TargetGroupArn": out[f"{colour}_target_group_arn"], "Weight": weight} for colour, weight in weights.items()]
+    stack.client("elbv2").modify_rule(RuleArn=out["prod_rule_arn"], Actions=[{"Type": "forward", "ForwardConfig": {"TargetGroups": groups}}])
+
+
 def test_an_out_of_band_weight_edit_halts_the_release_and_is_not_overwritten(stack: Stack) -> None:
     service = "user"
     live = stack.live_colour(service)
@@ -352,17 +359,8 @@ def test_an_out_of_band_weight_edit_halts_the_release_and_is_not_overwritten(sta
         assert proc.poll() is None and time.time() < deadline
         time.sleep(0.2)
     # Someone sets the production rule by hand mid-canary.
-    out_rule = stack.svc(service)
     by_hand = {live: 50, new: 50}
-    stack.client("elbv2").modify_rule(
-        RuleArn=out_rule["prod_rule_arn"],
-        Actions=[
-            {
-                "Type": "forward",
-                "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": out_rule[f"{c}_target_group_arn"], "Weight": w} for c, w in by_hand.items()]},
-            }
-        ],
-    )
+    set_by_hand(stack, service, by_hand)
     edited = time.time()
     out, _ = proc.communicate(timeout=60)
     assert time.time() - edited < 30, "the release did not notice within a poll or two"  # the bake was 60 s
@@ -374,15 +372,7 @@ def test_an_out_of_band_weight_edit_halts_the_release_and_is_not_overwritten(sta
     assert entry["outcome"] == "halted" and entry["evidence"]["found_weights"] == by_hand, entry
     assert stack.lock(service) is None
     # The operator decides: the old colour serves again; the next release then goes through.
-    stack.client("elbv2").modify_rule(
-        RuleArn=out_rule["prod_rule_arn"],
-        Actions=[
-            {
-                "Type": "forward",
-                "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": out_rule[f"{c}_target_group_arn"], "Weight": 100 if c == live else 0} for c in (live, new)]},
-            }
-        ],
-    )
+    set_by_hand(stack, service, {live: 100, new: 0})
     again = stack.release(service, image_tag="7.2.0", **FAST)
     assert again.returncode == 0, again.stdout[-3000:]
     assert_live(stack, service, new, digest)
