@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+from typing import Any
 
 import pytest
 
@@ -213,16 +214,22 @@ def test_concurrent_release_is_refused(stack: Stack) -> None:
     assert len(after) == len(before) + 1 and after[0]["outcome"] == "succeeded"
 
 
-def test_killed_controller_is_repaired_by_next_run(stack: Stack) -> None:
-    service = "event"
+def start_canary(stack: Stack, service: str, tag: str, **extra: Any) -> tuple[subprocess.Popen, str, str]:
+    """Start a canary release of ``tag`` and return once its first step moved production: (process, live, new)."""
     live = stack.live_colour(service)
     new = "green" if live == "blue" else "blue"
-    digest = stack.push(service, "4.1.0")
-    proc = stack.start_release(service, image_tag="4.1.0", strategy="canary", service_release_step_bake_seconds=60, service_release_lock_ttl_seconds=4)
+    proc = stack.start_release(service, image_tag=tag, strategy="canary", **extra)
     deadline = time.time() + 120
     while stack.weights(service)[new] == 0:
-        assert proc.poll() is None and time.time() < deadline
+        assert proc.poll() is None and time.time() < deadline, "the canary step never started"
         time.sleep(0.2)
+    return proc, live, new
+
+
+def test_killed_controller_is_repaired_by_next_run(stack: Stack) -> None:
+    service = "event"
+    digest = stack.push(service, "4.1.0")
+    proc, _live, new = start_canary(stack, service, "4.1.0", service_release_step_bake_seconds=60, service_release_lock_ttl_seconds=4)
     kill_controller(proc)
     assert stack.weights(service)[new] == 10  # left half-done
     time.sleep(5)  # the dead controller's lease expires
@@ -239,15 +246,9 @@ def test_killed_controller_is_repaired_by_next_run(stack: Stack) -> None:
 def test_interrupt_rolls_back(stack: Stack) -> None:
     """Ctrl-C mid-canary, landing while an AWS call is in flight (where the SDK's retries once swallowed it)."""
     service = "notification"
-    live = stack.live_colour(service)
-    new = "green" if live == "blue" else "blue"
     stack.push(service, "4.2.0")
     endpoint = stack.env["AWS_ENDPOINT_URL"]
-    proc = stack.start_release(service, image_tag="4.2.0", strategy="canary", service_release_step_bake_seconds=60, service_release_poll_interval=0.2)
-    deadline = time.time() + 120
-    while stack.weights(service)[new] == 0:
-        assert proc.poll() is None and time.time() < deadline
-        time.sleep(0.2)
+    proc, live, new = start_canary(stack, service, "4.2.0", service_release_step_bake_seconds=60, service_release_poll_interval=0.2)
     # The bake polls the new colour's alarms; each poll now takes 2 s, so the
     # release spends nearly all its time inside DescribeAlarms.
     with fault(endpoint, "cloudwatch.DescribeAlarms", "latency", latency_ms=2000, rate=1.0):
@@ -350,14 +351,8 @@ def set_by_hand(stack: Stack, service: str, weights: dict[str, int]) -> None:
 
 def test_an_out_of_band_weight_edit_halts_the_release_and_is_not_overwritten(stack: Stack) -> None:
     service = "user"
-    live = stack.live_colour(service)
-    new = "green" if live == "blue" else "blue"
     digest = stack.push(service, "7.2.0")
-    proc = stack.start_release(service, image_tag="7.2.0", strategy="canary", service_release_step_bake_seconds=60, service_release_poll_interval=0.5)
-    deadline = time.time() + 120
-    while stack.weights(service)[new] == 0:
-        assert proc.poll() is None and time.time() < deadline
-        time.sleep(0.2)
+    proc, live, new = start_canary(stack, service, "7.2.0", service_release_step_bake_seconds=60, service_release_poll_interval=0.5)
     # Someone sets the production rule by hand mid-canary.
     by_hand = {live: 50, new: 50}
     set_by_hand(stack, service, by_hand)

@@ -116,14 +116,19 @@ def test_a_rollback_that_fails_says_where_traffic_is_and_how_to_finish(fake, tab
     assert fake.notifications[-1].events == ["started", "failed"]
 
 
-def test_an_interrupt_rolls_back(fake):
-    fake.push("1.1.0")
+def ctrl_c_at_the_canary(fake):
+    """Ctrl-C as the canary step moves production (the signal arrives inside the weight change)."""
 
     def ctrl_c(rule, weights):
         if rule == PROD_RULE and weights["green"] == 10:
             os.kill(os.getpid(), signal.SIGINT)
 
     fake.faults["modify_rule"] = ctrl_c
+
+
+def test_an_interrupt_rolls_back(fake):
+    fake.push("1.1.0")
+    ctrl_c_at_the_canary(fake)
     # what SIGINT did before the release: Python's KeyboardInterrupt, or SIG_IGN when the tests were started in the
     # background of a shell without job control (the release handles SIGINT itself either way)
     before = signal.getsignal(signal.SIGINT)
@@ -180,12 +185,7 @@ def test_a_second_interrupt_during_the_rollback_does_not_stop_it(fake):
 def test_after_an_interrupt_progress_goes_where_the_operator_still_reads(fake):
     """Ansible stops relaying a worker's display on Ctrl-C; the rollback's lines take the other way."""
     fake.push("1.1.0")
-
-    def ctrl_c(rule, weights):
-        if rule == PROD_RULE and weights["green"] == 10:
-            os.kill(os.getpid(), signal.SIGINT)
-
-    fake.faults["modify_rule"] = ctrl_c
+    ctrl_c_at_the_canary(fake)
     relayed: list[str] = []
     direct: list[str] = []
     release = new_release(fake, emit=relayed.append, image_tag="1.1.0", strategy="canary", step_bake_seconds=5.0)
