@@ -121,7 +121,7 @@ class Release:
                 finally:
                     guard.disarm()
             except Halted as exc:
-                outcome, message = "halted", f"HALTED: {exc}"
+                outcome, message = "halted", str(exc)
                 self.evidence = exc.evidence
             except (GateFailed, AwsError, Interrupted, SlipwayError) as exc:
                 outcome, message = self._fail(self._plan, str(exc))
