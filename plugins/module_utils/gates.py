@@ -19,6 +19,7 @@ from typing import Any
 
 from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws, call
 from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError
+from ansible_collections.slipway.aws.plugins.module_utils.release import stats
 
 
 @dataclass
@@ -138,8 +139,10 @@ def metrics(
     min_requests: int,
     require_traffic: bool,
     period: int = 60,
+    baseline_target_group_arn: str | None = None,
 ) -> GateResult:
-    """5xx rate and mean latency of one target group over [start, end]."""
+    """5xx rate and mean latency of one target group over [start, end], against fixed limits and, with a
+    ``baseline_target_group_arn``, against the old colour on the same window (release/stats.py)."""
     started = time.monotonic()
     tg_dim = arn_suffix(target_group_arn, "targetgroup/")
     lb_dim = arn_suffix(load_balancer_arn, "app/")
@@ -154,17 +157,25 @@ def metrics(
         _metric_query("errors", "HTTPCode_Target_5XX_Count", "Sum", tg_dim, lb_dim, period),
         _metric_query("latency", "TargetResponseTime", "Average", tg_dim, lb_dim, period),
     ]
+    base_dim = arn_suffix(baseline_target_group_arn, "targetgroup/") if baseline_target_group_arn else None
+    if base_dim:
+        # The old colour on the same window, in the same call: both colours are read at one moment.
+        queries += [
+            _metric_query("base_requests", "RequestCount", "Sum", base_dim, lb_dim, period),
+            _metric_query("base_errors", "HTTPCode_Target_5XX_Count", "Sum", base_dim, lb_dim, period),
+        ]
     try:
         resp = call(aws.client("cloudwatch"), "get_metric_data", MetricDataQueries=queries, StartTime=t0, EndTime=t1)
     except AwsError as exc:
         return GateResult("metrics", "ERROR", f"could not read CloudWatch metrics: {exc}", seconds=time.monotonic() - started)
-    values = {r["Id"]: r.get("Values", []) for r in resp.get("MetricDataResults", [])}
+    results = {r["Id"]: r for r in resp.get("MetricDataResults", [])}
+    values = {qid: r.get("Values", []) for qid, r in results.items()}
     requests = sum(values.get("requests", []))
     errors = sum(values.get("errors", []))
     lat = values.get("latency", [])
     latency_ms = 1000 * sum(lat) / len(lat) if lat else 0.0
     rate = errors / requests if requests else 0.0
-    evidence = {
+    evidence: dict[str, Any] = {
         "target_group": tg_dim,
         "window": [t0.isoformat(), t1.isoformat()],
         "requests": int(requests),
@@ -172,7 +183,20 @@ def metrics(
         "error_rate": round(rate, 4),
         "latency_ms": round(latency_ms, 1),
         "limits": {"max_5xx_rate": max_5xx_rate, "max_latency_ms": max_latency_ms, "min_requests": min_requests},
+        # The raw datapoints behind every number above: a verdict can be recomputed from the record.
+        "datapoints": {qid: [[_iso(ts), v] for ts, v in zip(r.get("Timestamps", []), r.get("Values", []), strict=True)] for qid, r in sorted(results.items())},
     }
+    comparison = None
+    if base_dim:
+        base_requests, base_errors = int(sum(values.get("base_requests", []))), int(sum(values.get("base_errors", [])))
+        comparison = stats.compare_error_rates(int(requests), int(errors), base_requests, base_errors)
+        evidence["baseline"] = {
+            "target_group": base_dim,
+            "requests": base_requests,
+            "errors_5xx": base_errors,
+            "error_rate": round(base_errors / base_requests, 4) if base_requests else 0.0,
+        }
+        evidence["comparison"] = {"error_rate": comparison.as_dict()}
     took = time.monotonic() - started
     if requests and rate > max_5xx_rate:
         return GateResult(
@@ -180,7 +204,16 @@ def metrics(
         )
     if requests and latency_ms > max_latency_ms:
         return GateResult("metrics", "FAIL", f"mean latency {latency_ms:.0f} ms > limit {max_latency_ms:.0f} ms", evidence=evidence, seconds=took)
+    if comparison is not None and comparison.status == stats.FAIL:
+        return GateResult("metrics", "FAIL", f"against the old colour: {comparison.summary}", evidence=evidence, seconds=took)
     if requests < min_requests:
         status = "FAIL" if require_traffic else "NO_DATA"
         return GateResult("metrics", status, f"only {int(requests)} requests (< {min_requests}) in the window: not judged", evidence=evidence, seconds=took)
-    return GateResult("metrics", "PASS", f"{int(requests)} requests, 5xx {rate:.1%}, mean latency {latency_ms:.0f} ms", evidence=evidence, seconds=took)
+    against = f"; against the old colour: {comparison.summary}" if comparison is not None else ""
+    return GateResult(
+        "metrics", "PASS", f"{int(requests)} requests, 5xx {rate:.1%}, mean latency {latency_ms:.0f} ms{against}", evidence=evidence, seconds=took
+    )
+
+
+def _iso(ts: Any) -> str:
+    return ts.isoformat() if isinstance(ts, datetime.datetime) else str(ts)

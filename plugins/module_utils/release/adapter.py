@@ -216,7 +216,16 @@ class AwsAdapter:
     def metrics(self, colour: str, start: float, end: float) -> gatelib.GateResult:
         cfg = self.cfg
         return gatelib.metrics(
-            self.aws, cfg.tg_arn(colour), cfg.load_balancer_arn, start, end, cfg.max_5xx_rate, cfg.max_latency_ms, cfg.min_requests, cfg.require_traffic
+            self.aws,
+            cfg.tg_arn(colour),
+            cfg.load_balancer_arn,
+            start,
+            end,
+            cfg.max_5xx_rate,
+            cfg.max_latency_ms,
+            cfg.min_requests,
+            cfg.require_traffic,
+            baseline_target_group_arn=cfg.tg_arn(traffic.other(colour)),
         )
 
     # ------------------------------------------- table, notifications, calls

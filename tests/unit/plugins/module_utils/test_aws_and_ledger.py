@@ -136,6 +136,88 @@ def test_metrics_gate_judges_only_requests_after_the_step_started(aws):
     assert strict.status == "FAIL" and not strict.ok
 
 
+def put_alb_counts(aws, tg_dim: str, at: float, requests: int, errors: int) -> None:
+    """One datapoint of a target group's request and 5xx counts (and a 50 ms latency), as the ALB publishes them."""
+    import datetime
+
+    dims = [{"Name": "TargetGroup", "Value": tg_dim}, {"Name": "LoadBalancer", "Value": "app/slipway-local/0123456789abcdef"}]
+    ts = datetime.datetime.fromtimestamp(at, datetime.UTC)
+    aws.client("cloudwatch").put_metric_data(
+        Namespace="AWS/ApplicationELB",
+        MetricData=[
+            {"MetricName": "RequestCount", "Dimensions": dims, "Timestamp": ts, "Value": requests, "Unit": "Count"},
+            {"MetricName": "HTTPCode_Target_5XX_Count", "Dimensions": dims, "Timestamp": ts, "Value": errors, "Unit": "Count"},
+            {"MetricName": "TargetResponseTime", "Dimensions": dims, "Timestamp": ts, "Value": 0.05, "Unit": "Seconds"},
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    "new_errors,status",
+    [
+        (120, "FAIL"),  # 3 % against the old colour's 1 %: under the 5 % limit, caught by the comparison
+        (40, "PASS"),  # 1 % against 1 %: the same colour twice
+    ],
+)
+def test_metrics_gate_judges_the_new_colour_against_the_old_on_the_same_window(aws, new_errors, status):
+    import time as _time
+
+    from ansible_collections.slipway.aws.plugins.module_utils import gates
+    from ansible_collections.slipway.aws.plugins.module_utils.release import stats
+
+    arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:"
+    green, blue = "targetgroup/local-user-green/0123456789abcdef", "targetgroup/local-user-blue/0123456789abcdef"
+    now = _time.time()
+    put_alb_counts(aws, green, now - 5, 4000, new_errors)
+    put_alb_counts(aws, blue, now - 5, 36000, 360)
+    result = gates.metrics(
+        aws,
+        arn + green,
+        arn + "loadbalancer/app/slipway-local/0123456789abcdef",
+        now - 10,
+        now,
+        max_5xx_rate=0.05,
+        max_latency_ms=500,
+        min_requests=20,
+        require_traffic=False,
+        baseline_target_group_arn=arn + blue,
+    )
+    assert result.status == status, result.summary
+    stored = result.evidence["comparison"]["error_rate"]
+    assert stored["status"] == status and stored["inputs"]["canary_errors"] == new_errors and stored["inputs"]["baseline_requests"] == 36000
+    assert stats.recomputed_matches(stored)  # the record is enough to judge again
+    assert result.evidence["baseline"] == {"target_group": blue, "requests": 36000, "errors_5xx": 360, "error_rate": 0.01}
+    assert [v for _, v in result.evidence["datapoints"]["errors"]] == [new_errors]
+    if status == "FAIL":
+        assert result.summary.startswith("against the old colour: 5xx FAIL: new 3")
+
+
+def test_metrics_gate_comparison_with_a_quiet_old_colour_is_inconclusive_and_decides_nothing(aws):
+    import time as _time
+
+    from ansible_collections.slipway.aws.plugins.module_utils import gates
+
+    arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:"
+    green, blue = "targetgroup/local-user-green/0123456789abcdef", "targetgroup/local-user-blue/0123456789abcdef"
+    now = _time.time()
+    put_alb_counts(aws, green, now - 5, 4000, 0)  # all at once: the old colour serves nothing
+    result = gates.metrics(
+        aws,
+        arn + green,
+        arn + "loadbalancer/app/slipway-local/0123456789abcdef",
+        now - 10,
+        now,
+        max_5xx_rate=0.05,
+        max_latency_ms=500,
+        min_requests=20,
+        require_traffic=False,
+        baseline_target_group_arn=arn + blue,
+    )
+    assert result.status == "PASS"
+    assert result.evidence["comparison"]["error_rate"]["status"] == "INCONCLUSIVE"
+    assert "too few requests to judge (old 0 < 3000" in result.summary
+
+
 def test_a_retried_acquire_accepts_its_own_lease_but_not_another_holders(aws):
     first = Lease(aws, TABLE, "user", "r1", ttl=60)
     first.acquire("alice", "2026-01-01T00:00:00Z", {"phase": "lock"})
