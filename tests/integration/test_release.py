@@ -264,7 +264,7 @@ def test_interrupt_rolls_back(stack: Stack) -> None:
     assert stack.weights(service) == {live: 100, new: 0}, (stack.lock(service), stack.ledger(service)[:1], out[-3000:])
     assert stack.ecs_service(service, new)["desiredCount"] == 0
     entry = stack.ledger(service)[0]
-    assert entry["outcome"] == "rolled_back" and "interrupted by SIGINT" in entry["message"], entry["message"]
+    assert entry["outcome"] == "rolled_back" and "interrupted by SIGINT" in entry["message"], (entry["message"], out[-3000:])
     # The operator's terminal showed the rollback and its outcome, not only Ansible's "User interrupted execution".
     assert f"[{service}] ROLLBACK: production traffic back to {live}" in out, out[-3000:]
     assert f"[{service}] release of {service} 4.2.0 ROLLED BACK: interrupted by SIGINT" in out, out[-3000:]

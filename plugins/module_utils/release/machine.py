@@ -483,6 +483,8 @@ class Release:
             summary["evidence"] = self.evidence
         if self.repaired:
             summary["repaired"] = self.repaired
+        if self._guard.received:
+            summary["signals"] = list(self._guard.received)
         # Called inside execute's guard, disarmed by now: an interrupt is recorded and the record completes.
         try:
             self.adapter.ledger_put(summary)

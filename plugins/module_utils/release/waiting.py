@@ -59,7 +59,7 @@ class Signalled(BaseException):
 
 
 class InterruptGuard:
-    """SIGINT/SIGTERM raise ``Signalled`` until ``disarm()``; after it they are only recorded.
+    """The first SIGINT/SIGTERM raises ``Signalled`` (unless ``disarm()`` came first); the others are only recorded.
 
     A handler that raises can fire anywhere, including in the code that has just
     caught a failure and is about to roll back. So the caller disarms the guard
@@ -75,6 +75,7 @@ class InterruptGuard:
     def __init__(self) -> None:
         self.armed = False
         self.received: list[str] = []
+        self._raised = False
         self._old: dict[int, Any] = {}
 
     def __enter__(self) -> InterruptGuard:
@@ -92,7 +93,12 @@ class InterruptGuard:
     def _handler(self, signum: int, _frame: Any) -> None:
         name = signal.Signals(signum).name
         self.received.append(name)
-        if self.armed:
+        # Only the first signal raises: Ctrl-C brings Ansible's SIGTERM right behind
+        # it, whose handler would otherwise run while the first exception unwinds
+        # (in a ``finally`` on the way) and replace it. A swallowed first raise is
+        # caught up with by ``check()``.
+        if self.armed and not self._raised:
+            self._raised = True
             raise Signalled(name)
 
     def check(self) -> None:

@@ -112,3 +112,22 @@ def test_check_raises_for_a_signal_whose_exception_was_swallowed():
             pass  # what a careless library might do
         with pytest.raises(Signalled):
             guard.check()
+
+
+def test_a_second_signal_while_the_first_unwinds_does_not_replace_it():
+    """Ctrl-C, and Ansible's SIGTERM right behind it: the release must say it was SIGINT."""
+    both = {signal.SIGINT, signal.SIGTERM}
+    with InterruptGuard() as guard:
+        with pytest.raises(Signalled) as err:
+            signal.pthread_sigmask(signal.SIG_BLOCK, both)
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGTERM)
+            try:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, both)  # both handlers are due now, SIGINT's first
+                time.sleep(1)
+            finally:
+                # On the way out, I/O (as urllib3 closing its connection does) runs the
+                # handler CPython deferred after the first one raised: SIGTERM's.
+                print(end="", flush=True)
+    assert err.value.name == "SIGINT"
+    assert guard.received == ["SIGINT", "SIGTERM"]
