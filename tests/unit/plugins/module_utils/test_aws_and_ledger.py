@@ -187,7 +187,7 @@ def test_metrics_gate_judges_the_new_colour_against_the_old_on_the_same_window(a
     assert stored["status"] == status and stored["inputs"]["canary_errors"] == new_errors and stored["inputs"]["baseline_requests"] == 36000
     assert stats.recomputed_matches(stored)  # the record is enough to judge again
     assert result.evidence["baseline"] == {"target_group": blue, "requests": 36000, "errors_5xx": 360, "error_rate": 0.01}
-    assert [v for _, v in result.evidence["datapoints"]["errors"]] == [new_errors]
+    assert [value for _at, value in result.evidence["datapoints"]["errors"]] == [new_errors]
     if status == "FAIL":
         assert result.summary.startswith("against the old colour: 5xx FAIL: new 3")
 
