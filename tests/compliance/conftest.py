@@ -26,7 +26,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.compliance import seeds_edge, seeds_network, seeds_workloads
+from tests.compliance import seeds_edge, seeds_elb, seeds_iam, seeds_network, seeds_rds, seeds_services, seeds_workloads
 from tests.support import ROOT
 from tests.support.emulator import Emulator, env_port
 
@@ -329,8 +329,9 @@ def build_world(emulator: Emulator) -> World:
     _ecs(w, subnets, sg["GroupId"])
     _sns_iam_s3control(w)
     _elasticache(w)
-    for more in (seeds_edge.seed, seeds_workloads.seed, seeds_network.seed):  # the later FSBP controls, one module per area
-        more(w)
+    later = (seeds_edge, seeds_workloads, seeds_network, seeds_rds, seeds_elb, seeds_iam, seeds_services)  # the later FSBP controls, one module per area
+    for more in later:
+        more.seed(w)
     return w
 
 

@@ -1453,9 +1453,18 @@ def catalogue() -> dict[str, Control]:
     ``controls_network``). Those modules import this one's helpers, so they are imported here, on first use, and
     either side may be imported first. ``CONTROLS`` (a module attribute) is this dict."""
     if not _EVERY:
-        from ansible_collections.slipway.aws.plugins.module_utils.compliance import controls_edge, controls_network, controls_workloads
+        from ansible_collections.slipway.aws.plugins.module_utils.compliance import (
+            controls_edge,
+            controls_elb,
+            controls_iam,
+            controls_network,
+            controls_rds,
+            controls_services,
+            controls_workloads,
+        )
 
         every = _CATALOGUE + controls_edge.CATALOGUE + controls_workloads.CATALOGUE + controls_network.CATALOGUE
+        every += controls_rds.CATALOGUE + controls_elb.CATALOGUE + controls_iam.CATALOGUE + controls_services.CATALOGUE
         ids = [c.id for c in every]
         twice = sorted({cid for cid in ids if ids.count(cid) > 1})
         if twice:

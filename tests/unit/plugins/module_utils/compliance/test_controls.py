@@ -11,7 +11,7 @@ import pytest
 from ansible_collections.slipway.aws.plugins.module_utils.compliance import controls as ctl
 from ansible_collections.slipway.aws.plugins.module_utils.compliance.evidence import AREAS
 
-from tests.unit.plugins.module_utils.compliance import cases_edge, cases_network, cases_workloads
+from tests.unit.plugins.module_utils.compliance import cases_edge, cases_elb, cases_iam, cases_network, cases_rds, cases_services, cases_workloads
 
 NOW = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
 TAGS = {"Project": "slipway", "Environment": "test", "ManagedBy": "terraform"}
@@ -199,7 +199,15 @@ CASES: dict[str, tuple[str, tuple[dict[str, Any], dict[str, Any]], tuple[dict[st
         ({}, {"latest_image": IMAGE, "scan_findings": {"status": "COMPLETE", "counts": {"CRITICAL": 1, "LOW": 2}}}),
     ),
 }
-for more in (cases_edge.CASES, cases_workloads.CASES, cases_network.CASES):  # the later FSBP controls, one module per area
+for more in (
+    cases_edge.CASES,
+    cases_workloads.CASES,
+    cases_network.CASES,
+    cases_rds.CASES,
+    cases_elb.CASES,
+    cases_iam.CASES,
+    cases_services.CASES,
+):  # the later FSBP controls, one module per area
     CASES.update(more)
 
 

@@ -1,0 +1,14 @@
+"""The compliance world's resources for the later FSBP controls of IAM and KMS
+(plugins/module_utils/compliance/controls_iam.py).
+
+``seed(w)`` is called by ``tests/compliance/conftest.py``'s ``build_world`` after the first controls' resources
+exist. Per control, one compliant and one non-compliant resource: ``w.expected[control] = (good_arn, bad_arn)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def seed(w: Any) -> None:
+    """Nothing yet."""
