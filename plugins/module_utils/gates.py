@@ -61,7 +61,6 @@ def smoke(base_url: str, host: str, paths: list[str], attempts: int = 3, timeout
     """Every path must answer 2xx on every attempt through the test listener."""
     started = time.monotonic()
     checks = []
-    failed = []
     for path in paths:
         for attempt in range(1, attempts + 1):
             url = base_url.rstrip("/") + path
@@ -69,42 +68,52 @@ def smoke(base_url: str, host: str, paths: list[str], attempts: int = 3, timeout
                 status, body, secs = http_get(url, host, timeout)
             except OSError as exc:
                 checks.append({"path": path, "attempt": attempt, "error": str(exc)})
-                failed.append(f"{path}: {exc}")
                 continue
             checks.append({"path": path, "attempt": attempt, "status": status, "ms": round(secs * 1000), "body": body[:120]})
-            if not 200 <= status < 300:
-                failed.append(f"{path}: HTTP {status}")
-    took = time.monotonic() - started
     evidence = {"url": base_url, "host": host, "checks": checks}
+    status, summary = judge_smoke(evidence)
+    return GateResult("smoke", status, summary, evidence=evidence, seconds=time.monotonic() - started)
+
+
+def judge_smoke(evidence: dict[str, Any]) -> tuple[str, str]:
+    """The smoke verdict from its recorded checks (live and in ``explain_release``)."""
+    checks = evidence.get("checks") or []
+    failed = [f"{c['path']}: {c['error']}" if "error" in c else f"{c['path']}: HTTP {c['status']}" for c in checks if not 200 <= c.get("status", 0) < 300]
     if failed:
-        return GateResult(
-            "smoke", "FAIL", f"{len(failed)}/{len(checks)} requests failed ({'; '.join(sorted(set(failed))[:3])})", evidence=evidence, seconds=took
-        )
-    return GateResult("smoke", "PASS", f"{len(checks)} requests, all 2xx", evidence=evidence, seconds=took)
+        return "FAIL", f"{len(failed)}/{len(checks)} requests failed ({'; '.join(sorted(set(failed))[:3])})"
+    return "PASS", f"{len(checks)} requests, all 2xx"
 
 
 def alarms(aws: Aws, names: list[str]) -> GateResult:
     """FAIL when any named alarm is in ALARM; ERROR when one does not exist."""
     started = time.monotonic()
     if not names:
-        return GateResult("alarms", "PASS", "no alarms configured")
+        return GateResult("alarms", *judge_alarms({"states": {}}), evidence={"states": {}})
     try:
         found = call(aws.client("cloudwatch"), "describe_alarms", AlarmNames=names).get("MetricAlarms", [])
     except AwsError as exc:
         return GateResult("alarms", "ERROR", f"could not read alarms: {exc}", seconds=time.monotonic() - started)
     states = {a["AlarmName"]: a["StateValue"] for a in found}
+    evidence: dict[str, Any] = {"states": states}
     missing = sorted(set(names) - set(states))
-    firing = sorted(n for n, s in states.items() if s == "ALARM")
-    evidence = {"states": states}
-    took = time.monotonic() - started
-    if firing:
-        reasons = {a["AlarmName"]: a.get("StateReason", "") for a in found if a["AlarmName"] in firing}
-        evidence["reasons"] = reasons
-        return GateResult("alarms", "FAIL", f"in ALARM: {', '.join(firing)}", evidence=evidence, seconds=took)
     if missing:
         evidence["missing"] = missing
-        return GateResult("alarms", "ERROR", f"alarms not found: {', '.join(missing)}", evidence=evidence, seconds=took)
-    return GateResult("alarms", "PASS", f"{len(states)} alarms OK", evidence=evidence, seconds=took)
+    reasons = {a["AlarmName"]: a.get("StateReason", "") for a in found if a["StateValue"] == "ALARM"}
+    if reasons:
+        evidence["reasons"] = reasons
+    status, summary = judge_alarms(evidence)
+    return GateResult("alarms", status, summary, evidence=evidence, seconds=time.monotonic() - started)
+
+
+def judge_alarms(evidence: dict[str, Any]) -> tuple[str, str]:
+    """The alarm verdict from the recorded states (live and in ``explain_release``)."""
+    states = evidence.get("states") or {}
+    firing = sorted(n for n, s in states.items() if s == "ALARM")
+    if firing:
+        return "FAIL", f"in ALARM: {', '.join(firing)}"
+    if evidence.get("missing"):
+        return "ERROR", f"alarms not found: {', '.join(evidence['missing'])}"
+    return "PASS", f"{len(states)} alarms OK" if states else "no alarms configured"
 
 
 def _metric_query(qid: str, metric: str, stat: str, tg_dim: str, lb_dim: str, period: int) -> dict[str, Any]:
@@ -169,50 +178,61 @@ def metrics(
     except AwsError as exc:
         return GateResult("metrics", "ERROR", f"could not read CloudWatch metrics: {exc}", seconds=time.monotonic() - started)
     results = {r["Id"]: r for r in resp.get("MetricDataResults", [])}
-    values = {qid: r.get("Values", []) for qid, r in results.items()}
-    requests = sum(values.get("requests", []))
-    errors = sum(values.get("errors", []))
-    lat = values.get("latency", [])
-    latency_ms = 1000 * sum(lat) / len(lat) if lat else 0.0
-    rate = errors / requests if requests else 0.0
     evidence: dict[str, Any] = {
+        "method": METRICS_METHOD,
         "target_group": tg_dim,
         "window": [t0.isoformat(), t1.isoformat()],
-        "requests": int(requests),
-        "errors_5xx": int(errors),
-        "error_rate": round(rate, 4),
-        "latency_ms": round(latency_ms, 1),
-        "limits": {"max_5xx_rate": max_5xx_rate, "max_latency_ms": max_latency_ms, "min_requests": min_requests},
-        # The raw datapoints behind every number above: a verdict can be recomputed from the record.
+        "limits": {"max_5xx_rate": max_5xx_rate, "max_latency_ms": max_latency_ms, "min_requests": min_requests, "require_traffic": require_traffic},
+        # The raw datapoints behind every number: the verdict is recomputed from the record (judge_metrics).
         "datapoints": {qid: [[_iso(ts), v] for ts, v in zip(r.get("Timestamps", []), r.get("Values", []), strict=True)] for qid, r in sorted(results.items())},
     }
-    comparison = None
     if base_dim:
-        base_requests, base_errors = int(sum(values.get("base_requests", []))), int(sum(values.get("base_errors", [])))
+        evidence["baseline"] = {"target_group": base_dim}
+    status, summary, derived = judge_metrics(evidence)
+    evidence.update(derived)
+    return GateResult("metrics", status, summary, evidence=evidence, seconds=time.monotonic() - started)
+
+
+METRICS_METHOD = "metrics/v1"
+
+
+def judge_metrics(evidence: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    """The metrics verdict from the recorded datapoints and limits (live and in ``explain_release``): (status,
+    summary, the derived numbers: totals, rates, the baseline's counts and the comparison)."""
+    points = evidence["datapoints"]
+    limits = evidence["limits"]
+
+    def total(qid: str) -> float:
+        return sum(v for _at, v in points.get(qid, []))
+
+    requests, errors = total("requests"), total("errors")
+    lat = [v for _at, v in points.get("latency", [])]
+    latency_ms = 1000 * sum(lat) / len(lat) if lat else 0.0
+    rate = errors / requests if requests else 0.0
+    derived: dict[str, Any] = {"requests": int(requests), "errors_5xx": int(errors), "error_rate": round(rate, 4), "latency_ms": round(latency_ms, 1)}
+    comparison = None
+    if evidence.get("baseline"):
+        base_requests, base_errors = int(total("base_requests")), int(total("base_errors"))
         comparison = stats.compare_error_rates(int(requests), int(errors), base_requests, base_errors)
-        evidence["baseline"] = {
-            "target_group": base_dim,
+        derived["baseline"] = {
+            "target_group": evidence["baseline"]["target_group"],
             "requests": base_requests,
             "errors_5xx": base_errors,
             "error_rate": round(base_errors / base_requests, 4) if base_requests else 0.0,
         }
-        evidence["comparison"] = {"error_rate": comparison.as_dict()}
-    took = time.monotonic() - started
-    if requests and rate > max_5xx_rate:
-        return GateResult(
-            "metrics", "FAIL", f"5xx rate {rate:.1%} > limit {max_5xx_rate:.1%} ({int(errors)}/{int(requests)} requests)", evidence=evidence, seconds=took
-        )
-    if requests and latency_ms > max_latency_ms:
-        return GateResult("metrics", "FAIL", f"mean latency {latency_ms:.0f} ms > limit {max_latency_ms:.0f} ms", evidence=evidence, seconds=took)
+        derived["comparison"] = {"error_rate": comparison.as_dict()}
+    max_rate, max_latency, min_requests = limits["max_5xx_rate"], limits["max_latency_ms"], limits["min_requests"]
+    if requests and rate > max_rate:
+        return "FAIL", f"5xx rate {rate:.1%} > limit {max_rate:.1%} ({int(errors)}/{int(requests)} requests)", derived
+    if requests and latency_ms > max_latency:
+        return "FAIL", f"mean latency {latency_ms:.0f} ms > limit {max_latency:.0f} ms", derived
     if comparison is not None and comparison.status == stats.FAIL:
-        return GateResult("metrics", "FAIL", f"against the old colour: {comparison.summary}", evidence=evidence, seconds=took)
+        return "FAIL", f"against the old colour: {comparison.summary}", derived
     if requests < min_requests:
-        status = "FAIL" if require_traffic else "NO_DATA"
-        return GateResult("metrics", status, f"only {int(requests)} requests (< {min_requests}) in the window: not judged", evidence=evidence, seconds=took)
+        status = "FAIL" if limits["require_traffic"] else "NO_DATA"
+        return status, f"only {int(requests)} requests (< {min_requests}) in the window: not judged", derived
     against = f"; against the old colour: {comparison.summary}" if comparison is not None else ""
-    return GateResult(
-        "metrics", "PASS", f"{int(requests)} requests, 5xx {rate:.1%}, mean latency {latency_ms:.0f} ms{against}", evidence=evidence, seconds=took
-    )
+    return "PASS", f"{int(requests)} requests, 5xx {rate:.1%}, mean latency {latency_ms:.0f} ms{against}", derived
 
 
 def _iso(ts: Any) -> str:

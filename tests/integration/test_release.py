@@ -7,6 +7,7 @@ receiver, or the files written — never from what the playbook says it did.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -194,6 +195,48 @@ def test_error_rate_above_limit_rolls_back(stack: Stack, traffic) -> None:
     assert stack.weights(service)[live] == 100
     metrics = next(g for g in stack.ledger(service)[0]["gates"] if g["gate"] == "metrics")
     assert metrics["status"] == "FAIL" and metrics["evidence"]["errors_5xx"] > 0
+    # explain_release recomputes every verdict from the ledger entry: the rollback is explained, and an edited
+    # datapoint in the stored entry is caught
+    release_id = stack.ledger(service)[0]["release_id"]
+    explained = explain_release(stack, service, release=release_id)
+    assert explained.returncode == 0, explained.stdout[-3000:]
+    assert f"{service} release {release_id}: rolled_back" in explained.stdout and "decided by: gate metrics (step 1): FAIL" in explained.stdout
+    assert re.search(r"metrics \(step 1\): FAIL — 5xx rate [^\n]*\[same\]", explained.stdout), explained.stdout[-3000:]
+    with edited_ledger_entry(stack, service, release_id, lambda entry: zero_errors(entry)):
+        tampered = explain_release(stack, service, release=release_id)
+    assert tampered.returncode != 0 and "differ from the record" in tampered.stdout, tampered.stdout[-3000:]
+    assert "status: recorded FAIL, recomputed PASS" in tampered.stdout
+    assert explain_release(stack, service, release=release_id).returncode == 0  # the entry is back as it was
+    missing = explain_release(stack, service, release="no-such-release")
+    assert missing.returncode != 0 and "no release no-such-release of event" in missing.stdout and release_id in missing.stdout
+
+
+def explain_release(stack: Stack, service: str, **extra: Any) -> subprocess.CompletedProcess:
+    cmd = [str(BIN / "ansible-playbook"), "playbooks/explain_release.yml", "-i", str(stack.inventory), "-e", json.dumps({"svc": service, **extra})]
+    return subprocess.run(cmd, cwd=ROOT, env=stack.env, capture_output=True, text=True, timeout=120, check=False)
+
+
+def zero_errors(entry: dict[str, Any]) -> None:
+    """Every 5xx datapoint of every metrics gate set to 0: as if the new colour had failed nothing."""
+    for gate in entry["gates"]:
+        for point in (gate.get("evidence") or {}).get("datapoints", {}).get("errors", []):
+            point[1] = 0.0
+
+
+@contextlib.contextmanager
+def edited_ledger_entry(stack: Stack, service: str, release_id: str, edit: Any) -> Any:
+    """The stored ledger item of one release with its entry edited in place (as a person with table access could),
+    put back as it was afterwards."""
+    ddb, table = stack.client("dynamodb"), stack.outputs["deployment_table_name"]
+    items = ddb.query(TableName=table, KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": {"S": f"release#{service}"}})["Items"]
+    (item,) = [i for i in items if i["sk"]["S"].endswith("#" + release_id)]
+    entry = json.loads(item["entry"]["S"])
+    edit(entry)
+    ddb.put_item(TableName=table, Item={**item, "entry": {"S": json.dumps(entry, sort_keys=True)}})
+    try:
+        yield
+    finally:
+        ddb.put_item(TableName=table, Item=item)
 
 
 def test_concurrent_release_is_refused(stack: Stack) -> None:

@@ -152,6 +152,20 @@ def put_alb_counts(aws, tg_dim: str, at: float, requests: int, errors: int) -> N
     )
 
 
+GREEN_TG, BLUE_TG = "targetgroup/local-user-green/0123456789abcdef", "targetgroup/local-user-blue/0123456789abcdef"
+
+
+def metrics_gate(aws, new_tg: str, old_tg: str, now: float, **limits):
+    """The metrics gate over the last 10 s of ``new_tg`` against ``old_tg`` (CloudWatch dimension forms)."""
+    from ansible_collections.slipway.aws.plugins.module_utils import gates
+
+    arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:"
+    limits = {"max_5xx_rate": 0.05, "max_latency_ms": 500, "min_requests": 20, "require_traffic": False, **limits}
+    return gates.metrics(
+        aws, arn + new_tg, arn + "loadbalancer/app/slipway-local/0123456789abcdef", now - 10, now, baseline_target_group_arn=arn + old_tg, **limits
+    )
+
+
 @pytest.mark.parametrize(
     "new_errors,status",
     [
@@ -162,26 +176,13 @@ def put_alb_counts(aws, tg_dim: str, at: float, requests: int, errors: int) -> N
 def test_metrics_gate_judges_the_new_colour_against_the_old_on_the_same_window(aws, new_errors, status):
     import time as _time
 
-    from ansible_collections.slipway.aws.plugins.module_utils import gates
     from ansible_collections.slipway.aws.plugins.module_utils.release import stats
 
-    arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:"
-    green, blue = "targetgroup/local-user-green/0123456789abcdef", "targetgroup/local-user-blue/0123456789abcdef"
+    green, blue = GREEN_TG, BLUE_TG
     now = _time.time()
     put_alb_counts(aws, green, now - 5, 4000, new_errors)
     put_alb_counts(aws, blue, now - 5, 36000, 360)
-    result = gates.metrics(
-        aws,
-        arn + green,
-        arn + "loadbalancer/app/slipway-local/0123456789abcdef",
-        now - 10,
-        now,
-        max_5xx_rate=0.05,
-        max_latency_ms=500,
-        min_requests=20,
-        require_traffic=False,
-        baseline_target_group_arn=arn + blue,
-    )
+    result = metrics_gate(aws, green, blue, now)
     assert result.status == status, result.summary
     stored = result.evidence["comparison"]["error_rate"]
     assert stored["status"] == status and stored["inputs"]["canary_errors"] == new_errors and stored["inputs"]["baseline_requests"] == 36000
@@ -195,24 +196,10 @@ def test_metrics_gate_judges_the_new_colour_against_the_old_on_the_same_window(a
 def test_metrics_gate_comparison_with_a_quiet_old_colour_is_inconclusive_and_decides_nothing(aws):
     import time as _time
 
-    from ansible_collections.slipway.aws.plugins.module_utils import gates
-
-    arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:"
-    green, blue = "targetgroup/local-user-green/0123456789abcdef", "targetgroup/local-user-blue/0123456789abcdef"
+    green, blue = GREEN_TG, BLUE_TG
     now = _time.time()
     put_alb_counts(aws, green, now - 5, 4000, 0)  # all at once: the old colour serves nothing
-    result = gates.metrics(
-        aws,
-        arn + green,
-        arn + "loadbalancer/app/slipway-local/0123456789abcdef",
-        now - 10,
-        now,
-        max_5xx_rate=0.05,
-        max_latency_ms=500,
-        min_requests=20,
-        require_traffic=False,
-        baseline_target_group_arn=arn + blue,
-    )
+    result = metrics_gate(aws, green, blue, now)
     assert result.status == "PASS"
     assert result.evidence["comparison"]["error_rate"]["status"] == "INCONCLUSIVE"
     assert "too few requests to judge (old 0 < 3000" in result.summary
