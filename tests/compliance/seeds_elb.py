@@ -9,6 +9,92 @@ from __future__ import annotations
 
 from typing import Any
 
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+GOOD_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
+
 
 def seed(w: Any) -> None:
-    """Nothing yet."""
+    """A VPC of its own (two subnets in two zones); two Application Load Balancers (cr-elb-good: two zones, defensive
+    desync, HTTP redirected to HTTPS, HTTPS on a recommended policy, a WAF web ACL; cr-elb-bad: one zone, monitor mode,
+    HTTP forwarded, HTTPS on an old policy, no WAF), a third one (cr-elb-tls) with an HTTPS listener only; two Classic Load
+    Balancers; two CloudFront distributions, one of whose S3 origin bucket does not exist."""
+    ec2 = w.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.90.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.90.{i}.0/24", AvailabilityZone=f"{REGION}{z}")["Subnet"]["SubnetId"] for i, z in ((1, "a"), (2, "b"))
+    ]
+    cert = w.client("acm").request_certificate(DomainName="cr-elb.example.com")["CertificateArn"]
+    _v2(w, vpc, subnets, cert)
+    _classic(w, cert)
+    _cloudfront(w)
+
+
+def _v2(w: Any, vpc: str, subnets: list[str], cert: str) -> None:
+    elb = w.client("elbv2")
+    good = elb.create_load_balancer(Name="cr-elb-good", Subnets=subnets, Type="application")["LoadBalancers"][0]["LoadBalancerArn"]
+    bad = elb.create_load_balancer(Name="cr-elb-bad", Subnets=subnets[:1], Type="application")["LoadBalancers"][0]["LoadBalancerArn"]
+    tls_only = elb.create_load_balancer(Name="cr-elb-tls", Subnets=subnets, Type="application")["LoadBalancers"][0]["LoadBalancerArn"]
+    for arn, mode in ((good, "defensive"), (bad, "monitor")):
+        elb.modify_load_balancer_attributes(LoadBalancerArn=arn, Attributes=[{"Key": "routing.http.desync_mitigation_mode", "Value": mode}])
+    tg = elb.create_target_group(Name="cr-elb-web", Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
+    forward = [{"Type": "forward", "TargetGroupArn": tg}]
+    redirect = [{"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}]
+    tls = {"Certificates": [{"CertificateArn": cert}]}
+    elb.create_listener(LoadBalancerArn=good, Protocol="HTTP", Port=80, DefaultActions=redirect)
+    elb.create_listener(LoadBalancerArn=good, Protocol="HTTPS", Port=443, SslPolicy=GOOD_POLICY, DefaultActions=forward, **tls)
+    elb.create_listener(LoadBalancerArn=bad, Protocol="HTTP", Port=80, DefaultActions=forward)
+    elb.create_listener(LoadBalancerArn=bad, Protocol="HTTPS", Port=443, SslPolicy="ELBSecurityPolicy-2016-08", DefaultActions=forward, **tls)
+    elb.create_listener(LoadBalancerArn=tls_only, Protocol="HTTPS", Port=443, SslPolicy="ELBSecurityPolicy-TLS13-1-3-2021-06", DefaultActions=forward, **tls)
+    waf = w.client("wafv2")
+    visibility = {"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False, "MetricName": "cr-elb"}
+    acl = waf.create_web_acl(Name="cr-elb", Scope="REGIONAL", DefaultAction={"Allow": {}}, VisibilityConfig=visibility)["Summary"]["ARN"]
+    waf.associate_web_acl(WebACLArn=acl, ResourceArn=good)
+    for c in ("ELB.1", "ELB.12", "ELB.13", "ELB.16", "ELB.17"):
+        w.expected[c] = (good, bad)
+    w.expected["ELB.18"] = (tls_only, bad)  # the good ALB keeps an HTTP listener (redirecting): ELB.18 fails it, as in Security Hub
+
+
+def _classic(w: Any, cert: str) -> None:
+    clb = w.client("elb")
+    https = {"Protocol": "HTTPS", "LoadBalancerPort": 443, "InstanceProtocol": "HTTP", "InstancePort": 8080}
+    clb.create_load_balancer(LoadBalancerName="cr-clb-good", Listeners=[{**https, "SSLCertificateId": cert}], AvailabilityZones=[f"{REGION}a", f"{REGION}b"])
+    iam_cert = f"arn:aws:iam::{ACCOUNT}:server-certificate/cr-clb-legacy"
+    plain = {"Protocol": "HTTP", "LoadBalancerPort": 80, "InstanceProtocol": "HTTP", "InstancePort": 8080}
+    clb.create_load_balancer(LoadBalancerName="cr-clb-bad", Listeners=[{**https, "SSLCertificateId": iam_cert}, plain], AvailabilityZones=[f"{REGION}a"])
+    for name, reference in (("cr-clb-good", "ELBSecurityPolicy-TLS-1-2-2017-01"), ("cr-clb-bad", "ELBSecurityPolicy-2016-08")):
+        attribute = [{"AttributeName": "Reference-Security-Policy", "AttributeValue": reference}]
+        clb.create_load_balancer_policy(LoadBalancerName=name, PolicyName="cr-tls", PolicyTypeName="SSLNegotiationPolicyType", PolicyAttributes=attribute)
+        clb.set_load_balancer_policies_of_listener(LoadBalancerName=name, LoadBalancerPort=443, PolicyNames=["cr-tls"])
+    good_attrs = {
+        "CrossZoneLoadBalancing": {"Enabled": True},
+        "ConnectionDraining": {"Enabled": True, "Timeout": 300},
+        "AdditionalAttributes": [{"Key": "elb.http.desyncmitigationmode", "Value": "strictest"}],
+    }
+    clb.modify_load_balancer_attributes(LoadBalancerName="cr-clb-good", LoadBalancerAttributes=good_attrs)
+    bad_attrs = {"AdditionalAttributes": [{"Key": "elb.http.desyncmitigationmode", "Value": "monitor"}]}
+    clb.modify_load_balancer_attributes(LoadBalancerName="cr-clb-bad", LoadBalancerAttributes=bad_attrs)
+    arn = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/" + "{}"
+    for c in ("ELB.2", "ELB.3", "ELB.7", "ELB.8", "ELB.9", "ELB.10", "ELB.14"):
+        w.expected[c] = (arn.format("cr-clb-good"), arn.format("cr-clb-bad"))
+
+
+def _cloudfront(w: Any) -> None:
+    """CloudFront.12: an S3 origin on the world's existing cr-logs bucket, and one on a bucket nobody created."""
+    cf = w.client("cloudfront")
+
+    def distribution(ref: str, bucket: str) -> str:
+        conf = {
+            "CallerReference": ref,
+            "Comment": ref,
+            "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [{"Id": "o", "DomainName": f"{bucket}.s3.amazonaws.com", "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "o",
+                "ViewerProtocolPolicy": "redirect-to-https",
+                "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+            },
+        }
+        return cf.create_distribution(DistributionConfig=conf)["Distribution"]["ARN"]
+
+    w.expected["CloudFront.12"] = (distribution("cr-cf12-good", "cr-logs"), distribution("cr-cf12-bad", "cr-cf12-no-such-bucket"))

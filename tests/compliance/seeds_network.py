@@ -6,6 +6,8 @@ exist. Per control, one compliant and one non-compliant resource: ``w.expected[c
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from typing import Any
 
 import boto3
@@ -100,6 +102,8 @@ def seed(w: Any) -> None:
     ec2.modify_snapshot_attribute(SnapshotId=public, GroupNames=["all"], **perm)
     w.expected["EC2.1"] = (f"arn:aws:ec2:us-east-1::snapshot/{shared}", f"arn:aws:ec2:us-east-1::snapshot/{public}")
 
+    _later(w, ec2, image, (good_vpc, bad_vpc), (good_subnet["SubnetId"], bad_subnet["SubnetId"]), good_i["InstanceId"])
+
     # EC2.7 is account-wide (per region): off in this account, on in OTHER_ACCOUNT (seeded with its credentials)
     other = boto3.client(
         "ec2",
@@ -111,6 +115,65 @@ def seed(w: Any) -> None:
     )
     other.enable_ebs_encryption_by_default()
     w.accounts["EC2.7"] = (f"AWS::::Account:{_other(w)}", f"AWS::::Account:{ACCOUNT}")
+
+
+def _later(w: Any, ec2: Any, image: str, vpcs: tuple[str, str], subnets: tuple[str, str], running: str) -> None:
+    """The later FSBP controls: stopped instances, a paravirtual one, transit gateways, launch templates, network
+    interfaces and the interface endpoints of ECR, Systems Manager and Incident Manager."""
+    good_vpc, bad_vpc = vpcs
+    # EC2.55/56/57/58/60: the good VPC has an interface endpoint for each service; the bad one none of them
+    checks = {"EC2.55": "ecr.api", "EC2.56": "ecr.dkr", "EC2.57": "ssm", "EC2.58": "ssm-contacts", "EC2.60": "ssm-incidents"}
+    for control, service in checks.items():
+        ec2.create_vpc_endpoint(VpcId=good_vpc, ServiceName=f"com.amazonaws.us-east-1.{service}", VpcEndpointType="Interface")
+        w.expected[control] = (ARN.format("vpc", good_vpc), ARN.format("vpc", bad_vpc))
+
+    # EC2.4: one instance stopped now, one stopped 40 days ago (the emulator's test-only clock, tools/local_aws/ec2_ext.py);
+    # EC2.24: the second one runs a paravirtual image
+    paravirtual = ec2.describe_images(Owners=["amazon"], Filters=[{"Name": "virtualization-type", "Values": ["paravirtual"]}])["Images"]
+    assert paravirtual, "the emulator lists no paravirtual image"
+    common = {"MinCount": 1, "MaxCount": 1, "InstanceType": "t3.micro", "SubnetId": subnets[0]}
+    recent = ec2.run_instances(ImageId=image, **common)["Instances"][0]["InstanceId"]
+    old = ec2.run_instances(ImageId=paravirtual[0]["ImageId"], **common)["Instances"][0]["InstanceId"]
+    ec2.stop_instances(InstanceIds=[recent, old])
+    body = json.dumps({"instance_id": old, "back_days": 40}).encode()
+    req = urllib.request.Request(
+        f"{w.emulator.endpoint}/_slipway/ec2/instance-stop-dates", data=body, method="POST", headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        assert resp.status == 200
+    w.expected["EC2.4"] = (ARN.format("instance", recent), ARN.format("instance", old))
+    w.expected["EC2.24"] = (ARN.format("instance", running), ARN.format("instance", old))
+
+    # EC2.23: a transit gateway that accepts shared attachments only by hand, and one that accepts them automatically
+    gateways = [
+        ec2.create_transit_gateway(Description=f"cr-net-{n}", Options={"AutoAcceptSharedAttachments": mode})["TransitGateway"]
+        for n, mode in (("good", "disable"), ("bad", "enable"))
+    ]
+    w.expected["EC2.23"] = (gateways[0]["TransitGatewayArn"], gateways[1]["TransitGatewayArn"])
+
+    # EC2.25/170/181: the good template's default version requires IMDSv2, gives no public IP and encrypts its EBS volume;
+    # the bad one's default version does none of these (its newer, compliant version is not the default)
+    ebs = {"DeviceName": "/dev/sdf", "Ebs": {"VolumeSize": 8}}
+    good_data = {
+        "MetadataOptions": {"HttpTokens": "required"},
+        "NetworkInterfaces": [{"DeviceIndex": 0, "AssociatePublicIpAddress": False}],
+        "BlockDeviceMappings": [{**ebs, "Ebs": {"VolumeSize": 8, "Encrypted": True}}],
+    }
+    bad_data = {
+        "MetadataOptions": {"HttpTokens": "optional"},
+        "NetworkInterfaces": [{"DeviceIndex": 0, "AssociatePublicIpAddress": True}],
+        "BlockDeviceMappings": [ebs],
+    }
+    good_lt = ec2.create_launch_template(LaunchTemplateName="cr-net-good", LaunchTemplateData=good_data)["LaunchTemplate"]["LaunchTemplateId"]
+    bad_lt = ec2.create_launch_template(LaunchTemplateName="cr-net-bad", LaunchTemplateData=bad_data)["LaunchTemplate"]["LaunchTemplateId"]
+    ec2.create_launch_template_version(LaunchTemplateId=bad_lt, LaunchTemplateData=good_data)
+    for c in ("EC2.25", "EC2.170", "EC2.181"):
+        w.expected[c] = (ARN.format("launch-template", good_lt), ARN.format("launch-template", bad_lt))
+
+    # EC2.180: a network interface with source/destination checking (the default) and one without
+    enis = [ec2.create_network_interface(SubnetId=subnets[1], Description=f"cr-net-{n}")["NetworkInterface"]["NetworkInterfaceId"] for n in ("good", "bad")]
+    ec2.modify_network_interface_attribute(NetworkInterfaceId=enis[1], SourceDestCheck={"Value": False})
+    w.expected["EC2.180"] = (ARN.format("network-interface", enis[0]), ARN.format("network-interface", enis[1]))
 
 
 def _other(w: Any) -> str:

@@ -7,8 +7,99 @@ exist. Per control, one compliant and one non-compliant resource: ``w.expected[c
 
 from __future__ import annotations
 
+import urllib.parse
 from typing import Any
+
+ACCOUNT = "123456789012"
 
 
 def seed(w: Any) -> None:
-    """Nothing yet."""
+    _ecs_task_sets(w)
+    _elasticache(w)
+    _dynamodb(w)
+    _dax(w)
+    _access_points(w)
+
+
+def _ecs_task_sets(w: Any) -> None:
+    """ECS.16: an EXTERNAL-deployment service with two task sets, one assigning public IPs."""
+    ecs = w.client("ecs")
+    subnet = w.client("ec2").describe_subnets()["Subnets"][0]["SubnetId"]
+    ecs.create_cluster(clusterName="cr-svc-tasksets")
+    ecs.register_task_definition(
+        family="cr-svc-taskset",
+        networkMode="awsvpc",
+        containerDefinitions=[{"name": "app", "image": "public.ecr.aws/docker/library/busybox:stable", "memory": 64}],
+    )
+    ecs.create_service(cluster="cr-svc-tasksets", serviceName="cr-svc-external", deploymentController={"type": "EXTERNAL"}, desiredCount=0)
+
+    def task_set(assign: str) -> str:
+        net = {"awsvpcConfiguration": {"subnets": [subnet], "assignPublicIp": assign}}
+        return ecs.create_task_set(cluster="cr-svc-tasksets", service="cr-svc-external", taskDefinition="cr-svc-taskset", networkConfiguration=net)["taskSet"][
+            "taskSetArn"
+        ]
+
+    w.expected["ECS.16"] = (task_set("DISABLED"), task_set("ENABLED"))
+
+
+def _elasticache(w: Any) -> None:
+    """ElastiCache.7: a Redis cluster in a subnet group of its own; the Memcached cluster of conftest's world, created
+    without a subnet group, is in the default one (ElastiCache.7 judges every engine)."""
+    ec = w.client("elasticache")
+    subnets = [s["SubnetId"] for s in w.client("ec2").describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"]][:2]
+    ec.create_cache_subnet_group(CacheSubnetGroupName="cr-svc-private", CacheSubnetGroupDescription="custom", SubnetIds=subnets)
+    good = ec.create_cache_cluster(
+        CacheClusterId="cr-svc-subnet", Engine="redis", CacheNodeType="cache.t3.micro", NumCacheNodes=1, CacheSubnetGroupName="cr-svc-private"
+    )["CacheCluster"]["ARN"]
+    w.expected["ElastiCache.7"] = (good, w.arns["memcached-cluster"])
+
+
+def _dynamodb(w: Any) -> None:
+    """DynamoDB.1: two provisioned tables; the good one's reads and writes are auto scaled, the bad one's only reads."""
+    ddb = w.client("dynamodb")
+    aas = w.client("application-autoscaling")
+    table = {
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
+    }
+    arns = [ddb.create_table(TableName=name, **table)["TableDescription"]["TableArn"] for name in ("cr-svc-scaled", "cr-svc-fixed")]
+    for name, dims in (("cr-svc-scaled", ("Read", "Write")), ("cr-svc-fixed", ("Read",))):
+        for dim in dims:
+            target = {"ServiceNamespace": "dynamodb", "ResourceId": f"table/{name}", "ScalableDimension": f"dynamodb:table:{dim}CapacityUnits"}
+            aas.register_scalable_target(MinCapacity=5, MaxCapacity=50, **target)
+            metric = {"PredefinedMetricType": f"DynamoDB{dim}CapacityUtilization"}
+            config = {"TargetValue": 70.0, "PredefinedMetricSpecification": metric}
+            aas.put_scaling_policy(PolicyName=f"{name}-{dim}", PolicyType="TargetTrackingScaling", TargetTrackingScalingPolicyConfiguration=config, **target)
+    w.expected["DynamoDB.1"] = (arns[0], arns[1])
+
+
+def _dax(w: Any) -> None:
+    """DynamoDB.3 / DynamoDB.7: a DAX cluster encrypted at rest and in transit (TLS), and one with neither."""
+    dax = w.client("dax")
+    role = w.client("iam").create_role(RoleName="cr-svc-dax", AssumeRolePolicyDocument='{"Version": "2012-10-17", "Statement": []}')["Role"]["Arn"]
+    common = {"NodeType": "dax.t3.small", "ReplicationFactor": 1, "IamRoleArn": role}
+    good = dax.create_cluster(ClusterName="cr-svc-dax-good", SSESpecification={"Enabled": True}, ClusterEndpointEncryptionType="TLS", **common)
+    bad = dax.create_cluster(ClusterName="cr-svc-dax-bad", **common)
+    for control in ("DynamoDB.3", "DynamoDB.7"):
+        w.expected[control] = (good["Cluster"]["ClusterArn"], bad["Cluster"]["ClusterArn"])
+
+
+def _access_points(w: Any) -> None:
+    """S3.19: two access points of one bucket; the bad one lets public ACLs through."""
+    w.client("s3").create_bucket(Bucket="cr-svc-access-points")
+    s3c = w.client("s3control")
+    host = urllib.parse.urlsplit(w.emulator.endpoint).netloc
+
+    def emulator_host(request: Any, **_kw: Any) -> None:  # s3control puts "ACCOUNT." before the emulator's host
+        parts = urllib.parse.urlsplit(request.url)
+        if parts.netloc.endswith("." + host):
+            request.url = urllib.parse.urlunsplit(parts._replace(netloc=host))
+
+    s3c.meta.events.register("before-sign", emulator_host)
+    on = dict.fromkeys(("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True)
+    out = []
+    for name, conf in (("cr-svc-ap-good", on), ("cr-svc-ap-bad", {**on, "BlockPublicAcls": False})):
+        got = s3c.create_access_point(AccountId=ACCOUNT, Name=name, Bucket="cr-svc-access-points", PublicAccessBlockConfiguration=conf)
+        out.append(got.get("AccessPointArn") or f"arn:aws:s3:us-east-1:{ACCOUNT}:accesspoint/{name}")
+    w.expected["S3.19"] = (out[0], out[1])

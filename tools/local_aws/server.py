@@ -92,7 +92,13 @@ def serve(settings: Settings) -> int:
     from . import elasticache_ext, iam_ext
 
     iam_ext.install()
+    from . import ec2_ext
+
+    ec2_ext.install()
     elasticache_ext.install()
+    from . import services_ext
+
+    services_ext.install()  # after elasticache_ext: member clusters inherit the group's subnet group name
     from . import ecr_scan
 
     ecr_scan.install()

@@ -6,17 +6,20 @@
 Its CATALOGUE joins controls.py's in ``controls.catalogue()`` (``controls.CONTROLS``), which imports this module on first use.
 
 The ec2 collector lists several kinds of resource (security groups, VPCs, subnets, network ACLs, instances,
-volumes, the account's EBS setting); each control judges one kind (``base["kind"]``) and skips the others.
+volumes, snapshots, the account's EBS setting, transit gateways, launch templates, network interfaces); each control
+judges one kind (``base["kind"]``) and skips the others.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from ansible_collections.slipway.aws.plugins.module_utils.compliance.controls import SKIP, Control, Verdict, View, _c, _fail, _pass
+from ansible_collections.slipway.aws.plugins.module_utils.compliance.controls import FSBP, NIST, SKIP, Control, Verdict, View, _c, _fail, _pass
 
 _EC2 = ("ec2",)
+_BOTH = (FSBP, NIST)
 ANY_IPV4, ANY_IPV6 = "0.0.0.0/0", "::/0"
 # EC2.19: the ports Security Hub considers high risk (fixed by Security Hub).
 HIGH_RISK_PORTS = (20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432, 5500, 5601, 8080, 8088, 8888, 9200, 9300)
@@ -222,6 +225,87 @@ def ec2_7(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     return (_pass if on else _fail)(f"EBS encryption by default is {'on' if on else 'off'} in {v.region}", ebs_encryption_by_default=on)
 
 
+# ------------------------------------------------------------------ later FSBP controls
+def ec2_4(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    """Stopped longer than allowedDays fails; so does a stopped instance whose stop time cannot be determined (as the
+    AWS Config rule ec2-stopped-instance); an instance in any other state passes."""
+    state = v.base.get("state")
+    if state != "stopped":
+        return _pass(f"the instance is {state}, not stopped", state=state)
+    allowed = int(p["allowedDays"])
+    stopped = v.base.get("stopped_at")
+    if not stopped:
+        return _fail("stopped, and its StateTransitionReason gives no stop time: how long cannot be determined", stopped_at=None)
+    when = dt.datetime.fromisoformat(str(stopped).replace("Z", "+00:00"))
+    days = (ctx["now"] - when).total_seconds() / 86400
+    verdict = _fail if days > allowed else _pass
+    return verdict(f"stopped since {stopped} ({int(days)} days; allowedDays {allowed})", stopped_at=stopped, stopped_days=int(days))
+
+
+def ec2_23(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    auto = str(v.base.get("auto_accept_shared_attachments") or "disable").lower()
+    if auto == "enable":
+        return _fail("AutoAcceptSharedAttachments is enable: shared VPC attachments are accepted without review", auto_accept_shared_attachments=auto)
+    return _pass(f"AutoAcceptSharedAttachments is {auto}", auto_accept_shared_attachments=auto)
+
+
+def ec2_24(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    kind = v.base.get("virtualization_type")
+    if str(kind).lower() == "paravirtual":
+        return _fail("virtualization type paravirtual", virtualization_type=kind)
+    return _pass(f"virtualization type {kind or 'not paravirtual'}", virtualization_type=kind)
+
+
+def _version(v: View) -> dict[str, Any]:
+    return dict(v["launch_template_version"] or {})
+
+
+def ec2_25(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    version = _version(v)
+    public = [n.get("device_index") for n in version.get("network_interfaces") or [] if n.get("associate_public_ip") is True]
+    if public:
+        where = ", ".join(str(i) for i in public)
+        return _fail(f"default version {version.get('version')} assigns a public IP (AssociatePublicIpAddress) at device index {where}", device_indexes=public)
+    return _pass(f"default version {version.get('version')} assigns no public IP to its network interfaces", device_indexes=[])
+
+
+def ec2_170(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    version = _version(v)
+    tokens = version.get("http_tokens")
+    if tokens == "required":
+        return _pass(f"default version {version.get('version')} requires IMDSv2 (HttpTokens required)", http_tokens=tokens)
+    return _fail(f"default version {version.get('version')} has HttpTokens {tokens or 'unset'}: IMDSv1 is allowed", http_tokens=tokens)
+
+
+def ec2_181(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    version = _version(v)
+    volumes = list(version.get("ebs_volumes") or [])
+    plain = [str(b.get("device")) for b in volumes if b.get("encrypted") is not True]
+    if plain:
+        return _fail(f"default version {version.get('version')} has EBS volume(s) without encryption: {', '.join(plain)}", unencrypted=plain)
+    return _pass(f"default version {version.get('version')}: {len(volumes)} EBS volume(s), all encrypted", unencrypted=[])
+
+
+# EC2.180 judges user-managed interfaces of these types only (the others are managed by AWS services)
+USER_INTERFACE_TYPES = ("aws_codestar_connections_managed", "branch", "efa", "interface", "lambda", "quicksight")
+
+
+def _user_eni(base: dict[str, Any]) -> Any:
+    if base.get("kind") != "network_interface":
+        return SKIP
+    kind = base.get("interface_type") or "interface"
+    if kind not in USER_INTERFACE_TYPES:
+        return f"an interface of type {kind}: the control judges {', '.join(USER_INTERFACE_TYPES)}"
+    return None
+
+
+def ec2_180(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    check = v.base.get("source_dest_check")
+    if check is False:
+        return _fail("source/destination checking is disabled", source_dest_check=False)
+    return _pass("source/destination checking is enabled", source_dest_check=check)
+
+
 CATALOGUE: list[Control] = [
     _c(
         "EC2.1",
@@ -377,5 +461,143 @@ CATALOGUE: list[Control] = [
         "Remove inbound rules opening port 22 or 3389 to ::/0; use SSM Session Manager or a narrow source.",
         ec2_54,
         scope=_kind("security_group"),
+    ),
+    _c(
+        "EC2.4",
+        "Stopped EC2 instances should be removed after a specified time period",
+        "MEDIUM",
+        _EC2,
+        "AwsEc2Instance",
+        "Terminate instances stopped longer than allowedDays (keep what you need as an AMI or snapshot), or start them for maintenance.",
+        ec2_4,
+        params={"allowedDays": 30},
+        frameworks=_BOTH,
+        scope=_kind("instance"),
+    ),
+    _c(
+        "EC2.23",
+        "Amazon EC2 Transit Gateways should not automatically accept VPC attachment requests",
+        "HIGH",
+        _EC2,
+        "AwsEc2TransitGateway",
+        'Set auto_accept_shared_attachments = "disable" on the transit gateway and accept shared attachments one by one.',
+        ec2_23,
+        frameworks=_BOTH,
+        scope=_kind("transit_gateway"),
+    ),
+    _c(
+        "EC2.24",
+        "Amazon EC2 paravirtual instance types should not be used",
+        "MEDIUM",
+        _EC2,
+        "AwsEc2Instance",
+        "Relaunch the workload from an HVM AMI on a current instance type (paravirtual instances cannot be converted in place).",
+        ec2_24,
+        frameworks=_BOTH,
+        scope=_kind("instance"),
+    ),
+    _c(
+        "EC2.25",
+        "Amazon EC2 launch templates should not assign public IPs to network interfaces",
+        "HIGH",
+        _EC2,
+        "AwsEc2LaunchTemplate",
+        "Create a launch template version with associate_public_ip_address = false on every network interface and make it the default.",
+        ec2_25,
+        needs=("launch_template_version",),
+        frameworks=_BOTH,
+        scope=_kind("launch_template"),
+    ),
+    _c(
+        "EC2.55",
+        "VPCs should be configured with an interface endpoint for ECR API",
+        "MEDIUM",
+        _EC2,
+        "AwsEc2Vpc",
+        "Create an interface VPC endpoint for com.amazonaws.REGION.ecr.api in the VPC (aws_vpc_endpoint).",
+        _endpoint_for("ecr.api"),
+        needs=("vpc_endpoints",),
+        frameworks=_BOTH,
+        scope=_kind("vpc"),
+    ),
+    _c(
+        "EC2.56",
+        "VPCs should be configured with an interface endpoint for Docker Registry",
+        "MEDIUM",
+        _EC2,
+        "AwsEc2Vpc",
+        "Create an interface VPC endpoint for com.amazonaws.REGION.ecr.dkr in the VPC (aws_vpc_endpoint).",
+        _endpoint_for("ecr.dkr"),
+        needs=("vpc_endpoints",),
+        frameworks=_BOTH,
+        scope=_kind("vpc"),
+    ),
+    _c(
+        "EC2.57",
+        "VPCs should be configured with an interface endpoint for Systems Manager",
+        "MEDIUM",
+        _EC2,
+        "AwsEc2Vpc",
+        "Create an interface VPC endpoint for com.amazonaws.REGION.ssm in the VPC (aws_vpc_endpoint).",
+        _endpoint_for("ssm"),
+        needs=("vpc_endpoints",),
+        frameworks=_BOTH,
+        scope=_kind("vpc"),
+    ),
+    _c(
+        "EC2.58",
+        "VPCs should be configured with an interface endpoint for Systems Manager Incident Manager Contacts",
+        "MEDIUM",
+        _EC2,
+        "AwsEc2Vpc",
+        "Create an interface VPC endpoint for com.amazonaws.REGION.ssm-contacts in the VPC (aws_vpc_endpoint).",
+        _endpoint_for("ssm-contacts"),
+        needs=("vpc_endpoints",),
+        frameworks=_BOTH,
+        scope=_kind("vpc"),
+    ),
+    _c(
+        "EC2.60",
+        "VPCs should be configured with an interface endpoint for Systems Manager Incident Manager",
+        "MEDIUM",
+        _EC2,
+        "AwsEc2Vpc",
+        "Create an interface VPC endpoint for com.amazonaws.REGION.ssm-incidents in the VPC (aws_vpc_endpoint).",
+        _endpoint_for("ssm-incidents"),
+        needs=("vpc_endpoints",),
+        frameworks=_BOTH,
+        scope=_kind("vpc"),
+    ),
+    _c(
+        "EC2.170",
+        "EC2 launch templates should use Instance Metadata Service Version 2 (IMDSv2)",
+        "LOW",
+        _EC2,
+        "AwsEc2LaunchTemplate",
+        'Create a launch template version with metadata_options { http_tokens = "required" } and make it the default.',
+        ec2_170,
+        needs=("launch_template_version",),
+        scope=_kind("launch_template"),
+    ),
+    _c(
+        "EC2.180",
+        "EC2 network interfaces should have source/destination checking enabled",
+        "MEDIUM",
+        _EC2,
+        "AwsEc2NetworkInterface",
+        "Turn source/destination checking back on (source_dest_check = true) unless the interface routes traffic (NAT, firewall): document why.",
+        ec2_180,
+        scope=_user_eni,
+    ),
+    _c(
+        "EC2.181",
+        "EC2 launch templates should enable encryption for attached EBS volumes",
+        "MEDIUM",
+        _EC2,
+        "AwsEc2LaunchTemplate",
+        "Create a launch template version with encrypted = true on every EBS block device mapping and make it the default.",
+        ec2_181,
+        needs=("launch_template_version",),
+        scope=_kind("launch_template"),
     ),
 ]

@@ -4,10 +4,358 @@
 """The later FSBP controls of RDS (clusters, snapshots, event subscriptions, more instance checks): data plus one small pure function each (see controls.py).
 
 Its CATALOGUE joins controls.py's in ``controls.catalogue()`` (``controls.CONTROLS``), which imports this module on first use.
+
+DB instances are the ``rds`` collector's resources (the instance controls of controls.py judge every one of them);
+everything else of RDS is the ``rds_other`` collector's, so those controls never see it: DB clusters, DB snapshots,
+DB cluster snapshots and event subscriptions, each with ``base["kind"]``; each control judges one kind and skips
+the others.
 """
 
 from __future__ import annotations
 
-from ansible_collections.slipway.aws.plugins.module_utils.compliance.controls import Control
+from collections.abc import Callable
+from typing import Any
 
-CATALOGUE: list[Control] = []
+from ansible_collections.slipway.aws.plugins.module_utils.compliance.controls import FSBP, NIST, SKIP, Control, Verdict, View, _c, _fail, _na, _pass
+
+FSBP_NIST = (FSBP, NIST)
+_RDS, _OTHER = ("rds",), ("rds_other",)
+# The engines without an administrator name of their own (Security Hub's RDS.24 / RDS.25 do not apply to them).
+NO_ADMIN_ENGINES = ("neptune", "docdb")
+# The default administrator names RDS offers: "admin" (MySQL, MariaDB, Aurora MySQL, Oracle, SQL Server) and
+# "postgres" (PostgreSQL, Aurora PostgreSQL).
+DEFAULT_ADMIN_NAMES = ("admin", "postgres")
+IAM_AUTH_CLUSTER_ENGINES = ("aurora", "aurora-mysql", "aurora-postgresql", "mysql", "postgres")
+AURORA_MYSQL = ("aurora", "aurora-mysql")
+
+
+def _kind(kind: str) -> Callable[[dict[str, Any]], Any]:
+    def scope(base: dict[str, Any]) -> Any:
+        return None if base.get("kind") == kind else SKIP
+
+    return scope
+
+
+def _snapshots(base: dict[str, Any]) -> Any:
+    return None if base.get("kind") in ("snapshot", "cluster_snapshot") else SKIP
+
+
+def _on(v: View, key: str, what: str, ev: str) -> Verdict:
+    on = bool(v.base.get(key))
+    return (_pass if on else _fail)(f"{what} is {'on' if on else 'off'}", **{ev: on})
+
+
+# ------------------------------------------------------------------ snapshots
+def rds_1(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    area = "cluster_snapshot_attributes" if v.base.get("kind") == "cluster_snapshot" else "snapshot_attributes"
+    restore = list(v[area] or [])
+    if v.base.get("SnapshotType") != "manual":
+        return _pass(f"a {v.base.get('SnapshotType')} snapshot: only manual snapshots can be shared", restore=restore)
+    if "all" in restore:
+        return _fail("the snapshot is public: its restore attribute includes 'all' (any AWS account may copy or restore it)", restore=restore)
+    what = f"shared with account(s) {', '.join(restore)} only" if restore else "not shared"
+    return _pass(f"the snapshot is private ({what})", restore=restore)
+
+
+def rds_4(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    on = bool(v.base.get("Encrypted"))
+    return (_pass if on else _fail)(f"the snapshot is {'encrypted' if on else 'not encrypted'} at rest", encrypted=on)
+
+
+# ------------------------------------------------------------------ clusters
+def rds_7(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    return _on(v, "DeletionProtection", "deletion protection", "deletion_protection")
+
+
+def rds_12(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    engine = str(v.base.get("Engine") or "")
+    if engine not in IAM_AUTH_CLUSTER_ENGINES:
+        return _na(f"engine {engine or '?'} has no IAM database authentication")
+    return _on(v, "IAMDatabaseAuthenticationEnabled", "IAM database authentication", "iam_database_authentication")
+
+
+def rds_16(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    return _on(v, "CopyTagsToSnapshot", "copying tags to snapshots", "copy_tags_to_snapshot")
+
+
+def rds_27(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    return _on(v, "StorageEncrypted", "storage encryption", "storage_encrypted")
+
+
+def rds_35(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    return _on(v, "AutoMinorVersionUpgrade", "automatic minor version upgrade", "auto_minor_version_upgrade")
+
+
+def custom_admin(v: View) -> Verdict:
+    """RDS.24 / RDS.25: the administrator name is not one of RDS's defaults (compared case-insensitively)."""
+    engine = str(v.base.get("Engine") or "")
+    if engine in NO_ADMIN_ENGINES:
+        return _na(f"engine {engine}: Security Hub does not judge its administrator name")
+    name = v.base.get("MasterUsername")
+    if name is None:
+        return "ERROR", "could not evaluate: the listing gives no MasterUsername", {}
+    if str(name).lower() in DEFAULT_ADMIN_NAMES:
+        return _fail(f"the administrator name is the default {name!r}", master_username=str(name))
+    return _pass(f"the administrator name {name!r} is not a default one", master_username=str(name))
+
+
+def rds_24(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    return custom_admin(v)
+
+
+def rds_14(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    engine = str(v.base.get("Engine") or "")
+    if engine not in AURORA_MYSQL:
+        return _na(f"engine {engine or '?'}: backtracking is an Aurora MySQL feature")
+    seconds = int(v.base.get("BacktrackWindow") or 0)
+    if seconds > 0:
+        return _pass(f"backtracking is on (a window of {seconds} s)", backtrack_window=seconds)
+    return _fail("backtracking is off (BacktrackWindow 0 or unset)", backtrack_window=seconds)
+
+
+def _cluster_exports(v: View, engines: tuple[str, ...], wanted: tuple[str, ...], label: str) -> Verdict:
+    engine = str(v.base.get("Engine") or "")
+    if engine not in engines:
+        return _na(f"engine {engine or '?'}: the control judges {label} clusters only")
+    exported = sorted(str(x) for x in v.base.get("EnabledCloudwatchLogsExports") or [])
+    missing = [name for name in wanted if name not in exported]
+    if missing:
+        return _fail(f"{label} logs not published to CloudWatch Logs: {', '.join(missing)}", exported=exported, missing=missing)
+    return _pass(f"publishes {', '.join(wanted)} logs to CloudWatch Logs", exported=exported)
+
+
+def rds_34(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    return _cluster_exports(v, AURORA_MYSQL, ("audit",), "Aurora MySQL")
+
+
+def rds_37(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    return _cluster_exports(v, ("aurora-postgresql",), ("postgresql",), "Aurora PostgreSQL")
+
+
+# ------------------------------------------------------------------ instances
+def rds_25(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    return custom_admin(v)
+
+
+# ------------------------------------------------------------------ event subscriptions
+# Per control, the source type of the subscription and the event categories it must include (Security Hub's list).
+EVENT_CONTROLS = {
+    "RDS.19": ("db-cluster", ("maintenance", "failure")),
+    "RDS.20": ("db-instance", ("maintenance", "configuration change", "failure")),
+    "RDS.21": ("db-parameter-group", ("configuration change",)),
+    "RDS.22": ("db-security-group", ("configuration change", "failure")),
+}
+
+
+def _subscriptions_of(source_type: str) -> Callable[[dict[str, Any]], Any]:
+    """The existing subscriptions for ``source_type``: a subscription without a source type covers every source."""
+
+    def scope(base: dict[str, Any]) -> Any:
+        if base.get("kind") != "event_subscription":
+            return SKIP
+        return None if base.get("SourceType") in (None, "", source_type) else SKIP
+
+    return scope
+
+
+def judge_subscription(base: dict[str, Any], wanted: tuple[str, ...]) -> Verdict:
+    """Enabled, and subscribed to every category of ``wanted`` (no categories at all is every category)."""
+    categories = [str(c).lower() for c in base.get("EventCategoriesList") or []]
+    ev = {"enabled": bool(base.get("Enabled")), "event_categories": categories or "all", "source_type": base.get("SourceType") or "all"}
+    if not base.get("Enabled"):
+        return _fail("the subscription is disabled: it sends no notification", **ev)
+    missing = [c for c in wanted if categories and c not in categories]
+    if missing:
+        return _fail(f"the subscription leaves out the event categories {', '.join(missing)}", missing=missing, **ev)
+    return _pass(f"enabled for {'every event category' if not categories else ', '.join(wanted)}", **ev)
+
+
+def _event_check(cid: str) -> Callable[[View, dict[str, Any], dict[str, Any]], Verdict]:
+    def check(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+        return judge_subscription(v.base, EVENT_CONTROLS[cid][1])
+
+    return check
+
+
+_SUBSCRIBE = "Subscribe (aws_db_event_subscription, source_type {src}) to the categories {cats}, or to all categories, and keep it enabled."
+
+CATALOGUE: list[Control] = [
+    _c(
+        "RDS.1",
+        "RDS snapshot should be private",
+        "CRITICAL",
+        _OTHER,
+        "AwsRdsDbSnapshot",
+        "Remove 'all' from the snapshot's restore attribute (ModifyDBSnapshotAttribute / ModifyDBClusterSnapshotAttribute ValuesToRemove=all).",
+        rds_1,
+        needs=("snapshot_attributes", "cluster_snapshot_attributes"),
+        frameworks=FSBP_NIST,
+        scope=_snapshots,
+        other_types=("AwsRdsDbClusterSnapshot",),
+    ),
+    _c(
+        "RDS.4",
+        "RDS cluster snapshots and database snapshots should be encrypted at rest",
+        "MEDIUM",
+        _OTHER,
+        "AwsRdsDbSnapshot",
+        "Copy the snapshot with a KMS key (CopyDBSnapshot / CopyDBClusterSnapshot with KmsKeyId) and delete the unencrypted one.",
+        rds_4,
+        frameworks=FSBP_NIST,
+        scope=_snapshots,
+        other_types=("AwsRdsDbClusterSnapshot",),
+    ),
+    _c(
+        "RDS.7",
+        "RDS clusters should have deletion protection enabled",
+        "LOW",
+        _OTHER,
+        "AwsRdsDbCluster",
+        "Set deletion_protection = true on the cluster.",
+        rds_7,
+        frameworks=FSBP_NIST,
+        scope=_kind("cluster"),
+    ),
+    _c(
+        "RDS.12",
+        "IAM authentication should be configured for RDS clusters",
+        "MEDIUM",
+        _OTHER,
+        "AwsRdsDbCluster",
+        "Set iam_database_authentication_enabled = true on the cluster.",
+        rds_12,
+        frameworks=FSBP_NIST,
+        scope=_kind("cluster"),
+    ),
+    _c(
+        "RDS.14",
+        "Amazon Aurora clusters should have backtracking enabled",
+        "MEDIUM",
+        _OTHER,
+        "AwsRdsDbCluster",
+        "Set backtrack_window (seconds, up to 72 hours); an existing cluster gets it through a clone or a restore.",
+        rds_14,
+        frameworks=FSBP_NIST,
+        scope=_kind("cluster"),
+    ),
+    _c(
+        "RDS.16",
+        "RDS DB clusters should be configured to copy tags to snapshots",
+        "LOW",
+        _OTHER,
+        "AwsRdsDbCluster",
+        "Set copy_tags_to_snapshot = true on the cluster.",
+        rds_16,
+        frameworks=FSBP_NIST,
+        scope=_kind("cluster"),
+    ),
+    _c(
+        "RDS.24",
+        "RDS Database clusters should use a custom administrator username",
+        "MEDIUM",
+        _OTHER,
+        "AwsRdsDbCluster",
+        "The administrator name is set at creation: create the cluster (or restore a snapshot) with a master_username other than admin / postgres.",
+        rds_24,
+        frameworks=FSBP_NIST,
+        scope=_kind("cluster"),
+    ),
+    _c(
+        "RDS.25",
+        "RDS database instances should use a custom administrator username",
+        "MEDIUM",
+        _RDS,
+        "AwsRdsDbInstance",
+        "The administrator name is set at creation: create the instance (or restore a snapshot) with a username other than admin / postgres.",
+        rds_25,
+        frameworks=FSBP_NIST,
+    ),
+    _c(
+        "RDS.27",
+        "RDS DB clusters should be encrypted at rest",
+        "MEDIUM",
+        _OTHER,
+        "AwsRdsDbCluster",
+        "Encryption is set at creation: restore an encrypted copy of a cluster snapshot (storage_encrypted = true).",
+        rds_27,
+        frameworks=FSBP_NIST,
+        scope=_kind("cluster"),
+    ),
+    _c(
+        "RDS.34",
+        "Aurora MySQL DB clusters should publish audit logs to CloudWatch Logs",
+        "MEDIUM",
+        _OTHER,
+        "AwsRdsDbCluster",
+        "Add audit to enabled_cloudwatch_logs_exports (and turn on server_audit_logging in the cluster parameter group).",
+        rds_34,
+        frameworks=FSBP_NIST,
+        scope=_kind("cluster"),
+    ),
+    _c(
+        "RDS.35",
+        "RDS DB clusters should have automatic minor version upgrade enabled",
+        "MEDIUM",
+        _OTHER,
+        "AwsRdsDbCluster",
+        "Set auto_minor_version_upgrade = true on the cluster (and on its instances).",
+        rds_35,
+        frameworks=FSBP_NIST,
+        scope=_kind("cluster"),
+    ),
+    _c(
+        "RDS.37",
+        "Aurora PostgreSQL DB clusters should publish logs to CloudWatch Logs",
+        "MEDIUM",
+        _OTHER,
+        "AwsRdsDbCluster",
+        "Add postgresql to enabled_cloudwatch_logs_exports.",
+        rds_37,
+        frameworks=FSBP_NIST,
+        scope=_kind("cluster"),
+    ),
+    _c(
+        "RDS.19",
+        "An RDS event notifications subscription should be configured for critical cluster events",
+        "LOW",
+        _OTHER,
+        "AwsRdsEventSubscription",
+        _SUBSCRIBE.format(src="db-cluster", cats="maintenance, failure"),
+        _event_check("RDS.19"),
+        frameworks=FSBP_NIST,
+        scope=_subscriptions_of("db-cluster"),
+    ),
+    _c(
+        "RDS.20",
+        "An RDS event notifications subscription should be configured for critical database instance events",
+        "LOW",
+        _OTHER,
+        "AwsRdsEventSubscription",
+        _SUBSCRIBE.format(src="db-instance", cats="maintenance, configuration change, failure"),
+        _event_check("RDS.20"),
+        frameworks=FSBP_NIST,
+        scope=_subscriptions_of("db-instance"),
+    ),
+    _c(
+        "RDS.21",
+        "An RDS event notifications subscription should be configured for critical database parameter group events",
+        "LOW",
+        _OTHER,
+        "AwsRdsEventSubscription",
+        _SUBSCRIBE.format(src="db-parameter-group", cats="configuration change"),
+        _event_check("RDS.21"),
+        frameworks=FSBP_NIST,
+        scope=_subscriptions_of("db-parameter-group"),
+    ),
+    _c(
+        "RDS.22",
+        "An RDS event notifications subscription should be configured for critical database security group events",
+        "LOW",
+        _OTHER,
+        "AwsRdsEventSubscription",
+        _SUBSCRIBE.format(src="db-security-group", cats="configuration change, failure"),
+        _event_check("RDS.22"),
+        frameworks=FSBP_NIST,
+        scope=_subscriptions_of("db-security-group"),
+    ),
+]

@@ -28,8 +28,12 @@ Collectors run on a bounded thread pool, with botocore's *adaptive* retry mode
 from __future__ import annotations
 
 import concurrent.futures
+import csv
 import functools
+import io
 import json
+import re
+import time
 import urllib.parse
 from collections.abc import Callable
 from typing import Any
@@ -45,7 +49,7 @@ from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError
 ACCESS_DENIED = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError", "UnrecognizedClientException", "Forbidden")
 THROTTLED = ("Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded", "SlowDown", "ProvisionedThroughputExceededException")
 # Services read once per run (their API is global); their resources carry the home region.
-GLOBAL_SERVICES = ("s3", "cloudfront", "iam", "s3control")
+GLOBAL_SERVICES = ("s3", "cloudfront", "iam", "s3control", "iam_roles", "iam_groups", "iam_policies", "iam_account")
 DEFAULT_WORKERS = 6
 # Per-resource reads of one collector at a time (each resource's areas in order, resources side by side): a listing
 # of 200 buckets is 1,000 reads, which one after the other wait for each answer in turn. Below the connection pool
@@ -114,14 +118,18 @@ class Reader:
             return list(paginate(c, operation, key, **kwargs))
         return list(call(c, operation, **kwargs).get(key) or [])
 
-    def sublisting(self, action: str, rtype: str, scope: str, operation: str, key: str, client: str | None = None, **kwargs: Any) -> list[Any] | None:
+    def sublisting(
+        self, action: str, rtype: str | tuple[str, ...], scope: str, operation: str, key: str, client: str | None = None, **kwargs: Any
+    ) -> list[Any] | None:
         """Every item of a listing of one kind of resource (``rtype``) under ``scope`` (e.g. the services of one
         cluster); None when it fails, with a gap recorded: the resources of that kind under ``scope`` are unknown
-        (the controls judging that kind answer one ERROR for the scope), the other resources are still judged."""
+        (the controls judging that kind answer one ERROR for the scope), the other resources are still judged.
+        ``rtype`` may name several kinds: those found only through this listing (the task sets of the services)."""
         try:
             return self.listing(action, operation, key, client, **kwargs)
         except AwsError as exc:
-            self.gaps.append({**marker(action, exc), "resource_type": rtype, "scope": scope})
+            for kind in (rtype,) if isinstance(rtype, str) else rtype:
+                self.gaps.append({**marker(action, exc), "resource_type": kind, "scope": scope})
             return None
 
     def each(self, items: list[Any], read: Callable[[Any], None]) -> None:
@@ -271,11 +279,101 @@ def collect_rds(r: Reader) -> None:
                 "EnabledCloudwatchLogsExports",
                 "IAMDatabaseAuthenticationEnabled",
                 "CopyTagsToSnapshot",
+                "MasterUsername",
             )
         }
         base["Port"] = (db.get("Endpoint") or {}).get("Port") or db.get("DbInstancePort")
         res = r.add(db["DBInstanceArn"], db["DBInstanceIdentifier"], "AwsRdsDbInstance", base)
         res["areas"]["tags"] = _tags(db.get("TagList"))
+
+
+RDS_CLUSTER_KEYS = (
+    "Engine",
+    "EngineMode",
+    "DeletionProtection",
+    "IAMDatabaseAuthenticationEnabled",
+    "MultiAZ",
+    "CopyTagsToSnapshot",
+    "MasterUsername",
+    "StorageEncrypted",
+    "AutoMinorVersionUpgrade",
+    "BacktrackWindow",
+    "EnabledCloudwatchLogsExports",
+    "BackupRetentionPeriod",
+)
+
+
+@collector(
+    "rds_other",
+    {
+        "base": "rds:DescribeDBClusters",
+        "snapshots": "rds:DescribeDBSnapshots",
+        "cluster_snapshots": "rds:DescribeDBClusterSnapshots",
+        "event_subscriptions": "rds:DescribeEventSubscriptions",
+        "snapshot_attributes": "rds:DescribeDBSnapshotAttributes",
+        "cluster_snapshot_attributes": "rds:DescribeDBClusterSnapshotAttributes",
+    },
+)
+def collect_rds_other(r: Reader) -> None:
+    """RDS beyond its DB instances (``collect_rds``), so the instance controls never see them: DB clusters (the
+    listing), then each further kind with its own listing (a failed one is a gap for that kind only): the account's
+    DB snapshots and DB cluster snapshots (with who may restore each manual one) and the event subscriptions."""
+    rds = r.client("rds")
+    for c in r.listing("rds:DescribeDBClusters", "describe_db_clusters", "DBClusters", client="rds"):
+        base = {"kind": "cluster", **{k: c.get(k) for k in RDS_CLUSTER_KEYS}}
+        r.add(c["DBClusterArn"], c["DBClusterIdentifier"], "AwsRdsDbCluster", base)
+    prefix = f"arn:aws:rds:{r.region}:{r.account}"
+    snapshots = []
+    for s in r.sublisting("rds:DescribeDBSnapshots", "AwsRdsDbSnapshot", f"{prefix}:snapshot:*", "describe_db_snapshots", "DBSnapshots", client="rds") or []:
+        base = {"kind": "snapshot", "SnapshotType": s.get("SnapshotType"), "Encrypted": s.get("Encrypted"), "Engine": s.get("Engine")}
+        base["source"] = s.get("DBInstanceIdentifier")
+        res = r.add(s["DBSnapshotArn"], s["DBSnapshotIdentifier"], "AwsRdsDbSnapshot", base)
+        skip(res, "cluster_snapshot_attributes", "a DB snapshot, not a cluster snapshot")
+        snapshots.append(res)
+    scope = f"{prefix}:cluster-snapshot:*"
+    kind = ("rds:DescribeDBClusterSnapshots", "AwsRdsDbClusterSnapshot", scope)
+    listed = r.sublisting(*kind, "describe_db_cluster_snapshots", "DBClusterSnapshots", client="rds")
+    for s in listed or []:
+        base = {"kind": "cluster_snapshot", "SnapshotType": s.get("SnapshotType"), "Encrypted": s.get("StorageEncrypted"), "Engine": s.get("Engine")}
+        base["source"] = s.get("DBClusterIdentifier")
+        res = r.add(s["DBClusterSnapshotArn"], s["DBClusterSnapshotIdentifier"], "AwsRdsDbClusterSnapshot", base)
+        skip(res, "snapshot_attributes", "a DB cluster snapshot, not a DB snapshot")
+        snapshots.append(res)
+
+    def restore(res: dict[str, Any]) -> None:
+        cluster = res["type"] == "AwsRdsDbClusterSnapshot"
+        area = "cluster_snapshot_attributes" if cluster else "snapshot_attributes"
+        if res["base"].get("SnapshotType") != "manual":
+            # only manual snapshots can be shared (RDS user guide, "Sharing a DB snapshot")
+            skip(res, area, f"a {res['base'].get('SnapshotType')} snapshot cannot be shared", [])
+            return
+
+        def read(name: str = res["name"]) -> list[str]:
+            if cluster:
+                got = call(rds, "describe_db_cluster_snapshot_attributes", DBClusterSnapshotIdentifier=name)["DBClusterSnapshotAttributesResult"]
+                attributes = got.get("DBClusterSnapshotAttributes") or []
+            else:
+                got = call(rds, "describe_db_snapshot_attributes", DBSnapshotIdentifier=name)["DBSnapshotAttributesResult"]
+                attributes = got.get("DBSnapshotAttributes") or []
+            return sorted({str(v) for a in attributes if a.get("AttributeName") == "restore" for v in a.get("AttributeValues") or []})
+
+        action = "rds:DescribeDBClusterSnapshotAttributes" if cluster else "rds:DescribeDBSnapshotAttributes"
+        r.area(res, area, action, read)
+
+    r.each(snapshots, restore)
+    listed = r.sublisting(
+        "rds:DescribeEventSubscriptions", "AwsRdsEventSubscription", f"{prefix}:es:*", "describe_event_subscriptions", "EventSubscriptionsList", client="rds"
+    )
+    for e in listed or []:
+        base = {
+            "kind": "event_subscription",
+            "SourceType": e.get("SourceType"),
+            "Enabled": e.get("Enabled"),
+            "EventCategoriesList": sorted(str(x) for x in e.get("EventCategoriesList") or []),
+            "SourceIdsList": sorted(str(x) for x in e.get("SourceIdsList") or []),
+        }
+        arn = e.get("EventSubscriptionArn") or f"{prefix}:es:{e['CustSubscriptionId']}"
+        r.add(arn, e["CustSubscriptionId"], "AwsRdsEventSubscription", base)
 
 
 @collector(
@@ -408,9 +506,13 @@ def collect_sqs(r: Reader) -> None:
         "backups": "dynamodb:DescribeContinuousBackups",
         "tags": "dynamodb:ListTagsOfResource",
         "table": "dynamodb:DescribeTable",
+        "scalable_targets": "application-autoscaling:DescribeScalableTargets",
+        "scaling_policies": "application-autoscaling:DescribeScalingPolicies",
     },
 )
 def collect_dynamodb(r: Reader) -> None:
+    """Tables (continuous backups, tags, DescribeTable's settings) and, once for the region, the DynamoDB scalable
+    targets and scaling policies of Application Auto Scaling (each table gets those of its own and its indexes')."""
     ddb = r.client()
 
     def read(name: str) -> None:
@@ -426,14 +528,39 @@ def collect_dynamodb(r: Reader) -> None:
 
         def table(name: str = name) -> dict[str, Any]:
             got = call(ddb, "describe_table", TableName=name).get("Table") or {}
-            return {k: got.get(k) for k in ("TableStatus", "DeletionProtectionEnabled")}
+            out = {k: got.get(k) for k in ("TableStatus", "DeletionProtectionEnabled")}
+            # absent BillingModeSummary: a table created before billing modes existed, i.e. PROVISIONED
+            out["BillingMode"] = (got.get("BillingModeSummary") or {}).get("BillingMode") or "PROVISIONED"
+            out["GlobalSecondaryIndexes"] = sorted(str(i.get("IndexName")) for i in got.get("GlobalSecondaryIndexes") or [])
+            return out
 
         r.area(res, "table", "dynamodb:DescribeTable", table)
 
     r.each(r.listing("dynamodb:ListTables", "list_tables", "TableNames"), read)
+    aas = "application-autoscaling"
+
+    def mine(key: str) -> Callable[[dict[str, Any], list[dict[str, Any]]], list[dict[str, Any]]]:
+        def pick(res: dict[str, Any], got: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            own = f"table/{res['name']}"
+            items = [x for x in got if x.get("ResourceId") == own or str(x.get("ResourceId") or "").startswith(own + "/index/")]
+            return sorted(({k: x.get(k) for k in key.split(",")} for x in items), key=lambda x: (str(x["ResourceId"]), str(x["ScalableDimension"])))
+
+        return pick
+
+    targets = "ResourceId,ScalableDimension,MinCapacity,MaxCapacity"
+    policies = "ResourceId,ScalableDimension,PolicyName,PolicyType,TargetTrackingScalingPolicyConfiguration"
+
+    def read_targets() -> list[dict[str, Any]]:
+        return list(paginate(r.client(aas), "describe_scalable_targets", "ScalableTargets", ServiceNamespace="dynamodb"))
+
+    def read_policies() -> list[dict[str, Any]]:
+        return list(paginate(r.client(aas), "describe_scaling_policies", "ScalingPolicies", ServiceNamespace="dynamodb"))
+
+    _shared(r, r.resources, "scalable_targets", "application-autoscaling:DescribeScalableTargets", read_targets, mine(targets))
+    _shared(r, r.resources, "scaling_policies", "application-autoscaling:DescribeScalingPolicies", read_policies, mine(policies))
 
 
-@collector("kms", {"base": "kms:ListKeys", "key": "kms:DescribeKey", "rotation": "kms:GetKeyRotationStatus"})
+@collector("kms", {"base": "kms:ListKeys", "key": "kms:DescribeKey", "rotation": "kms:GetKeyRotationStatus", "policy": "kms:GetKeyPolicy"})
 def collect_kms(r: Reader) -> None:
     kms = r.client()
 
@@ -447,6 +574,12 @@ def collect_kms(r: Reader) -> None:
             lambda kid=k["KeyId"]: bool(call(kms, "get_key_rotation_status", KeyId=kid).get("KeyRotationEnabled")),
             absent=("UnsupportedOperationException", "KMSInvalidStateException"),
         )
+
+        def policy(kid: str = k["KeyId"]) -> Any:
+            text = call(kms, "get_key_policy", KeyId=kid, PolicyName="default").get("Policy") or ""
+            return json.loads(text) if text.strip() else None
+
+        r.area(res, "policy", "kms:GetKeyPolicy", policy)
 
     r.each(r.listing("kms:ListKeys", "list_keys", "Keys"), read)
 
@@ -578,6 +711,10 @@ def _shared(r: Reader, resources: list[dict[str, Any]], area: str, action: str, 
         "ebs_encryption": "ec2:GetEbsEncryptionByDefault",
         "snapshots": "ec2:DescribeSnapshots",
         "create_volume_permission": "ec2:DescribeSnapshotAttribute",
+        "transit_gateways": "ec2:DescribeTransitGateways",
+        "launch_templates": "ec2:DescribeLaunchTemplates",
+        "launch_template_version": "ec2:DescribeLaunchTemplateVersions",
+        "network_interfaces": "ec2:DescribeNetworkInterfaces",
     },
 )
 def collect_ec2(r: Reader) -> None:
@@ -652,6 +789,7 @@ def collect_ec2(r: Reader) -> None:
             "public_ip": i.get("PublicIpAddress"),
             "network_interfaces": sorted(str(n.get("NetworkInterfaceId")) for n in i.get("NetworkInterfaces") or []),
             "virtualization_type": i.get("VirtualizationType"),
+            "stopped_at": stop_time(i.get("StateTransitionReason")) if (i.get("State") or {}).get("Name") == "stopped" else None,
         }
         r.add(f"{prefix}:instance/{i['InstanceId']}", i["InstanceId"], "AwsEc2Instance", base)
     for vol in r.sublisting("ec2:DescribeVolumes", "AwsEc2Volume", f"{prefix}:volume/*", "describe_volumes", "Volumes") or []:
@@ -677,28 +815,228 @@ def collect_ec2(r: Reader) -> None:
     r.each(snapshots, permission)
     account = r.add(f"AWS::::Account:{r.account}", r.account, "AwsAccount", {"kind": "account"})
     r.area(account, "ebs_encryption", "ec2:GetEbsEncryptionByDefault", lambda: bool(call(ec2, "get_ebs_encryption_by_default").get("EbsEncryptionByDefault")))
+    _ec2_network(r, ec2, prefix)
 
 
-@collector("elbv2", {"base": "elasticloadbalancing:DescribeLoadBalancers", "attributes": "elasticloadbalancing:DescribeLoadBalancerAttributes"})
+def stop_time(reason: Any) -> str | None:
+    """When a stopped instance stopped, from its ``StateTransitionReason`` (``User initiated (2025-01-31 09:15:00 GMT)``),
+    as ISO 8601 UTC; None when the reason carries no time (e.g. a stop by the service, whose time is not given)."""
+    found = _STOP_TIME.search(str(reason or ""))
+    return f"{found.group(1)}T{found.group(2)}Z" if found else None
+
+
+_STOP_TIME = re.compile(r"\((\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) (?:GMT|UTC)\)")
+
+
+def _template_version(v: dict[str, Any]) -> dict[str, Any]:
+    """What the launch-template controls judge of a template version: the metadata options' HttpTokens, each network
+    interface's public-address setting, and each block device's EBS encryption (None when the version does not set it)."""
+    data = v.get("LaunchTemplateData") or {}
+    return {
+        "version": v.get("VersionNumber"),
+        "http_tokens": (data.get("MetadataOptions") or {}).get("HttpTokens"),
+        "network_interfaces": [
+            {"device_index": n.get("DeviceIndex"), "associate_public_ip": n.get("AssociatePublicIpAddress")} for n in data.get("NetworkInterfaces") or []
+        ],
+        "ebs_volumes": [
+            {"device": b.get("DeviceName"), "encrypted": (b.get("Ebs") or {}).get("Encrypted")} for b in data.get("BlockDeviceMappings") or [] if "Ebs" in b
+        ],
+    }
+
+
+def _ec2_network(r: Reader, ec2: Any, prefix: str) -> None:
+    """The ec2 collector's further kinds, each with its own listing (a failed one is a gap for that kind only): transit
+    gateways, launch templates (with their default version), network interfaces."""
+    scope = f"{prefix}:transit-gateway/*"
+    gateways = r.sublisting("ec2:DescribeTransitGateways", "AwsEc2TransitGateway", scope, "describe_transit_gateways", "TransitGateways")
+    for tgw in gateways or []:
+        if tgw.get("State") in ("deleted", "deleting"):
+            continue
+        auto = (tgw.get("Options") or {}).get("AutoAcceptSharedAttachments")
+        base = {"kind": "transit_gateway", "state": tgw.get("State"), "auto_accept_shared_attachments": auto}
+        r.add(tgw.get("TransitGatewayArn") or f"{prefix}:transit-gateway/{tgw['TransitGatewayId']}", tgw["TransitGatewayId"], "AwsEc2TransitGateway", base)
+    templates = []
+    listed = r.sublisting("ec2:DescribeLaunchTemplates", "AwsEc2LaunchTemplate", f"{prefix}:launch-template/*", "describe_launch_templates", "LaunchTemplates")
+    for lt in listed or []:
+        base = {"kind": "launch_template", "template_name": lt.get("LaunchTemplateName"), "default_version": lt.get("DefaultVersionNumber")}
+        templates.append(r.add(f"{prefix}:launch-template/{lt['LaunchTemplateId']}", lt["LaunchTemplateId"], "AwsEc2LaunchTemplate", base))
+
+    def default_version(res: dict[str, Any]) -> None:
+        def read(tid: str = res["name"]) -> dict[str, Any]:
+            got = call(ec2, "describe_launch_template_versions", LaunchTemplateId=tid, Versions=["$Default"]).get("LaunchTemplateVersions") or []
+            if not got:
+                raise AwsError("DescribeLaunchTemplateVersions", "MISSING", f"no default version answered for {tid}")
+            return _template_version(got[0])
+
+        r.area(res, "launch_template_version", "ec2:DescribeLaunchTemplateVersions", read)
+
+    r.each(templates, default_version)
+    scope = f"{prefix}:network-interface/*"
+    for eni in r.sublisting("ec2:DescribeNetworkInterfaces", "AwsEc2NetworkInterface", scope, "describe_network_interfaces", "NetworkInterfaces") or []:
+        base = {
+            "kind": "network_interface",
+            "interface_type": eni.get("InterfaceType"),
+            "source_dest_check": eni.get("SourceDestCheck"),
+            "requester_managed": bool(eni.get("RequesterManaged")),
+            "attached_to": (eni.get("Attachment") or {}).get("InstanceId"),
+        }
+        r.add(f"{prefix}:network-interface/{eni['NetworkInterfaceId']}", eni["NetworkInterfaceId"], "AwsEc2NetworkInterface", base)
+
+
+@collector(
+    "elbv2",
+    {
+        "base": "elasticloadbalancing:DescribeLoadBalancers",
+        "attributes": "elasticloadbalancing:DescribeLoadBalancerAttributes",
+        "listeners": "elasticloadbalancing:DescribeListeners",
+        "waf": "wafv2:GetWebACLForResource",
+    },
+)
 def collect_elbv2(r: Reader) -> None:
+    """Application, Network and Gateway Load Balancers (their Availability Zones are in the listing), each one's
+    attributes, listeners (``DescribeListeners``: a failure marks that load balancer's ``listeners`` unavailable, so
+    the controls judging listeners answer ERROR for it) and, for an Application Load Balancer, its AWS WAF web ACL."""
     elb = r.client()
-    for lb in r.listing("elasticloadbalancing:DescribeLoadBalancers", "describe_load_balancers", "LoadBalancers"):
+
+    def read(lb: dict[str, Any]) -> None:
         arn = lb["LoadBalancerArn"]
-        res = r.add(arn, lb["LoadBalancerName"], "AwsElbv2LoadBalancer", {"lb_type": lb.get("Type"), "scheme": lb.get("Scheme")})
+        zones = sorted({str(z.get("ZoneName")) for z in lb.get("AvailabilityZones") or [] if z.get("ZoneName")})
+        res = r.add(arn, lb["LoadBalancerName"], "AwsElbv2LoadBalancer", {"lb_type": lb.get("Type"), "scheme": lb.get("Scheme"), "zones": zones})
         r.area(
             res,
             "attributes",
             "elasticloadbalancing:DescribeLoadBalancerAttributes",
             lambda arn=arn: {a["Key"]: a.get("Value") for a in call(elb, "describe_load_balancer_attributes", LoadBalancerArn=arn).get("Attributes") or []},
         )
+        r.area(
+            res,
+            "listeners",
+            "elasticloadbalancing:DescribeListeners",
+            lambda arn=arn: sorted((_listener(x) for x in paginate(elb, "describe_listeners", "Listeners", LoadBalancerArn=arn)), key=lambda x: x["port"] or 0),
+        )
+        if lb.get("Type") != "application":
+            skip(res, "waf", "AWS WAF protects Application Load Balancers only")
+            return
+
+        def waf(arn: str = arn) -> str | None:
+            return (call(r.client("wafv2"), "get_web_acl_for_resource", ResourceArn=arn).get("WebACL") or {}).get("ARN")
+
+        r.area(res, "waf", "wafv2:GetWebACLForResource", waf)
+
+    r.each(r.listing("elasticloadbalancing:DescribeLoadBalancers", "describe_load_balancers", "LoadBalancers"), read)
+
+
+def _listener(x: dict[str, Any]) -> dict[str, Any]:
+    """What the listener controls judge of a v2 listener: protocol, port, security policy, certificates, default actions."""
+    actions = [
+        {"type": a.get("Type"), "redirect_protocol": (a.get("RedirectConfig") or {}).get("Protocol")}
+        for a in sorted(x.get("DefaultActions") or [], key=lambda a: int(a.get("Order") or 0))
+    ]
+    return {
+        "port": x.get("Port"),
+        "protocol": x.get("Protocol"),
+        "ssl_policy": x.get("SslPolicy") if x.get("Protocol") in ("HTTPS", "TLS") else None,
+        "certificates": sorted(str(c.get("CertificateArn")) for c in x.get("Certificates") or []),
+        "default_actions": actions,
+    }
+
+
+@collector(
+    "elb",
+    {
+        "base": "elasticloadbalancing:DescribeLoadBalancers",
+        "attributes": "elasticloadbalancing:DescribeLoadBalancerAttributes",
+        "policies": "elasticloadbalancing:DescribeLoadBalancerPolicies",
+    },
+)
+def collect_elb(r: Reader) -> None:
+    """Classic Load Balancers (the elb API): listeners and Availability Zones from the listing, the attributes
+    (``cross_zone_load_balancing.enabled``, ``connection_draining.enabled``, ``access_logs.s3.enabled``, and the
+    additional attributes such as ``elb.http.desyncmitigationmode``) and, for one with an HTTPS/SSL listener, its
+    policies (``DescribeLoadBalancerPolicies``: type and attributes of each)."""
+    elb = r.client()
+
+    def read(lb: dict[str, Any]) -> None:
+        name = lb["LoadBalancerName"]
+        listeners = [
+            {
+                "protocol": (d.get("Listener") or {}).get("Protocol"),
+                "port": (d.get("Listener") or {}).get("LoadBalancerPort"),
+                "instance_protocol": (d.get("Listener") or {}).get("InstanceProtocol"),
+                "certificate": (d.get("Listener") or {}).get("SSLCertificateId"),
+                "policy_names": sorted(d.get("PolicyNames") or []),
+            }
+            for d in lb.get("ListenerDescriptions") or []
+        ]
+        base = {"scheme": lb.get("Scheme"), "zones": sorted(lb.get("AvailabilityZones") or []), "listeners": sorted(listeners, key=lambda x: x["port"] or 0)}
+        res = r.add(f"arn:aws:elasticloadbalancing:{r.region}:{r.account}:loadbalancer/{name}", name, "AwsElbLoadBalancer", base)
+        r.area(res, "attributes", "elasticloadbalancing:DescribeLoadBalancerAttributes", lambda name=name: _classic_attributes(elb, name))
+        if not any(str(x["protocol"]).upper() in ("HTTPS", "SSL") for x in listeners):
+            skip(res, "policies", "no HTTPS or SSL listener", {})
+            return
+
+        def policies(name: str = name) -> dict[str, Any]:
+            got = call(elb, "describe_load_balancer_policies", LoadBalancerName=name).get("PolicyDescriptions") or []
+            return {
+                str(d.get("PolicyName")): {
+                    "type": d.get("PolicyTypeName"),
+                    "attributes": {
+                        str(a.get("AttributeName")): a.get("AttributeValue")
+                        for a in d.get("PolicyAttributeDescriptions") or []
+                        if a.get("AttributeName") == "Reference-Security-Policy"
+                    },
+                }
+                for d in got
+            }
+
+        r.area(res, "policies", "elasticloadbalancing:DescribeLoadBalancerPolicies", policies)
+
+    r.each(r.listing("elasticloadbalancing:DescribeLoadBalancers", "describe_load_balancers", "LoadBalancerDescriptions"), read)
+
+
+def _classic_attributes(elb: Any, name: str) -> dict[str, Any]:
+    """A Classic Load Balancer's attributes as ``key: "true"/"false"/value`` (the v2 style, e.g. ``access_logs.s3.enabled``)."""
+    got = call(elb, "describe_load_balancer_attributes", LoadBalancerName=name).get("LoadBalancerAttributes") or {}
+    out = {
+        "cross_zone_load_balancing.enabled": str(bool((got.get("CrossZoneLoadBalancing") or {}).get("Enabled"))).lower(),
+        "connection_draining.enabled": str(bool((got.get("ConnectionDraining") or {}).get("Enabled"))).lower(),
+        "access_logs.s3.enabled": str(bool((got.get("AccessLog") or {}).get("Enabled"))).lower(),
+    }
+    if (got.get("AccessLog") or {}).get("S3BucketName"):
+        out["access_logs.s3.bucket"] = got["AccessLog"]["S3BucketName"]
+    out.update({str(a.get("Key")): a.get("Value") for a in got.get("AdditionalAttributes") or []})
+    return out
 
 
 @collector(
     "cloudfront",
-    {"base": "cloudfront:ListDistributions", "config": "cloudfront:GetDistributionConfig", "response_headers": "cloudfront:GetResponseHeadersPolicy"},
+    {
+        "base": "cloudfront:ListDistributions",
+        "config": "cloudfront:GetDistributionConfig",
+        "response_headers": "cloudfront:GetResponseHeadersPolicy",
+        "origin_buckets": "s3:ListBucket",
+    },
 )
 def collect_cloudfront(r: Reader) -> None:
+    """Distributions with their configuration, the response-headers policies their behaviours name and whether each
+    S3 REST origin's bucket exists (S3 ``HeadBucket``, IAM action ``s3:ListBucket``; 404 is an answer: it does not)."""
     cf = r.client()
+    exists: dict[str, bool] = {}
+
+    def buckets(names: list[str]) -> dict[str, bool]:
+        for name in names:
+            if name not in exists:
+                try:
+                    call(r.client("s3"), "head_bucket", Bucket=name)
+                    exists[name] = True
+                except AwsError as exc:
+                    if exc.code == "403":  # a HEAD answer has no body: 403 is access denied (or another account's bucket)
+                        raise AwsError("head_bucket", "AccessDenied", f"403 Forbidden for {name}: access denied, or the bucket is another account's") from exc
+                    if exc.code not in ("404", "NoSuchBucket", "NotFound"):
+                        raise
+                    exists[name] = False
+        return {name: exists[name] for name in names}
+
     # ListDistributions nests its items (DistributionList.Items): walk the pages here.
     items = list(paginate_nested(cf, "list_distributions", "DistributionList", "Items"))
     r.actions.add("cloudfront:ListDistributions")
@@ -710,6 +1048,11 @@ def collect_cloudfront(r: Reader) -> None:
 
         r.area(res, "config", "cloudfront:GetDistributionConfig", config)
         if "config" in res["areas"]:
+            origin_buckets = s3_origin_buckets(res["areas"]["config"])
+            if origin_buckets:
+                r.area(res, "origin_buckets", "s3:ListBucket", lambda names=origin_buckets: buckets(names))
+            else:
+                skip(res, "origin_buckets", "no S3 REST origin", {})
             ids = response_headers_policy_ids(res["areas"]["config"])
             if not ids:
                 skip(res, "response_headers", "no behaviour names a response headers policy", {})
@@ -722,6 +1065,23 @@ def collect_cloudfront(r: Reader) -> None:
                 }
 
             r.area(res, "response_headers", "cloudfront:GetResponseHeadersPolicy", policies)
+
+
+# An S3 REST endpoint: BUCKET.s3.amazonaws.com, BUCKET.s3.REGION.amazonaws.com or BUCKET.s3-REGION.amazonaws.com (a
+# website endpoint, s3-website, serves a bucket with static website hosting: a custom origin, not judged by CloudFront.12).
+_S3_REST_ORIGIN = re.compile(r"^(?P<bucket>.+?)\.s3(?:[.-](?!website)[a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$", re.IGNORECASE)
+
+
+def s3_origin_buckets(config: dict[str, Any]) -> list[str]:
+    """The buckets of a distribution's S3 origins (not custom or VPC origins; on an S3 REST endpoint), sorted, once each."""
+    out = set()
+    for o in (config.get("Origins") or {}).get("Items") or []:
+        if o.get("CustomOriginConfig") or o.get("VpcOriginConfig"):
+            continue
+        m = _S3_REST_ORIGIN.match(str(o.get("DomainName") or ""))
+        if m:
+            out.add(m.group("bucket"))
+    return sorted(out)
 
 
 def response_headers_policy_ids(config: dict[str, Any]) -> list[str]:
@@ -745,7 +1105,7 @@ def paginate_nested(client: Any, operation: str, outer: str, key: str) -> list[A
 
 
 # Listings of one kind of resource below the service's own listing (``Reader.sublisting``): action -> resource type.
-SUBLISTINGS: dict[str, dict[str, str]] = {}
+SUBLISTINGS: dict[str, dict[str, str | tuple[str, ...]]] = {}  # per service: a sub-listing action -> the kind(s) it lists
 SUBLISTINGS["ec2"] = {
     "ec2:DescribeVpcs": "AwsEc2Vpc",
     "ec2:DescribeSubnets": "AwsEc2Subnet",
@@ -753,6 +1113,9 @@ SUBLISTINGS["ec2"] = {
     "ec2:DescribeInstances": "AwsEc2Instance",
     "ec2:DescribeVolumes": "AwsEc2Volume",
     "ec2:DescribeSnapshots": "AwsEc2Snapshot",
+    "ec2:DescribeTransitGateways": "AwsEc2TransitGateway",
+    "ec2:DescribeLaunchTemplates": "AwsEc2LaunchTemplate",
+    "ec2:DescribeNetworkInterfaces": "AwsEc2NetworkInterface",
 }
 
 
@@ -828,15 +1191,23 @@ def collect_ecs(r: Reader) -> None:
     _batched(r, clusters, "cluster", "ecs:DescribeClusters", describe_clusters, 100)
     for cluster in clusters:
         scope = f"arn:aws:ecs:{r.region}:{r.account}:service/{cluster['name']}/*"
-        arns = r.sublisting("ecs:ListServices", "AwsEcsService", scope, "list_services", "serviceArns", cluster=cluster["arn"])
+        # the task sets are found through the services: an unknown service list leaves them unknown too
+        arns = r.sublisting("ecs:ListServices", ("AwsEcsService", "AwsEcsTaskSet"), scope, "list_services", "serviceArns", cluster=cluster["arn"])
         services = [r.add(a, a.rsplit("/", 1)[-1], "AwsEcsService", {"kind": "service", "cluster": cluster["arn"]}) for a in arns or []]
 
         def describe_services(arns: list[str], cluster_arn: str = cluster["arn"]) -> dict[str, Any]:
             got = call(ecs, "describe_services", cluster=cluster_arn, services=arns).get("services") or []
             keys = ("status", "launchType", "networkConfiguration", "taskDefinition", "platformVersion", "platformFamily")
-            return {s["serviceArn"]: {k: s.get(k) for k in keys} for s in got}
+            out = {}
+            for s in got:
+                out[s["serviceArn"]] = {k: s.get(k) for k in keys}
+                out[s["serviceArn"]]["taskSets"] = [
+                    {k: t.get(k) for k in ("taskSetArn", "id", "status", "networkConfiguration", "launchType")} for t in s.get("taskSets") or []
+                ]
+            return out
 
         _batched(r, services, "service", "ecs:DescribeServices", describe_services, 10)
+        _task_sets(r, cluster, services)
     scope = f"arn:aws:ecs:{r.region}:{r.account}:task-definition/*"
     listed = r.sublisting("ecs:ListTaskDefinitions", "AwsEcsTaskDefinition", scope, "list_task_definitions", "taskDefinitionArns", status="ACTIVE")
     for arn in latest_active_revisions(listed or []):
@@ -851,7 +1222,26 @@ def collect_ecs(r: Reader) -> None:
         r.area(res, "task_definition", "ecs:DescribeTaskDefinition", task_definition)
 
 
-SUBLISTINGS["ecs"] = {"ecs:ListServices": "AwsEcsService", "ecs:ListTaskDefinitions": "AwsEcsTaskDefinition"}
+def _task_sets(r: Reader, cluster: dict[str, Any], services: list[dict[str, Any]]) -> None:
+    """The task sets (CODE_DEPLOY and EXTERNAL deployments) of a cluster's services, as DescribeServices lists them
+    (``taskSets``): a resource each. A service that could not be described is a gap for its task sets (unknown)."""
+    for svc in services:
+        if "service" in svc["unavailable"]:
+            failed = svc["unavailable"]["service"]
+            scope = f"arn:aws:ecs:{r.region}:{r.account}:task-set/{cluster['name']}/{svc['name']}/*"
+            r.gaps.append({**failed, "resource_type": "AwsEcsTaskSet", "scope": scope})
+            continue
+        for ts in (svc["areas"].get("service") or {}).get("taskSets") or []:
+            base = {"kind": "task_set", "service": svc["arn"], **{k: ts.get(k) for k in ("status", "networkConfiguration", "launchType")}}
+            r.add(str(ts["taskSetArn"]), str(ts.get("id") or ts["taskSetArn"].rsplit("/", 1)[-1]), "AwsEcsTaskSet", base)
+
+
+# DescribeServices also lists each service's task sets: denying it leaves them unknown (a gap), like a listing
+SUBLISTINGS["ecs"] = {
+    "ecs:ListServices": ("AwsEcsService", "AwsEcsTaskSet"),
+    "ecs:ListTaskDefinitions": "AwsEcsTaskDefinition",
+    "ecs:DescribeServices": "AwsEcsTaskSet",
+}
 
 
 @collector("sns", {"base": "sns:ListTopics", "attributes": "sns:GetTopicAttributes", "tags": "sns:ListTagsForResource"})
@@ -876,10 +1266,14 @@ def collect_sns(r: Reader) -> None:
         "attached_policies": "iam:ListAttachedUserPolicies",
         "inline_policies": "iam:ListUserPolicies",
         "access_keys": "iam:ListAccessKeys",
+        "inline_policy_documents": "iam:GetUserPolicy",
+        "credential_report_generation": "iam:GenerateCredentialReport",
+        "credential_report": "iam:GetCredentialReport",
     },
 )
 def collect_iam(r: Reader) -> None:
-    """IAM users (a global service: read once, in the home region) with their policies and access keys."""
+    """IAM users (a global service: read once, in the home region) with their policies and access keys, the documents
+    of their inline policies, and each user's row of the account's credential report (the fields controls read)."""
     iam = r.client()
     for u in r.listing("iam:ListUsers", "list_users", "Users"):
         name = u["UserName"]
@@ -897,6 +1291,145 @@ def collect_iam(r: Reader) -> None:
             return sorted(({"id": k["AccessKeyId"], "status": k.get("Status"), "created": plain(k.get("CreateDate"))} for k in listed), key=lambda k: k["id"])
 
         r.area(res, "access_keys", "iam:ListAccessKeys", keys)
+
+        def user_policy(pn: str, name: str = name) -> dict[str, Any]:
+            return call(iam, "get_user_policy", UserName=name, PolicyName=pn)
+
+        _inline_documents(r, res, "inline_policy_documents", "iam:GetUserPolicy", user_policy)
+    _credential_report(r, r.resources)
+
+
+# the credential report's fields the controls read (no secrets are in the report; the rest is left out)
+CREDENTIAL_FIELDS = (
+    "password_enabled",
+    "password_last_used",
+    "password_last_changed",
+    "mfa_active",
+    "access_key_1_active",
+    "access_key_1_last_rotated",
+    "access_key_1_last_used_date",
+    "access_key_2_active",
+    "access_key_2_last_rotated",
+    "access_key_2_last_used_date",
+)
+
+
+def parse_credential_report(content: bytes | str) -> dict[str, dict[str, str]]:
+    """The credential report (CSV) by ARN, with ``CREDENTIAL_FIELDS`` and the user name. Parsed as CSV, not split on
+    commas: an IAM user name may itself hold a comma."""
+    text = content.decode("utf-8") if isinstance(content, bytes) else str(content)
+    out = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        if row.get("arn"):
+            out[row["arn"]] = {"user": row.get("user") or "", **{k: row[k] for k in CREDENTIAL_FIELDS if row.get(k) is not None}}
+    return out
+
+
+def _credential_report(r: Reader, users: list[dict[str, Any]]) -> None:
+    """GenerateCredentialReport (AWS makes a new one at most every 4 hours) until COMPLETE, then GetCredentialReport once;
+    each user gets its row. A failed call marks its own area on every user; a user missing from the report (created
+    since) is unavailable, never guessed."""
+    if not users or (r.wanted is not None and not {"credential_report", "credential_report_generation"} & r.wanted):
+        return
+    iam = r.client("iam")
+    gen = "iam:GenerateCredentialReport"
+    r.actions.add(gen)
+    try:
+        for attempt in range(30):
+            if call(iam, "generate_credential_report").get("State") == "COMPLETE":
+                break
+            time.sleep(min(0.2 * (attempt + 1), 2.0))
+    except AwsError as exc:
+        for res in users:
+            res["unavailable"]["credential_report_generation"] = marker(gen, exc)
+        return
+    for res in users:
+        res["areas"]["credential_report_generation"] = True
+    get = "iam:GetCredentialReport"
+    r.actions.add(get)
+    try:
+        rows = parse_credential_report(call(iam, "get_credential_report").get("Content") or b"")
+    except AwsError as exc:
+        for res in users:
+            res["unavailable"]["credential_report"] = marker(get, exc)
+        return
+    for res in users:
+        if res["arn"] in rows:
+            res["areas"]["credential_report"] = rows[res["arn"]]
+        else:
+            reason = f"{get}: MISSING: the report has no row for {res['arn']} (created since the report?)"
+            res["unavailable"]["credential_report"] = {"action": get, "code": "MISSING", "kind": "error", "reason": reason}
+
+
+def _inline_documents(r: Reader, res: dict[str, Any], area: str, action: str, read: Callable[[str], dict[str, Any]]) -> None:
+    """The documents of a principal's inline policies (named by its ``inline_policies`` area), by policy name. Not read
+    when the names could not be (that area's marker says why)."""
+    if "inline_policies" not in res["areas"]:
+        return
+    names = list(res["areas"]["inline_policies"] or [])
+    if not names:
+        skip(res, area, "no inline policy", {})
+        return
+    r.area(res, area, action, lambda: {pn: read(pn).get("PolicyDocument") for pn in names})
+
+
+def _principals(r: Reader, kind: str, rtype: str, listing: tuple[str, str, str], names: tuple[str, str], documents: tuple[str, str]) -> None:
+    """Roles or groups (one listing each) with their inline policy names and documents (KMS.2)."""
+    iam = r.client("iam")
+    action, operation, key = listing
+    for item in r.listing(action, operation, key, client="iam"):
+        name = item[f"{kind.capitalize()}Name"]
+        res = r.add(item["Arn"], name, rtype, {"kind": kind, "path": item.get("Path")})
+        param = {f"{kind.capitalize()}Name": name}
+        r.area(res, "inline_policies", names[0], lambda param=param: sorted(paginate(iam, names[1], "PolicyNames", **param)))
+        _inline_documents(r, res, "inline_policy_documents", documents[0], lambda pn, param=param: call(iam, documents[1], PolicyName=pn, **param))
+
+
+@collector("iam_roles", {"base": "iam:ListRoles", "inline_policies": "iam:ListRolePolicies", "inline_policy_documents": "iam:GetRolePolicy"})
+def collect_iam_roles(r: Reader) -> None:
+    """IAM roles (global, read once) with their inline policies' names and documents."""
+    names, documents = ("iam:ListRolePolicies", "list_role_policies"), ("iam:GetRolePolicy", "get_role_policy")
+    _principals(r, "role", "AwsIamRole", ("iam:ListRoles", "list_roles", "Roles"), names, documents)
+
+
+@collector("iam_groups", {"base": "iam:ListGroups", "inline_policies": "iam:ListGroupPolicies", "inline_policy_documents": "iam:GetGroupPolicy"})
+def collect_iam_groups(r: Reader) -> None:
+    """IAM groups (global, read once) with their inline policies' names and documents."""
+    names, documents = ("iam:ListGroupPolicies", "list_group_policies"), ("iam:GetGroupPolicy", "get_group_policy")
+    _principals(r, "group", "AwsIamGroup", ("iam:ListGroups", "list_groups", "Groups"), names, documents)
+
+
+@collector("iam_policies", {"base": "iam:ListPolicies", "document": "iam:GetPolicyVersion"})
+def collect_iam_policies(r: Reader) -> None:
+    """The account's customer managed policies (ListPolicies Scope=Local; global, read once) with their default
+    version's document."""
+    iam = r.client("iam")
+
+    def read(p: dict[str, Any]) -> None:
+        base = {k: p.get(k) for k in ("DefaultVersionId", "AttachmentCount", "PermissionsBoundaryUsageCount", "IsAttachable", "Path")}
+        res = r.add(p["Arn"], p["PolicyName"], "AwsIamPolicy", base)
+
+        def document(arn: str = p["Arn"], version: str = str(p.get("DefaultVersionId"))) -> Any:
+            return (call(iam, "get_policy_version", PolicyArn=arn, VersionId=version).get("PolicyVersion") or {}).get("Document")
+
+        r.area(res, "document", "iam:GetPolicyVersion", document)
+
+    r.each(r.listing("iam:ListPolicies", "list_policies", "Policies", client="iam", Scope="Local"), read)
+
+
+@collector("iam_account", {"base": "iam:GetAccountPasswordPolicy"})
+def collect_iam_account(r: Reader) -> None:
+    """The account's IAM password policy (account-wide, read once); NoSuchEntity is an answer: no policy is set. The
+    account is the resource, named as Security Hub names it (``AWS::::Account:ID``)."""
+    action = "iam:GetAccountPasswordPolicy"
+    r.actions.add(action)
+    try:
+        policy = call(r.client("iam"), "get_account_password_policy").get("PasswordPolicy") or {}
+    except AwsError as exc:
+        if exc.code != "NoSuchEntity":
+            raise
+        policy = None
+    r.add(f"AWS::::Account:{r.account}", r.account, "AwsAccount", {"kind": "account", "password_policy": policy})
 
 
 @collector("s3control", {"base": "s3:GetAccountPublicAccessBlock"})
@@ -941,13 +1474,60 @@ def collect_elasticache(r: Reader) -> None:
             members.setdefault(str(c["ReplicationGroupId"]), []).append(info)
         else:
             arn = c.get("ARN") or f"arn:aws:elasticache:{r.region}:{r.account}:cluster:{c['CacheClusterId']}"
-            r.add(arn, c["CacheClusterId"], "AwsElastiCacheCacheCluster", {"kind": "cache_cluster", **info})
+            res = r.add(arn, c["CacheClusterId"], "AwsElastiCacheCacheCluster", {"kind": "cache_cluster", **info})
+            skip(res, "member_clusters", "a standalone cluster has no member clusters (its own settings are in the listing)", [])
     r.actions.add(action)
     for res in groups:
         res["areas"]["member_clusters"] = sorted(members.get(res["name"], []), key=lambda m: str(m["CacheClusterId"]))
 
 
 SUBLISTINGS["elasticache"] = {"elasticache:DescribeCacheClusters": "AwsElastiCacheCacheCluster"}
+SUBLISTINGS["rds_other"] = {
+    "rds:DescribeDBSnapshots": "AwsRdsDbSnapshot",
+    "rds:DescribeDBClusterSnapshots": "AwsRdsDbClusterSnapshot",
+    "rds:DescribeEventSubscriptions": "AwsRdsEventSubscription",
+}
+
+
+@collector("dax", {"base": "dax:DescribeClusters"})
+def collect_dax(r: Reader) -> None:
+    """DynamoDB Accelerator (DAX) clusters with their encryption settings (DescribeClusters answers them)."""
+    for c in r.listing("dax:DescribeClusters", "describe_clusters", "Clusters"):
+        base = {
+            "status": c.get("Status"),
+            "sse_status": (c.get("SSEDescription") or {}).get("Status"),
+            "endpoint_encryption": c.get("ClusterEndpointEncryptionType"),
+        }
+        r.add(c["ClusterArn"], c["ClusterName"], "AwsDaxCluster", base)
+
+
+@collector("s3accesspoints", {"base": "s3:ListAccessPoints", "access_point": "s3:GetAccessPoint"})
+def collect_s3accesspoints(r: Reader) -> None:
+    """The account's S3 access points of the region (s3control ListAccessPoints, regional) with each one's Block
+    Public Access settings (GetAccessPoint's PublicAccessBlockConfiguration)."""
+    s3c = r.client("s3control")
+    r.actions.add("s3:ListAccessPoints")
+    listed: list[dict[str, Any]] = []
+    token = None
+    while True:  # ListAccessPoints has no botocore paginator: follow NextToken
+        got = call(s3c, "list_access_points", AccountId=r.account, **({"NextToken": token} if token else {}))
+        listed.extend(got.get("AccessPointList") or [])
+        token = got.get("NextToken")
+        if not token:
+            break
+
+    def read(ap: dict[str, Any]) -> None:
+        name = str(ap["Name"])
+        arn = str(ap.get("AccessPointArn") or f"arn:aws:s3:{r.region}:{r.account}:accesspoint/{name}")
+        res = r.add(arn, name, "AwsS3AccessPoint", {"bucket": ap.get("Bucket"), "network_origin": ap.get("NetworkOrigin")})
+
+        def access_point(name: str = name) -> dict[str, Any]:
+            got = call(s3c, "get_access_point", AccountId=r.account, Name=name)
+            return {"public_access_block": got.get("PublicAccessBlockConfiguration") or {}}
+
+        r.area(res, "access_point", "s3:GetAccessPoint", access_point)
+
+    r.each(listed, read)
 
 
 # ------------------------------------------------------------------ the pass

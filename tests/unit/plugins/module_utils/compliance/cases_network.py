@@ -29,6 +29,28 @@ FLOW = {"FlowLogId": "fl-1", "FlowLogStatus": "ACTIVE", "TrafficType": "ALL"}
 ENDPOINT = {"VpcEndpointId": "vpce-1", "ServiceName": "com.amazonaws.us-east-1.ec2", "State": "available"}
 INSTANCE = {"kind": "instance", "http_tokens": "required", "public_ip": None, "network_interfaces": ["eni-1"]}
 INSTANCE_BAD = {"kind": "instance", "http_tokens": "optional", "public_ip": "54.1.2.3", "network_interfaces": ["eni-1", "eni-2"]}
+STOPPED = {**INSTANCE, "state": "stopped", "stopped_at": "2025-05-20T08:00:00Z", "virtualization_type": "hvm"}  # 12 days before NOW
+TGW = {"kind": "transit_gateway", "state": "available", "auto_accept_shared_attachments": "disable"}
+TEMPLATE = {"kind": "launch_template", "template_name": "web", "default_version": 2}
+VERSION = {
+    "version": 2,
+    "http_tokens": "required",
+    "network_interfaces": [{"device_index": 0, "associate_public_ip": False}],
+    "ebs_volumes": [{"device": "/dev/xvda", "encrypted": True}],
+}
+VERSION_BAD = {
+    "version": 1,
+    "http_tokens": "optional",
+    "network_interfaces": [{"device_index": 0, "associate_public_ip": True}],
+    "ebs_volumes": [{"device": "/dev/xvda", "encrypted": True}, {"device": "/dev/sdb", "encrypted": None}],
+}
+ENI = {"kind": "network_interface", "interface_type": "interface", "source_dest_check": True, "requester_managed": False, "attached_to": "i-1"}
+
+
+def endpoint_case(service: str) -> tuple[str, tuple[dict[str, Any], dict[str, Any]], tuple[dict[str, Any], dict[str, Any]]]:
+    good = {**ENDPOINT, "ServiceName": f"com.amazonaws.us-east-1.{service}", "VpcEndpointType": "Interface"}
+    return ("ec2", (VPC, {"vpc_endpoints": [good]}), (VPC, {"vpc_endpoints": [ENDPOINT]}))
+
 
 CASES: dict[str, tuple[str, tuple[dict[str, Any], dict[str, Any]], tuple[dict[str, Any], dict[str, Any]]]] = {
     "EC2.1": (
@@ -58,4 +80,16 @@ CASES: dict[str, tuple[str, tuple[dict[str, Any], dict[str, Any]], tuple[dict[st
     ),
     "EC2.53": ("ec2", (RDP6, {}), (SSH4, {})),
     "EC2.54": ("ec2", (SSH4, {}), (RDP6, {})),
+    "EC2.4": ("ec2", (STOPPED, {}), ({**STOPPED, "stopped_at": "2025-04-01T00:00:00Z"}, {})),
+    "EC2.23": ("ec2", (TGW, {}), ({**TGW, "auto_accept_shared_attachments": "enable"}, {})),
+    "EC2.24": ("ec2", (STOPPED, {}), ({**STOPPED, "virtualization_type": "paravirtual"}, {})),
+    "EC2.25": ("ec2", (TEMPLATE, {"launch_template_version": VERSION}), (TEMPLATE, {"launch_template_version": VERSION_BAD})),
+    "EC2.55": endpoint_case("ecr.api"),
+    "EC2.56": endpoint_case("ecr.dkr"),
+    "EC2.57": endpoint_case("ssm"),
+    "EC2.58": endpoint_case("ssm-contacts"),
+    "EC2.60": endpoint_case("ssm-incidents"),
+    "EC2.170": ("ec2", (TEMPLATE, {"launch_template_version": VERSION}), (TEMPLATE, {"launch_template_version": VERSION_BAD})),
+    "EC2.180": ("ec2", (ENI, {}), ({**ENI, "source_dest_check": False}, {})),
+    "EC2.181": ("ec2", (TEMPLATE, {"launch_template_version": VERSION}), (TEMPLATE, {"launch_template_version": VERSION_BAD})),
 }

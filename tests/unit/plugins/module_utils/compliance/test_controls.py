@@ -276,7 +276,7 @@ def test_parameters_follow_security_hub_defaults_and_can_be_overridden() -> None
         ctl.check_parameters({"RDS.11": {"nope": 1}})
     with pytest.raises(ctl.PreflightError):
         ctl.select(["NOPE.*"])
-    assert [c.id for c in ctl.select(["RDS.1*"])] == ["RDS.11", "RDS.13", "RDS.10", "RDS.17"]  # the catalogue's order
+    assert [c.id for c in ctl.select(["RDS.1[037]"])] == ["RDS.13", "RDS.10", "RDS.17"]  # the catalogue's order
 
 
 def test_scopes() -> None:

@@ -10,7 +10,7 @@ import pytest
 from ansible_collections.slipway.aws.plugins.module_utils.compliance import controls as ctl
 from ansible_collections.slipway.aws.plugins.module_utils.compliance import controls_network as net
 
-from tests.unit.plugins.module_utils.compliance.cases_network import ACL, INSTANCE, VPC, entry, rule, sg
+from tests.unit.plugins.module_utils.compliance.cases_network import ACL, ENI, INSTANCE, STOPPED, TEMPLATE, TGW, VERSION, VPC, entry, rule, sg
 
 NOW = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
 
@@ -84,8 +84,11 @@ def test_each_control_judges_only_its_kind() -> None:
         "volume": {"kind": "volume", "encrypted": False, "attached_to": ["i-1"]},
         "account": {"kind": "account"},
         "snapshot": {"kind": "snapshot"},
+        "transit_gateway": TGW,
+        "launch_template": TEMPLATE,
+        "network_interface": ENI,
     }
-    areas = {"flow_logs": [], "vpc_endpoints": [], "ebs_encryption": False, "create_volume_permission": []}
+    areas = {"flow_logs": [], "vpc_endpoints": [], "ebs_encryption": False, "create_volume_permission": [], "launch_template_version": VERSION}
     for c in net.CATALOGUE:
         judged = [kind for kind, base in kinds.items() if judge(c.id, base, areas)]
         assert len(judged) == 1, (c.id, judged)
@@ -109,3 +112,61 @@ def test_flow_logs_and_endpoints() -> None:
     assert status("EC2.10", VPC, {"vpc_endpoints": [fips]}) == "PASS"
     assert status("EC2.10", VPC, {"vpc_endpoints": [{**fips, "ServiceName": "com.amazonaws.eu-west-1.ec2"}]}) == "FAIL"  # another region's
     assert status("EC2.10", VPC, {"vpc_endpoints": [{**fips, "State": "deleted"}]}) == "FAIL"
+
+
+@pytest.mark.parametrize(
+    ("base", "expected", "words"),
+    [
+        ({**STOPPED, "stopped_at": "2025-05-02T00:00:00Z"}, "PASS", "30 days"),  # 30 days: not longer than allowedDays
+        ({**STOPPED, "stopped_at": "2025-05-01T23:00:00Z"}, "FAIL", "30 days"),  # 30 days and 1 hour
+        ({**STOPPED, "stopped_at": None}, "FAIL", "cannot be determined"),  # the Config rule: unknown duration fails
+        ({**INSTANCE, "state": "running", "stopped_at": None}, "PASS", "running"),
+        ({**INSTANCE, "state": "stopping"}, "PASS", "stopping"),
+    ],
+)
+def test_ec2_4_stop_age(base: dict[str, Any], expected: str, words: str) -> None:
+    (r,) = judge("EC2.4", base)
+    assert r.status == expected and words in r.reason
+
+
+def test_ec2_4_allowed_days_parameter() -> None:
+    old = {**STOPPED, "stopped_at": "2025-04-01T00:00:00Z"}
+    assert status("EC2.4", old) == "FAIL" and status("EC2.4", old, params={"allowedDays": 90}) == "PASS"
+
+
+def test_stop_time_from_the_state_transition_reason() -> None:
+    from ansible_collections.slipway.aws.plugins.module_utils.compliance import evidence
+
+    assert evidence.stop_time("User initiated (2025-01-31 09:15:00 GMT)") == "2025-01-31T09:15:00Z"
+    assert evidence.stop_time("User initiated (2025-01-31 09:15:00 UTC)") == "2025-01-31T09:15:00Z"  # the emulator's spelling
+    assert evidence.stop_time("Server.ScheduledStop: Stopped due to scheduled retirement") is None
+    assert evidence.stop_time(None) is None and evidence.stop_time("") is None
+
+
+def test_transit_gateway_auto_accept_absent_is_disabled() -> None:
+    assert status("EC2.23", {**TGW, "auto_accept_shared_attachments": None}) == "PASS"
+
+
+def test_launch_template_edges() -> None:
+    bare = {"version": 1, "http_tokens": None, "network_interfaces": [], "ebs_volumes": []}
+    assert status("EC2.170", TEMPLATE, {"launch_template_version": bare}) == "FAIL"  # metadata version not set to V2
+    assert status("EC2.25", TEMPLATE, {"launch_template_version": bare}) == "PASS"  # no interface asks for a public IP
+    assert status("EC2.181", TEMPLATE, {"launch_template_version": bare}) == "PASS"  # no EBS volume configured
+    unset = {**bare, "network_interfaces": [{"device_index": 0, "associate_public_ip": None}], "ebs_volumes": [{"device": "/dev/sdb", "encrypted": None}]}
+    assert status("EC2.25", TEMPLATE, {"launch_template_version": unset}) == "PASS"
+    (r,) = judge("EC2.181", TEMPLATE, {"launch_template_version": unset})
+    assert r.status == "FAIL" and r.evidence["unencrypted"] == ["/dev/sdb"]  # encryption not set is not encryption
+
+
+def test_ec2_180_judges_user_managed_interface_types_only() -> None:
+    for kind in ("interface", "efa", "lambda", "branch", None):
+        assert status("EC2.180", {**ENI, "interface_type": kind, "source_dest_check": False}) == "FAIL", kind
+    (r,) = judge("EC2.180", {**ENI, "interface_type": "nat_gateway", "source_dest_check": False})
+    assert r.status == "NOT_APPLICABLE" and "nat_gateway" in r.reason
+
+
+def test_interface_endpoints_are_per_service_and_region() -> None:
+    ssm = {"VpcEndpointId": "vpce-1", "ServiceName": "com.amazonaws.us-east-1.ssm", "State": "available"}
+    assert status("EC2.57", VPC, {"vpc_endpoints": [ssm]}) == "PASS"
+    assert status("EC2.58", VPC, {"vpc_endpoints": [ssm]}) == "FAIL"  # ssm is not ssm-contacts
+    assert status("EC2.57", VPC, {"vpc_endpoints": [{**ssm, "ServiceName": "com.amazonaws.eu-west-1.ssm"}]}) == "FAIL"
