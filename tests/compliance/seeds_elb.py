@@ -18,7 +18,8 @@ def seed(w: Any) -> None:
     """A VPC of its own (two subnets in two zones); two Application Load Balancers (cr-elb-good: two zones, defensive
     desync, HTTP redirected to HTTPS, HTTPS on a recommended policy, a WAF web ACL; cr-elb-bad: one zone, monitor mode,
     HTTP forwarded, HTTPS on an old policy, no WAF), a third one (cr-elb-tls) with an HTTPS listener only; two Classic Load
-    Balancers; two CloudFront distributions, one of whose S3 origin bucket does not exist."""
+    Balancers (cr-clb-good also logs to S3: ELB.5); target groups (ELB.21 / ELB.22); CloudFront distributions: one of
+    whose S3 origin bucket does not exist, one trusting a key group, one trusting signers (CloudFront.17)."""
     ec2 = w.client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.90.0.0/16")["Vpc"]["VpcId"]
     subnets = [
@@ -26,8 +27,10 @@ def seed(w: Any) -> None:
     ]
     cert = w.client("acm").request_certificate(DomainName="cr-elb.example.com")["CertificateArn"]
     _v2(w, vpc, subnets, cert)
+    _target_groups(w, vpc)
     _classic(w, cert)
     _cloudfront(w)
+    _key_groups(w)
 
 
 def _v2(w: Any, vpc: str, subnets: list[str], cert: str) -> None:
@@ -53,6 +56,25 @@ def _v2(w: Any, vpc: str, subnets: list[str], cert: str) -> None:
     for c in ("ELB.1", "ELB.12", "ELB.13", "ELB.16", "ELB.17"):
         w.expected[c] = (good, bad)
     w.expected["ELB.18"] = (tls_only, bad)  # the good ALB keeps an HTTP listener (redirecting): ELB.18 fails it, as in Security Hub
+    w.arns["elb-plain-target-group"] = tg
+
+
+def _target_groups(w: Any, vpc: str) -> None:
+    """ELB.21 / ELB.22: an HTTPS target group with HTTPS health checks and the plain HTTP one of ``_v2`` (HTTP health
+    checks); besides, judged in tests/compliance/test_elb_extra.py: TLS with TCP health checks (ELB.22 passes, ELB.21
+    fails), a Lambda target group (neither applies), a GENEVE one and one of target type alb (ELB.22 does not apply)."""
+    elb = w.client("elbv2")
+
+    def create(name: str, **settings: Any) -> str:
+        return elb.create_target_group(Name=name, **settings)["TargetGroups"][0]["TargetGroupArn"]
+
+    good = create("cr-tg-https", Protocol="HTTPS", Port=443, VpcId=vpc, TargetType="ip", HealthCheckProtocol="HTTPS")
+    for c in ("ELB.21", "ELB.22"):
+        w.expected[c] = (good, w.arns["elb-plain-target-group"])
+    w.arns["tg-tls"] = create("cr-tg-tls", Protocol="TLS", Port=443, VpcId=vpc, TargetType="ip", HealthCheckProtocol="TCP")
+    w.arns["tg-lambda"] = create("cr-tg-lambda", TargetType="lambda")
+    w.arns["tg-geneve"] = create("cr-tg-geneve", Protocol="GENEVE", Port=6081, VpcId=vpc, TargetType="ip", HealthCheckProtocol="HTTP", HealthCheckPort="80")
+    w.arns["tg-alb"] = create("cr-tg-alb", Protocol="TCP", Port=80, VpcId=vpc, TargetType="alb")
 
 
 def _classic(w: Any, cert: str) -> None:
@@ -72,6 +94,8 @@ def _classic(w: Any, cert: str) -> None:
         "AdditionalAttributes": [{"Key": "elb.http.desyncmitigationmode", "Value": "strictest"}],
     }
     clb.modify_load_balancer_attributes(LoadBalancerName="cr-clb-good", LoadBalancerAttributes=good_attrs)
+    access_log = {"AccessLog": {"Enabled": True, "S3BucketName": "cr-logs", "EmitInterval": 60}}  # ELB.5 (test_elb_extra.py)
+    clb.modify_load_balancer_attributes(LoadBalancerName="cr-clb-good", LoadBalancerAttributes=access_log)
     bad_attrs = {"AdditionalAttributes": [{"Key": "elb.http.desyncmitigationmode", "Value": "monitor"}]}
     clb.modify_load_balancer_attributes(LoadBalancerName="cr-clb-bad", LoadBalancerAttributes=bad_attrs)
     arn = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/" + "{}"
@@ -98,3 +122,28 @@ def _cloudfront(w: Any) -> None:
         return cf.create_distribution(DistributionConfig=conf)["Distribution"]["ARN"]
 
     w.expected["CloudFront.12"] = (distribution("cr-cf12-good", "cr-logs"), distribution("cr-cf12-bad", "cr-cf12-no-such-bucket"))
+
+
+def _key_groups(w: Any) -> None:
+    """CloudFront.17: every cache behaviour trusts a key group; the other's default behaviour does too, but a path
+    behaviour trusts signers (CloudFront key pairs of an account)."""
+    cf = w.client("cloudfront")
+    pem = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAcrelbkeygroup\n-----END PUBLIC KEY-----\n"
+    key = cf.create_public_key(PublicKeyConfig={"CallerReference": "cr-cf17", "Name": "cr-cf17", "EncodedKey": pem})["PublicKey"]["Id"]
+    group = {"Enabled": True, "Quantity": 1, "Items": [cf.create_key_group(KeyGroupConfig={"Name": "cr-cf17", "Items": [key]})["KeyGroup"]["Id"]]}
+    signers = {"Enabled": True, "Quantity": 1, "Items": ["self"]}
+    behaviour = {"TargetOriginId": "o", "ViewerProtocolPolicy": "redirect-to-https", "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6"}
+
+    def distribution(ref: str, path_trust: dict[str, Any]) -> str:
+        conf = {
+            "CallerReference": ref,
+            "Comment": ref,
+            "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [{"Id": "o", "DomainName": "cr-logs.s3.amazonaws.com", "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
+            "DefaultCacheBehavior": {**behaviour, "TrustedKeyGroups": group},
+            "CacheBehaviors": {"Quantity": 1, "Items": [{**behaviour, "PathPattern": "/private/*", **path_trust}]},
+        }
+        return cf.create_distribution(DistributionConfig=conf)["Distribution"]["ARN"]
+
+    w.expected["CloudFront.17"] = (distribution("cr-cf17-good", {"TrustedKeyGroups": group}), distribution("cr-cf17-bad", {"TrustedSigners": signers}))
+    w.arns["cf-no-signing"] = w.expected["CloudFront.12"][0]  # no behaviour requires signed URLs: CloudFront.17 fails it

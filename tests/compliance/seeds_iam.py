@@ -8,6 +8,7 @@ exist. Per control, one compliant and one non-compliant resource: ``w.expected[c
 from __future__ import annotations
 
 import json
+import urllib.request
 from typing import Any
 
 import boto3
@@ -24,10 +25,18 @@ def _allow(action: Any, resource: Any = "*") -> dict[str, Any]:
     return {"Effect": "Allow", "Action": action, "Resource": resource}
 
 
+def _root(w: Any, account: str, **state: Any) -> None:
+    body = json.dumps({"account_id": account, **state}).encode()
+    req = urllib.request.Request(w.emulator.endpoint + "/_slipway/iam/root", data=body, method="POST")
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        assert resp.status == 200
+
+
 def seed(w: Any) -> None:
     """Customer managed policies (IAM.1, IAM.21, KMS.1), roles with inline policies (KMS.2), the users cr-good and
     cr-bad of IAM.2/IAM.3 given an MFA device (good) and a console password without one (bad) (IAM.5, IAM.19; IAM.8
-    reads cr-bad's 100-day-old unused key), the password policy (IAM.7: weak here, strong in OTHER_ACCOUNT) and two
+    reads cr-bad's 100-day-old unused key), the password policy (IAM.7: weak here, strong in OTHER_ACCOUNT), the root
+    user (IAM.4, IAM.6, IAM.9: an access key and no MFA here, a hardware MFA device in OTHER_ACCOUNT) and two
     KMS keys (KMS.5: the default key policy, and one letting every principal decrypt)."""
     iam = w.client("iam")
 
@@ -84,6 +93,14 @@ def seed(w: Any) -> None:
         aws_session_token=w.other_account["session_token"],
     ).get_caller_identity()["Account"]
     w.accounts["IAM.7"] = (f"AWS::::Account:{other_id}", f"AWS::::Account:{ACCOUNT}")
+
+    # IAM.4 / IAM.6 / IAM.9 (the root user, set through the emulator's test-only endpoint, tools/local_aws/iam_account_ext.py):
+    # here the root user has an active access key and no MFA device; in OTHER_ACCOUNT no access key and a hardware MFA
+    # device (MFA enabled, no virtual device)
+    _root(w, ACCOUNT, access_keys=["Active"], mfa="none")
+    _root(w, other_id, access_keys=[], mfa="hardware")
+    for control in ("IAM.4", "IAM.6", "IAM.9"):
+        w.accounts[control] = (f"AWS::::Account:{other_id}", f"AWS::::Account:{ACCOUNT}")
 
     # KMS.5: the default key policy names the account; the bad key's policy lets every principal decrypt
     kms = w.client("kms")

@@ -68,7 +68,7 @@ def seed(w: Any) -> None:
     bad_sg = ec2.create_security_group(GroupName="cr-net-bad", Description="not compliant", VpcId=bad_vpc)["GroupId"]
     ec2.authorize_security_group_ingress(GroupId=good_sg, IpPermissions=[_tcp(443, **ANYWHERE, **ANYWHERE6), _tcp(22, IpRanges=[{"CidrIp": "10.80.0.0/16"}])])
     ec2.authorize_security_group_ingress(GroupId=bad_sg, IpPermissions=[_tcp(22, **ANYWHERE), _tcp(3389, **ANYWHERE6)])
-    for c in ("EC2.18", "EC2.19", "EC2.53", "EC2.54"):
+    for c in ("EC2.13", "EC2.18", "EC2.19", "EC2.53", "EC2.54"):
         w.expected[c] = (ARN.format("security-group", good_sg), ARN.format("security-group", bad_sg))
 
     # EC2.8/.9/.17: the good instance requires IMDSv2, has one ENI and no public address; the bad one allows IMDSv1,
@@ -115,6 +115,11 @@ def seed(w: Any) -> None:
     )
     other.enable_ebs_encryption_by_default()
     w.accounts["EC2.7"] = (f"AWS::::Account:{_other(w)}", f"AWS::::Account:{ACCOUNT}")
+    # EC2.182: OTHER_ACCOUNT blocks all public sharing of snapshots; this account only new sharing (the emulator's
+    # snapshot block public access, tools/local_aws/ec2_ext.py)
+    other.enable_snapshot_block_public_access(State="block-all-sharing")
+    ec2.enable_snapshot_block_public_access(State="block-new-sharing")
+    w.accounts["EC2.182"] = (f"AWS::::Account:{_other(w)}", f"AWS::::Account:{ACCOUNT}")
 
 
 def _later(w: Any, ec2: Any, image: str, vpcs: tuple[str, str], subnets: tuple[str, str], running: str) -> None:
@@ -174,6 +179,24 @@ def _later(w: Any, ec2: Any, image: str, vpcs: tuple[str, str], subnets: tuple[s
     enis = [ec2.create_network_interface(SubnetId=subnets[1], Description=f"cr-net-{n}")["NetworkInterface"]["NetworkInterfaceId"] for n in ("good", "bad")]
     ec2.modify_network_interface_attribute(NetworkInterfaceId=enis[1], SourceDestCheck={"Value": False})
     w.expected["EC2.180"] = (ARN.format("network-interface", enis[0]), ARN.format("network-interface", enis[1]))
+
+    # EC2.173: Spot Fleet requests whose launch specification maps an encrypted EBS volume, and an unencrypted one
+    fleets = []
+    for n, encrypted in (("good", True), ("bad", False)):
+        spec = {
+            "ImageId": image,
+            "InstanceType": "t3.micro",
+            "SubnetId": subnets[0],
+            "BlockDeviceMappings": [{"DeviceName": "/dev/sdf", "Ebs": {"VolumeSize": 8, "Encrypted": encrypted}}],
+        }
+        config = {
+            "TargetCapacity": 1,
+            "IamFleetRole": f"arn:aws:iam::{ACCOUNT}:role/cr-net-{n}-fleet",
+            "AllocationStrategy": "lowestPrice",  # moto's RequestSpotFleet needs it (AWS defaults it)
+            "LaunchSpecifications": [spec],
+        }
+        fleets.append(ARN.format("spot-fleet-request", ec2.request_spot_fleet(SpotFleetRequestConfig=config)["SpotFleetRequestId"]))
+    w.expected["EC2.173"] = (fleets[0], fleets[1])
 
 
 def _other(w: Any) -> str:

@@ -23,15 +23,40 @@ def seed(w: Any) -> None:
         settings.update(StorageEncrypted=good, AutoMinorVersionUpgrade=good, EnableCloudwatchLogsExports=exports)
         if engine == "aurora-mysql" and good:
             settings["BacktrackWindow"] = 3600
+        if good:
+            settings["BackupRetentionPeriod"] = 7  # RDS.50 (the emulator's default is 1 day)
         user = "dbowner" if good else ("admin" if engine == "aurora-mysql" else "postgres")
         created = rds.create_db_cluster(DBClusterIdentifier=name, Engine=engine, MasterUsername=user, MasterUserPassword=PASSWORD, **settings)
         return created["DBCluster"]["DBClusterArn"]
 
     good = cluster("cr-rds-good", "aurora-mysql", True, ["audit", "error"])
     bad = cluster("cr-rds-bad", "aurora-mysql", False, ["error"])
-    for c in ("RDS.7", "RDS.12", "RDS.14", "RDS.16", "RDS.24", "RDS.27", "RDS.34", "RDS.35"):
+    for c in ("RDS.7", "RDS.12", "RDS.14", "RDS.16", "RDS.24", "RDS.27", "RDS.34", "RDS.50"):
         w.expected[c] = (good, bad)
-    w.expected["RDS.37"] = (cluster("cr-rds-pg-good", "aurora-postgresql", True, ["postgresql"]), cluster("cr-rds-pg-bad", "aurora-postgresql", False, []))
+    pg_good, pg_bad = cluster("cr-rds-pg-good", "aurora-postgresql", True, ["postgresql"]), cluster("cr-rds-pg-bad", "aurora-postgresql", False, [])
+    w.expected["RDS.37"] = (pg_good, pg_bad)
+
+    # RDS.15: an Aurora cluster is Multi-AZ when its DB instances are in more than one Availability Zone
+    def member(name: str, source: str, zone: str) -> None:
+        rds.create_db_instance(
+            DBInstanceIdentifier=name, DBClusterIdentifier=source, Engine="aurora-postgresql", DBInstanceClass="db.r6g.large", AvailabilityZone=zone
+        )
+
+    member("cr-rds-pg-good-a", "cr-rds-pg-good", "us-east-1a")
+    member("cr-rds-pg-good-b", "cr-rds-pg-good", "us-east-1b")
+    member("cr-rds-pg-bad-a", "cr-rds-pg-bad", "us-east-1a")
+    w.expected["RDS.15"] = (pg_good, pg_bad)
+
+    # RDS.35 / RDS.47 / RDS.48: RDS Multi-AZ DB clusters (engines mysql and postgres, not Aurora)
+    def multi_az(name: str, engine: str, good: bool) -> str:
+        settings = {"DBClusterInstanceClass": "db.m6gd.large", "AllocatedStorage": 100, "StorageType": "io1", "Iops": 1000}
+        settings.update(AutoMinorVersionUpgrade=good, CopyTagsToSnapshot=good, BackupRetentionPeriod=7)
+        created = rds.create_db_cluster(DBClusterIdentifier=name, Engine=engine, MasterUsername="dbowner", MasterUserPassword=PASSWORD, **settings)
+        return created["DBCluster"]["DBClusterArn"]
+
+    my_good, my_bad = multi_az("cr-rds-maz-my-good", "mysql", True), multi_az("cr-rds-maz-my-bad", "mysql", False)
+    w.expected["RDS.35"] = w.expected["RDS.48"] = (my_good, my_bad)
+    w.expected["RDS.47"] = (multi_az("cr-rds-maz-pg-good", "postgres", True), multi_az("cr-rds-maz-pg-bad", "postgres", False))
 
     def cluster_snapshot(name: str, source: str) -> str:
         return rds.create_db_cluster_snapshot(DBClusterSnapshotIdentifier=name, DBClusterIdentifier=source)["DBClusterSnapshot"]["DBClusterSnapshotArn"]
@@ -39,9 +64,22 @@ def seed(w: Any) -> None:
     w.expected["RDS.4"] = (cluster_snapshot("cr-rds-snap-good", "cr-rds-good"), cluster_snapshot("cr-rds-snap-bad", "cr-rds-bad"))
 
     db = {"DBInstanceClass": "db.t3.micro", "Engine": "mysql", "MasterUserPassword": PASSWORD, "AllocatedStorage": 20}
-    ig = rds.create_db_instance(DBInstanceIdentifier="cr-rds-admin-good", MasterUsername="dbowner", **db)["DBInstance"]["DBInstanceArn"]
+    monitored = {"MonitoringInterval": 60, "MonitoringRoleArn": "arn:aws:iam::123456789012:role/rds-monitoring"}  # RDS.6
+    ig = rds.create_db_instance(DBInstanceIdentifier="cr-rds-admin-good", MasterUsername="dbowner", **monitored, **db)["DBInstance"]["DBInstanceArn"]
     ib = rds.create_db_instance(DBInstanceIdentifier="cr-rds-admin-bad", MasterUsername="admin", **db)["DBInstance"]["DBInstanceArn"]
-    w.expected["RDS.25"] = (ig, ib)
+    w.expected["RDS.25"] = w.expected["RDS.6"] = (ig, ib)
+
+    # RDS.36 / RDS.40 / RDS.42: each engine's logs published to CloudWatch Logs (Security Hub's default logTypes)
+    def logging(name: str, engine: str, exports: list[str]) -> str:
+        extra = {"EngineVersion": "10.11.6"} if engine == "mariadb" else {}
+        created = rds.create_db_instance(
+            DBInstanceIdentifier=name, MasterUsername="dbowner", EnableCloudwatchLogsExports=exports, **{**db, "Engine": engine}, **extra
+        )
+        return created["DBInstance"]["DBInstanceArn"]
+
+    w.expected["RDS.36"] = (logging("cr-rds-logs-pg-good", "postgres", ["postgresql"]), logging("cr-rds-logs-pg-bad", "postgres", ["upgrade"]))
+    w.expected["RDS.40"] = (logging("cr-rds-logs-ss-good", "sqlserver-ex", ["agent", "error"]), logging("cr-rds-logs-ss-bad", "sqlserver-ex", ["error"]))
+    w.expected["RDS.42"] = (logging("cr-rds-logs-md-good", "mariadb", ["audit", "error"]), logging("cr-rds-logs-md-bad", "mariadb", []))
 
     def snapshot(name: str, source: str, share: str) -> str:
         arn = rds.create_db_snapshot(DBSnapshotIdentifier=name, DBInstanceIdentifier=source)["DBSnapshot"]["DBSnapshotArn"]

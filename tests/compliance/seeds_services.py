@@ -7,10 +7,14 @@ exist. Per control, one compliant and one non-compliant resource: ``w.expected[c
 
 from __future__ import annotations
 
+import json
 import urllib.parse
 from typing import Any
 
+import boto3
+
 ACCOUNT = "123456789012"
+GROUP_ID = "0b5e8a3c-1d2f-4c7b-9e6a-5f4d3c2b1a09"
 
 
 def seed(w: Any) -> None:
@@ -19,6 +23,10 @@ def seed(w: Any) -> None:
     _dynamodb(w)
     _dax(w)
     _access_points(w)
+    _public_buckets(w)
+    _ecs_task_definitions(w)
+    _capacity_providers(w)
+    _multi_region_access_points(w)
 
 
 def _ecs_task_sets(w: Any) -> None:
@@ -85,10 +93,9 @@ def _dax(w: Any) -> None:
         w.expected[control] = (good["Cluster"]["ClusterArn"], bad["Cluster"]["ClusterArn"])
 
 
-def _access_points(w: Any) -> None:
-    """S3.19: two access points of one bucket; the bad one lets public ACLs through."""
-    w.client("s3").create_bucket(Bucket="cr-svc-access-points")
-    s3c = w.client("s3control")
+def _s3control(w: Any, region: str = "us-east-1") -> Any:
+    creds = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    s3c = boto3.client("s3control", endpoint_url=w.emulator.endpoint, region_name=region, **creds)
     host = urllib.parse.urlsplit(w.emulator.endpoint).netloc
 
     def emulator_host(request: Any, **_kw: Any) -> None:  # s3control puts "ACCOUNT." before the emulator's host
@@ -97,9 +104,79 @@ def _access_points(w: Any) -> None:
             request.url = urllib.parse.urlunsplit(parts._replace(netloc=host))
 
     s3c.meta.events.register("before-sign", emulator_host)
+    return s3c
+
+
+def _access_points(w: Any) -> None:
+    """S3.19: two access points of one bucket; the bad one lets public ACLs through."""
+    w.client("s3").create_bucket(Bucket="cr-svc-access-points")
+    s3c = _s3control(w)
     on = dict.fromkeys(("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True)
     out = []
     for name, conf in (("cr-svc-ap-good", on), ("cr-svc-ap-bad", {**on, "BlockPublicAcls": False})):
         got = s3c.create_access_point(AccountId=ACCOUNT, Name=name, Bucket="cr-svc-access-points", PublicAccessBlockConfiguration=conf)
         out.append(got.get("AccessPointArn") or f"arn:aws:s3:us-east-1:{ACCOUNT}:accesspoint/{name}")
     w.expected["S3.19"] = (out[0], out[1])
+
+
+def _public_buckets(w: Any) -> None:
+    """S3.2 / S3.3: conftest's good bucket blocks public access (PASS); one bucket's ACL lets everyone read it, another's
+    policy lets everyone write to it (this account has no account-level Block Public Access: S3.1 fails here)."""
+    s3 = w.client("s3")
+    s3.create_bucket(Bucket="cr-svc-public-read")
+    s3.put_bucket_acl(Bucket="cr-svc-public-read", ACL="public-read")
+    s3.create_bucket(Bucket="cr-svc-public-write")
+    statement = {"Sid": "AnyoneUploads", "Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::cr-svc-public-write/*"}
+    s3.put_bucket_policy(Bucket="cr-svc-public-write", Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+    w.expected["S3.2"] = (w.arns["bucket-good"], "arn:aws:s3:::cr-svc-public-read")
+    w.expected["S3.3"] = (w.arns["bucket-good"], "arn:aws:s3:::cr-svc-public-write")
+
+
+def _ecs_task_definitions(w: Any) -> None:
+    """ECS.17 / ECS.18 / ECS.20 (Linux) and ECS.21 (Windows): one task definition family per verdict."""
+    ecs = w.client("ecs")
+
+    def register(family: str, user: str | None, os_family: str, mode: str = "awsvpc", transit: str | None = None) -> str:
+        container = {"name": "app", "image": "public.ecr.aws/docker/library/busybox:stable", "memory": 64, **({"user": user} if user else {})}
+        extra: dict[str, Any] = {"runtimePlatform": {"operatingSystemFamily": os_family, "cpuArchitecture": "X86_64"}}
+        if transit is not None:
+            efs = {"fileSystemId": "fs-12345678", **({"transitEncryption": transit} if transit else {})}
+            extra["volumes"] = [{"name": "shared", "efsVolumeConfiguration": efs}]
+        return ecs.register_task_definition(family=family, networkMode=mode, containerDefinitions=[container], **extra)["taskDefinition"]["taskDefinitionArn"]
+
+    good = register("cr-svc-td-linux-good", "1000:1000", "LINUX", transit="ENABLED")
+    bad = register("cr-svc-td-linux-bad", "root", "LINUX", mode="host", transit="")
+    for control in ("ECS.17", "ECS.18", "ECS.20"):
+        w.expected[control] = (good, bad)
+    w.expected["ECS.21"] = (
+        register("cr-svc-td-windows-good", "ContainerUser", "WINDOWS_SERVER_2022_CORE"),
+        register("cr-svc-td-windows-bad", "ContainerAdministrator", "WINDOWS_SERVER_2019_FULL"),
+    )
+
+
+def _capacity_providers(w: Any) -> None:
+    """ECS.19: two Auto Scaling group capacity providers, managed termination protection on and off."""
+    ecs = w.client("ecs")
+
+    def provider(name: str, protection: str) -> str:
+        asg = {
+            "autoScalingGroupArn": f"arn:aws:autoscaling:us-east-1:{ACCOUNT}:autoScalingGroup:{GROUP_ID}:autoScalingGroupName/{name}",
+            "managedScaling": {"status": "ENABLED", "targetCapacity": 80},
+            "managedTerminationProtection": protection,
+        }
+        return ecs.create_capacity_provider(name=name, autoScalingGroupProvider=asg)["capacityProvider"]["capacityProviderArn"]
+
+    w.expected["ECS.19"] = (provider("cr-svc-cp-protected", "ENABLED"), provider("cr-svc-cp-open", "DISABLED"))
+
+
+def _multi_region_access_points(w: Any) -> None:
+    """S3.24: two Multi-Region Access Points over one bucket (created through us-west-2, as AWS requires); the bad one
+    leaves BlockPublicPolicy off."""
+    w.client("s3").create_bucket(Bucket="cr-svc-mrap")
+    s3c = _s3control(w, "us-west-2")
+    on = dict.fromkeys(("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True)
+    for name, conf in (("cr-svc-mrap-good", on), ("cr-svc-mrap-bad", {**on, "BlockPublicPolicy": False})):
+        details = {"Name": name, "PublicAccessBlock": conf, "Regions": [{"Bucket": "cr-svc-mrap"}]}
+        s3c.create_multi_region_access_point(AccountId=ACCOUNT, ClientToken=name, Details=details)
+    aliases = {ap["Name"]: ap["Alias"] for ap in s3c.list_multi_region_access_points(AccountId=ACCOUNT)["AccessPoints"]}
+    w.expected["S3.24"] = tuple(f"arn:aws:s3::{ACCOUNT}:accesspoint/{aliases[n]}" for n in ("cr-svc-mrap-good", "cr-svc-mrap-bad"))

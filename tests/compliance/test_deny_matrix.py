@@ -88,6 +88,7 @@ EMULATOR_NAME = {
     "s3:GetAccountPublicAccessBlock": "s3control.GetPublicAccessBlock",
     "s3:ListAccessPoints": "s3control.ListAccessPoints",
     "s3:GetAccessPoint": "s3control.GetAccessPoint",
+    "s3:ListMultiRegionAccessPoints": "s3control.ListMultiRegionAccessPoints",
     "s3:ListBucket": "s3.HeadBucket",  # CloudFront.12's HeadBucket (IAM action s3:ListBucket)
 }
 

@@ -10,6 +10,10 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+import boto3
+import botocore.exceptions
+import pytest
+
 from .conftest import Emulator
 
 PATH = "/_slipway/ec2/instance-stop-dates"
@@ -51,3 +55,44 @@ def test_a_stopped_instance_can_be_made_to_have_stopped_long_ago(emulator: Emula
     assert post(emulator, {"instance_id": stopped, "back_days": 0})[0] == 400
     assert post(emulator, {"instance_id": stopped})[0] == 400
     assert stop_time(reason(stopped)) == after  # refused requests moved nothing
+
+
+def test_snapshot_block_public_access_is_one_setting_per_account_and_region(emulator: Emulator) -> None:
+    """Unblocked until enabled; Enable takes block-all-sharing or block-new-sharing; Disable unblocks; each region
+    keeps its own setting; a bad State is refused and changes nothing."""
+    east = emulator.client("ec2")
+    west = boto3.client("ec2", endpoint_url=emulator.endpoint, region_name="eu-west-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    def state(ec2: Any) -> tuple[str, str]:
+        got = ec2.get_snapshot_block_public_access_state()
+        return got["State"], got["ManagedBy"]
+
+    assert state(east) == ("unblocked", "account")
+    assert east.enable_snapshot_block_public_access(State="block-new-sharing")["State"] == "block-new-sharing"
+    assert state(east) == ("block-new-sharing", "account")
+    assert east.enable_snapshot_block_public_access(State="block-all-sharing")["State"] == "block-all-sharing"
+    assert state(east) == ("block-all-sharing", "account")
+    assert state(west) == ("unblocked", "account")  # a regional setting
+    with pytest.raises(botocore.exceptions.ClientError) as bad:
+        east.enable_snapshot_block_public_access(State="unblocked")
+    assert bad.value.response["Error"]["Code"] == "InvalidParameterValue"
+    assert state(east) == ("block-all-sharing", "account")
+    assert east.disable_snapshot_block_public_access()["State"] == "unblocked"
+    assert state(east) == ("unblocked", "account")
+
+
+def test_spot_fleet_requests_answer_their_launch_specifications_block_devices(emulator: Emulator) -> None:
+    ec2 = emulator.client("ec2")
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    devices = [
+        {"DeviceName": "/dev/sdf", "Ebs": {"VolumeSize": 8, "Encrypted": True, "VolumeType": "gp3"}},
+        {"DeviceName": "/dev/sdg", "Ebs": {"VolumeSize": 4, "Encrypted": False}},
+        {"DeviceName": "/dev/sdh", "Ebs": {"VolumeSize": 2}},
+    ]
+    specs = [{"ImageId": image, "InstanceType": "t3.micro", "BlockDeviceMappings": devices}, {"ImageId": image, "InstanceType": "t3.small"}]
+    config = {"TargetCapacity": 1, "IamFleetRole": "arn:aws:iam::123456789012:role/fleet", "AllocationStrategy": "lowestPrice", "LaunchSpecifications": specs}
+    fleet = ec2.request_spot_fleet(SpotFleetRequestConfig=config)["SpotFleetRequestId"]
+    (got,) = ec2.describe_spot_fleet_requests(SpotFleetRequestIds=[fleet])["SpotFleetRequestConfigs"]
+    first, second = got["SpotFleetRequestConfig"]["LaunchSpecifications"]
+    assert first["BlockDeviceMappings"] == devices
+    assert "BlockDeviceMappings" not in second

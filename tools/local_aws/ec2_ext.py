@@ -11,11 +11,25 @@ Security Hub EC2.4 (instances stopped longer than 30 days) needs one.
 looked up in every account and region of moto's EC2; an unknown one is 404, one that is
 not stopped (or whose reason carries no time) is 409. ``DescribeInstances`` then answers
 the moved time, as moto reads its own.
+
+Block public access for EBS snapshots (see docs/emulator.md, "EBS snapshot block public access"): moto 5.2.1
+implements none of ``EnableSnapshotBlockPublicAccess``, ``DisableSnapshotBlockPublicAccess`` and
+``GetSnapshotBlockPublicAccessState``. AWS keeps one setting per account and Region (EC2 API reference):
+``unblocked`` until enabled; ``EnableSnapshotBlockPublicAccess(State=block-all-sharing|block-new-sharing)`` sets
+it and answers the new state; ``DisableSnapshotBlockPublicAccess`` sets ``unblocked`` and answers it;
+``GetSnapshotBlockPublicAccessState`` answers ``State`` and ``ManagedBy`` (``account``: the emulator has no
+declarative policies). The emulator keeps the setting on moto's EC2 backend of the account and Region, so a moto
+reset clears it. It is a setting only: the emulator does not refuse public sharing while it blocks.
+
+Spot Fleet requests: moto drops the ``BlockDeviceMappings`` of a request's launch specifications; AWS answers them in
+``DescribeSpotFleetRequests``. The emulator keeps them (as given: device name, and the EBS settings such as
+``Encrypted``, ``VolumeSize``, ``VolumeType``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import urllib.parse
 from typing import Any
@@ -72,10 +86,102 @@ def answer(environ: dict[str, Any], start_response: Any) -> list[bytes]:
         return json_answer(start_response, "400 Bad Request", {"error": str(exc)})
 
 
+# Block public access for snapshots: the states AWS answers, and the ones EnableSnapshotBlockPublicAccess takes
+BPA_STATES = ("block-all-sharing", "block-new-sharing", "unblocked")
+BPA_ENABLE = ("block-all-sharing", "block-new-sharing")
+
+
+def _bpa_state(backend: Any) -> str:
+    return str(getattr(backend, "_slipway_snapshot_bpa", "unblocked"))
+
+
+def _get_snapshot_block_public_access_state(self: Any) -> Any:
+    from moto.core.responses import ActionResult
+
+    self.error_on_dryrun()
+    return ActionResult({"State": _bpa_state(self.ec2_backend), "ManagedBy": "account"})
+
+
+def _enable_snapshot_block_public_access(self: Any) -> Any:
+    from moto.core.responses import ActionResult
+    from moto.ec2.exceptions import InvalidParameterValueError, MissingParameterError
+
+    state = self._get_param("State")
+    if not state:
+        raise MissingParameterError("State")
+    if state not in BPA_ENABLE:
+        raise InvalidParameterValueError(str(state))
+    self.error_on_dryrun()
+    self.ec2_backend._slipway_snapshot_bpa = state
+    return ActionResult({"State": state})
+
+
+def _disable_snapshot_block_public_access(self: Any) -> Any:
+    from moto.core.responses import ActionResult
+
+    self.error_on_dryrun()
+    self.ec2_backend._slipway_snapshot_bpa = "unblocked"
+    return ActionResult({"State": "unblocked"})
+
+
 def install() -> None:
-    """Mount the control endpoint (once)."""
+    """Mount the control endpoint and add the snapshot block-public-access actions to moto's EC2 (once)."""
     global _INSTALLED
     if _INSTALLED:
         return
     _INSTALLED = True
     mount(PATH, answer)
+    from moto.ec2.responses import EC2Response
+
+    EC2Response.get_snapshot_block_public_access_state = _get_snapshot_block_public_access_state
+    EC2Response.enable_snapshot_block_public_access = _enable_snapshot_block_public_access
+    EC2Response.disable_snapshot_block_public_access = _disable_snapshot_block_public_access
+    _keep_spot_fleet_block_devices()
+
+
+def _flag(value: Any) -> Any:
+    """A request's boolean as moto hands it over (``True`` or the query string's ``"true"``); None when absent."""
+    if value is None or isinstance(value, bool):
+        return value
+    return str(value).lower() == "true"
+
+
+def _block_devices(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """A Spot Fleet launch specification's block device mappings as DescribeSpotFleetRequests answers them."""
+    out = []
+    for mapping in spec.get("BlockDeviceMappings") or []:
+        item: dict[str, Any] = {k: mapping[k] for k in ("DeviceName", "VirtualName", "NoDevice") if mapping.get(k) is not None}
+        ebs = mapping.get("Ebs")
+        if isinstance(ebs, dict):
+            got: dict[str, Any] = {}
+            for key in ("DeleteOnTermination", "Encrypted"):
+                if ebs.get(key) is not None:
+                    got[key] = _flag(ebs[key])
+            for key in ("Iops", "VolumeSize", "Throughput"):
+                if ebs.get(key) is not None:
+                    got[key] = int(ebs[key])
+            for key in ("SnapshotId", "VolumeType", "KmsKeyId", "OutpostArn"):
+                if ebs.get(key) is not None:
+                    got[key] = str(ebs[key])
+            item["Ebs"] = got
+        out.append(item)
+    return out
+
+
+def _keep_spot_fleet_block_devices() -> None:
+    """moto keeps a Spot Fleet request's launch specifications but drops their ``BlockDeviceMappings``; AWS answers
+    them in ``DescribeSpotFleetRequests`` (``SpotFleetLaunchSpecification.BlockDeviceMappings``). Keep them."""
+    from moto.ec2.models.spot_requests import SpotFleetLaunchSpec, SpotFleetRequest
+
+    SpotFleetLaunchSpec.block_device_mappings = None  # answered only when the request gave some
+    original = SpotFleetRequest.__init__
+
+    @functools.wraps(original)
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        given = kwargs.get("launch_specs") or []
+        for spec, launch in zip(given, self.launch_specs, strict=False):  # the request's own specifications come first
+            if isinstance(spec, dict) and spec.get("BlockDeviceMappings"):
+                launch.block_device_mappings = _block_devices(spec)
+
+    SpotFleetRequest.__init__ = init

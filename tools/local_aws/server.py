@@ -92,6 +92,12 @@ def serve(settings: Settings) -> int:
     from . import elasticache_ext, iam_ext
 
     iam_ext.install()
+    from . import iam_account_ext  # the root user: credential report row, account summary, virtual MFA device
+
+    iam_account_ext.install()
+    from . import elb_ext  # DescribeLoadBalancerAttributes answers every attribute (AWS's defaults)
+
+    elb_ext.install()
     from . import ec2_ext
 
     ec2_ext.install()
@@ -108,6 +114,9 @@ def serve(settings: Settings) -> int:
     from . import rds_snapshots
 
     rds_snapshots.install()
+    from . import rds_ext  # DescribeDBInstances answers MonitoringInterval / MonitoringRoleArn (Enhanced Monitoring)
+
+    rds_ext.install()
     calls.install()
     faults.install()
     install_ready(settings, alb)

@@ -1106,6 +1106,7 @@ _CATALOGUE = [
         "Set enable_key_rotation = true on the customer managed symmetric key.",
         kms_4,
         needs=("key", "rotation"),
+        frameworks=(NIST,),  # Security Hub: CIS, PCI DSS and NIST SP 800-53 Rev. 5; not FSBP
     ),
     _c(
         "KMS.3",
@@ -1116,6 +1117,7 @@ _CATALOGUE = [
         "If the deletion was not intended, cancel it (kms cancel-key-deletion) before the waiting period ends, then enable the key.",
         kms_3,
         needs=("key",),
+        frameworks=(FSBP, NIST),
     ),
     _c(
         "ECR.1",
@@ -1181,12 +1183,13 @@ _CATALOGUE = [
         "ELB.5",
         "Application and Classic Load Balancers logging should be enabled",
         "MEDIUM",
-        ("elbv2",),
+        ("elbv2", "elb"),
         "AwsElbv2LoadBalancer",
         "Enable access_logs to an S3 bucket.",
         elb_5,
         needs=("attributes",),
         scope=_alb_or_classic,
+        other_types=("AwsElbLoadBalancer",),  # Classic Load Balancers (the elb collector: attributes as access_logs.s3.enabled)
     ),
     _c(
         "ELB.6",

@@ -8,7 +8,8 @@ Its CATALOGUE joins controls.py's in ``controls.catalogue()`` (``controls.CONTRO
 Application, Network and Gateway Load Balancers come from the ``elbv2`` collector (their listeners are an area of the
 load balancer: ``DescribeListeners``, one call per load balancer); Classic Load Balancers from the ``elb`` collector,
 whose listing carries the listeners (``ListenerDescriptions``). Security Hub reports ELB.17 and ELB.18 per listener;
-here the load balancer is the resource and the reason names each listener that fails.
+here the load balancer is the resource and the reason names each listener that fails. Target groups (ELB.21, ELB.22)
+come from a collector of their own, ``elbv2_target_groups``, so that no load balancer control ever judges one.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from ansible_collections.slipway.aws.plugins.module_utils.compliance.controls im
 _V2 = ("elbv2",)
 _CLASSIC = ("elb",)
 _CF = ("cloudfront",)
+_TG = ("elbv2_target_groups",)
 _BOTH = (FSBP, NIST)
-# ELB.12 / ELB.14: desyncMode (fixed by Security Hub); an attribute the answer lacks is the service default, defensive
+# ELB.12 / ELB.14: desyncMode (fixed by Security Hub). AWS answers every attribute (its default, defensive, until
+# set): an answer without it is not read as the default but as unknown (ERROR naming the action).
 DESYNC_MODES = ("defensive", "strictest")
-DESYNC_DEFAULT = "defensive"
+ATTRIBUTES_ACTION = "elasticloadbalancing:DescribeLoadBalancerAttributes"
 # ELB.8: predefinedPolicyName (fixed by Security Hub)
 CLASSIC_SSL_POLICY = "ELBSecurityPolicy-TLS-1-2-2017-01"
 # ELB.17: sslPolicies (fixed by Security Hub)
@@ -72,11 +75,12 @@ def elb_1(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
 
 
 def desync_verdict(mode: Any, attribute: str) -> Verdict:
-    value = str(mode or DESYNC_DEFAULT).lower()
-    shown = value if mode else f"unset (the default, {DESYNC_DEFAULT})"
+    if mode is None or str(mode) == "":
+        return "ERROR", f"could not evaluate: {ATTRIBUTES_ACTION} answered no {attribute} (AWS always answers it)", {}
+    value = str(mode).lower()
     if value in DESYNC_MODES:
-        return _pass(f"{attribute} is {shown}", desync_mitigation_mode=value)
-    return _fail(f"{attribute} is {shown}: defensive or strictest is required", desync_mitigation_mode=value)
+        return _pass(f"{attribute} is {value}", desync_mitigation_mode=value)
+    return _fail(f"{attribute} is {value}: defensive or strictest is required", desync_mitigation_mode=value)
 
 
 def elb_12(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
@@ -204,6 +208,38 @@ def elb_14(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     return desync_verdict(_classic_attr(v, attribute), attribute)
 
 
+# ------------------------------------------------------------------ target groups
+# ELB.21 / ELB.22 (AWS Config rules elbv2-targetgroup-healthcheck-protocol-encrypted / elbv2-targetgroup-protocol-encrypted)
+ENCRYPTED_HEALTH_CHECK = ("HTTPS",)
+ENCRYPTED_TARGET_PROTOCOLS = ("HTTPS", "TLS", "QUIC")
+
+
+def _not_lambda(base: dict[str, Any]) -> Any:
+    return "a Lambda target group: the control does not apply to it" if base.get("target_type") == "lambda" else None
+
+
+def _transport_judged(base: dict[str, Any]) -> Any:
+    if base.get("target_type") in ("lambda", "alb"):
+        return f"a target group of target type {base.get('target_type')}: the control does not apply to it"
+    if str(base.get("protocol") or "").upper() == "GENEVE":
+        return "a GENEVE target group (Gateway Load Balancer): the control does not apply to it"
+    return None
+
+
+def elb_21(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    proto = v.base.get("health_check_protocol")
+    if str(proto or "").upper() in ENCRYPTED_HEALTH_CHECK:
+        return _pass("health checks use HTTPS", health_check_protocol=proto)
+    return _fail(f"health checks use {proto or 'no protocol'}: HTTPS is required", health_check_protocol=proto)
+
+
+def elb_22(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    proto = v.base.get("protocol")
+    if str(proto or "").upper() in ENCRYPTED_TARGET_PROTOCOLS:
+        return _pass(f"targets are reached over {proto}", protocol=proto)
+    return _fail(f"targets are reached over {proto or 'no protocol'}: HTTPS, TLS or QUIC is required", protocol=proto)
+
+
 # ------------------------------------------------------------------ CloudFront
 def cloudfront_12(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     buckets = v["origin_buckets"] or {}
@@ -213,6 +249,37 @@ def cloudfront_12(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     if missing:
         return _fail(f"S3 origin bucket(s) that do not exist: {', '.join(missing)}", missing=missing)
     return _pass(f"every S3 origin bucket exists: {', '.join(sorted(buckets))}", buckets=sorted(buckets))
+
+
+def _behaviours(config: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    out = [("default", config.get("DefaultCacheBehavior") or {})]
+    out += [(str(b.get("PathPattern")), b) for b in (config.get("CacheBehaviors") or {}).get("Items") or []]
+    return out
+
+
+def _listed(field: Any) -> list[Any]:
+    """The items of a TrustedKeyGroups / TrustedSigners field (none when it is absent or disabled)."""
+    field = field or {}
+    if field.get("Enabled") is False:
+        return []
+    return list(field.get("Items") or [])
+
+
+def cloudfront_17(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    signers, unsigned = [], []
+    for name, behaviour in _behaviours(v["config"] or {}):
+        if _listed(behaviour.get("TrustedSigners")):
+            signers.append(name)
+        elif not _listed(behaviour.get("TrustedKeyGroups")):
+            unsigned.append(name)
+    problems = []
+    if signers:
+        problems.append(f"cache behaviour(s) trusting signers (CloudFront key pairs of AWS accounts): {', '.join(signers)}")
+    if unsigned:
+        problems.append(f"cache behaviour(s) without a trusted key group (no signed URL or cookie required): {', '.join(unsigned)}")
+    if problems:
+        return _fail("; ".join(problems), trusted_signers=signers, without_key_group=unsigned)
+    return _pass("every cache behaviour requires signed URLs or cookies from a trusted key group")
 
 
 CATALOGUE: list[Control] = [
@@ -377,5 +444,36 @@ CATALOGUE: list[Control] = [
         cloudfront_12,
         needs=("config", "origin_buckets"),
         frameworks=_BOTH,
+    ),
+    _c(
+        "CloudFront.17",
+        "CloudFront distributions should use trusted key groups for signed URLs and cookies",
+        "MEDIUM",
+        _CF,
+        "AwsCloudFrontDistribution",
+        "Give every cache behaviour trusted_key_groups (a CloudFront key group) and remove trusted_signers; content meant to be public fails this "
+        "control by design.",
+        cloudfront_17,
+        needs=("config",),
+    ),
+    _c(
+        "ELB.21",
+        "Application and Network Load Balancer target groups should use encrypted health check protocols",
+        "MEDIUM",
+        _TG,
+        "AwsElbv2TargetGroup",
+        'Set health_check { protocol = "HTTPS" } on the target group (aws_lb_target_group).',
+        elb_21,
+        scope=_not_lambda,
+    ),
+    _c(
+        "ELB.22",
+        "ELB target groups should use encrypted transport protocols",
+        "MEDIUM",
+        _TG,
+        "AwsElbv2TargetGroup",
+        "Create the target group with protocol HTTPS, TLS or QUIC (the protocol cannot be changed: replace the target group).",
+        elb_22,
+        scope=_transport_judged,
     ),
 ]

@@ -7,8 +7,9 @@ Its CATALOGUE joins controls.py's in ``controls.catalogue()`` (``controls.CONTRO
 
 Evidence: the ``iam`` collector's users (with their credential report row and inline policy documents), and the
 global collectors ``iam_policies`` (customer managed policies and their default version), ``iam_roles`` and
-``iam_groups`` (with their inline policies) and ``iam_account`` (the password policy); ``kms``' keys with their
-key policy. IAM.2 and IAM.3 (controls.py) judge the ``iam`` service's users only, as before.
+``iam_groups`` (with their inline policies) and ``iam_account`` (the password policy, the root user's flags of the
+account summary and its virtual MFA devices); ``kms``' keys with their key policy. IAM.2 and IAM.3 (controls.py)
+judge the ``iam`` service's users only, as before.
 """
 
 from __future__ import annotations
@@ -50,8 +51,11 @@ def admin_statements(document: Any) -> list[str]:
 
 
 def full_service_access(document: Any) -> list[str]:
-    """IAM.21: Allow statements granting every action of a service (``svc:*``, or ``*``), and Allow statements with
-    NotAction (they allow every action of every service they do not name). ``svc:Describe*`` is not full access."""
+    """IAM.21 (iam-policy-no-statements-with-full-access: NON_COMPLIANT when a policy allows full access to at least one
+    service): Allow statements granting every action of a service (``svc:*``, or ``*``), and Allow statements with
+    NotAction (Security Hub's IAM.21 page: "Effect": "Allow" with "NotAction" fails too; it allows every action of
+    every service it does not name). ``svc:Describe*`` is not full access, nor is an Allow with NotAction ``*`` (it
+    allows nothing)."""
     out = []
     for i, st in enumerate(_statements(document)):
         if not _allows(st):
@@ -59,7 +63,7 @@ def full_service_access(document: Any) -> list[str]:
         wild = [a for a in _as_list(st.get("Action")) if str(a) == "*" or str(a).endswith(":*")]
         if wild:
             out.append(f"{_name(st, i)} ({', '.join(map(str, wild))})")
-        elif st.get("NotAction") is not None:
+        elif st.get("NotAction") is not None and "*" not in map(str, _as_list(st.get("NotAction"))):
             out.append(f"{_name(st, i)} (Allow with NotAction)")
     return out
 
@@ -264,6 +268,48 @@ def _account_only(base: dict[str, Any]) -> Any:
     return None if base.get("kind") == "account" else SKIP
 
 
+# ------------------------------------------------------------------ the account's root user
+def _summary_flag(v: View, key: str) -> int | None:
+    value = (v["summary"] or {}).get(key)
+    return None if value is None else int(value)
+
+
+def iam_4(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    """iam-root-access-key-check: an access key of the root user, active or not, is non-compliant
+    (GetAccountSummary's AccountAccessKeysPresent)."""
+    present = _summary_flag(v, "AccountAccessKeysPresent")
+    if present is None:
+        return "ERROR", "could not evaluate: iam:GetAccountSummary answered no AccountAccessKeysPresent (AWS always answers it)", {}
+    if present:
+        return _fail("the root user has an access key (active or inactive)", account_access_keys_present=present)
+    return _pass("the root user has no access key", account_access_keys_present=present)
+
+
+def iam_6(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    """root-account-hardware-mfa-enabled: the root user has an MFA device (AccountMFAEnabled) and none of its MFA
+    devices is a virtual one (no root device in ListVirtualMFADevices)."""
+    enabled = _summary_flag(v, "AccountMFAEnabled")
+    virtual = list(v["root_virtual_mfa"] or [])
+    if enabled is None:
+        return "ERROR", "could not evaluate: iam:GetAccountSummary answered no AccountMFAEnabled (AWS always answers it)", {}
+    if not enabled:
+        return _fail("the root user has no MFA device", account_mfa_enabled=enabled, root_virtual_mfa=virtual)
+    if virtual:
+        text = f"the root user's MFA is a virtual device ({', '.join(virtual)}), not a hardware one"
+        return _fail(text, account_mfa_enabled=enabled, root_virtual_mfa=virtual)
+    return _pass("the root user's MFA is a hardware device (MFA enabled, no virtual device)", account_mfa_enabled=enabled, root_virtual_mfa=[])
+
+
+def iam_9(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    """root-account-mfa-enabled: the root user has an MFA device (AccountMFAEnabled), virtual or hardware."""
+    enabled = _summary_flag(v, "AccountMFAEnabled")
+    if enabled is None:
+        return "ERROR", "could not evaluate: iam:GetAccountSummary answered no AccountMFAEnabled (AWS always answers it)", {}
+    if enabled:
+        return _pass("the root user has an MFA device", account_mfa_enabled=enabled)
+    return _fail("the root user has no MFA device", account_mfa_enabled=enabled)
+
+
 _POLICY = "AwsIamPolicy"
 _REPORT = ("credential_report_generation", "credential_report")
 _INLINE = ("inline_policies", "inline_policy_documents")
@@ -370,6 +416,42 @@ CATALOGUE: list[Control] = [
             "MaxPasswordAge": None,
         },
         frameworks=_FSBP_NIST,
+        scope=_account_only,
+    ),
+    _c(
+        "IAM.4",
+        "IAM root user access key should not exist",
+        "CRITICAL",
+        ("iam_account",),
+        "AwsAccount",
+        "Sign in as the root user and delete its access keys (Security credentials); use IAM roles or users for programmatic access.",
+        iam_4,
+        needs=("summary",),
+        frameworks=_FSBP_NIST,
+        scope=_account_only,
+    ),
+    _c(
+        "IAM.6",
+        "Hardware MFA should be enabled for the root user",
+        "CRITICAL",
+        ("iam_account",),
+        "AwsAccount",
+        "Sign in as the root user and assign it a hardware MFA device (a FIDO security key or hardware TOTP token); remove its virtual MFA device.",
+        iam_6,
+        needs=("summary", "root_virtual_mfa"),
+        frameworks=_FSBP_NIST,
+        scope=_account_only,
+    ),
+    _c(
+        "IAM.9",
+        "Virtual MFA should be enabled for the root user",
+        "CRITICAL",
+        ("iam_account",),
+        "AwsAccount",
+        "Sign in as the root user and assign it an MFA device.",
+        iam_9,
+        needs=("summary",),
+        frameworks=(NIST,),  # in Security Hub's CIS, NIST SP 800-53 Rev. 5 and PCI DSS standards, not FSBP
         scope=_account_only,
     ),
     _c(

@@ -20,6 +20,7 @@ from ansible_collections.slipway.aws.plugins.module_utils.compliance.controls im
 
 _EC2 = ("ec2",)
 _BOTH = (FSBP, NIST)
+_NIST = (NIST,)
 ANY_IPV4, ANY_IPV6 = "0.0.0.0/0", "::/0"
 # EC2.19: the ports Security Hub considers high risk (fixed by Security Hub).
 HIGH_RISK_PORTS = (20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432, 5500, 5601, 8080, 8088, 8888, 9200, 9300)
@@ -110,6 +111,14 @@ def ec2_53(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
 
 def ec2_54(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     return _exposed(v, (ANY_IPV6,), ADMIN_PORTS)
+
+
+def ec2_13(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    """SSH is TCP: only TCP and all-traffic rules open port 22 to 0.0.0.0/0 or ::/0 (AWS Config restricted-ssh)."""
+    found = sorted({_describe(*r) for r in _open_rules(v, (ANY_IPV4, ANY_IPV6)) if r[1] in ("tcp", "all") and r[2] <= 22 <= r[3]})
+    if found:
+        return _fail(f"inbound rule(s) open port 22 to the internet: {'; '.join(found)}", rules=found)
+    return _pass("no inbound rule opens TCP port 22 to 0.0.0.0/0 or ::/0", rules=[])
 
 
 # ------------------------------------------------------------------ network ACLs
@@ -306,6 +315,40 @@ def ec2_180(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     return _pass("source/destination checking is enabled", source_dest_check=check)
 
 
+# EC2.182: the block-public-access states of EBS snapshots (GetSnapshotBlockPublicAccessState); only this one passes
+BLOCK_ALL_SHARING = "block-all-sharing"
+
+
+def ec2_182(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    state = v["snapshot_block_public_access"]
+    if state == BLOCK_ALL_SHARING:
+        return _pass(f"block public access for snapshots is {state} in {v.region}", state=state)
+    why = "already public snapshots stay public" if state == "block-new-sharing" else "snapshots may be shared publicly"
+    return _fail(f"block public access for snapshots is {state or 'unblocked'} in {v.region}: {why}", state=state)
+
+
+def _spot_fleet_with_specs(base: dict[str, Any]) -> Any:
+    if base.get("kind") != "spot_fleet_request":
+        return SKIP
+    if not base.get("launch_specifications"):
+        return "launches from launch templates: the control judges the launch specifications of a request"
+    return None
+
+
+def ec2_173(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    """Every EBS volume a launch specification maps must set Encrypted true (unset counts as not encrypted, as for
+    EC2.181); a specification mapping no EBS volume configures nothing unencrypted."""
+    plain = [
+        f"specification {i} {b.get('device')}"
+        for i, spec in enumerate(v.base.get("launch_specifications") or [])
+        for b in spec.get("ebs_volumes") or []
+        if b.get("encrypted") is not True
+    ]
+    if plain:
+        return _fail(f"EBS volume(s) without encryption: {', '.join(plain)}", unencrypted=plain)
+    return _pass("every EBS volume of the launch specifications (if any) is encrypted", unencrypted=[])
+
+
 CATALOGUE: list[Control] = [
     _c(
         "EC2.1",
@@ -316,6 +359,7 @@ CATALOGUE: list[Control] = [
         "Remove the public createVolumePermission (modify-snapshot-attribute --operation-type remove --group-names all); share with named accounts.",
         ec2_1,
         needs=("create_volume_permission",),
+        frameworks=_BOTH,
         scope=_kind("snapshot"),
     ),
     _c(
@@ -326,6 +370,7 @@ CATALOGUE: list[Control] = [
         "AwsEc2Volume",
         "Volumes cannot be encrypted in place: snapshot the volume, copy the snapshot encrypted, create a volume from it and swap it in.",
         ec2_3,
+        frameworks=_BOTH,
         scope=_attached_volume,
     ),
     _c(
@@ -337,6 +382,7 @@ CATALOGUE: list[Control] = [
         "Create a flow log for the VPC (aws_flow_log with vpc_id, traffic_type REJECT or ALL) to CloudWatch Logs or S3.",
         ec2_6,
         needs=("flow_logs",),
+        frameworks=_BOTH,
         scope=_kind("vpc"),
     ),
     _c(
@@ -348,6 +394,7 @@ CATALOGUE: list[Control] = [
         "Turn on EBS encryption by default in every region (aws_ebs_encryption_by_default enabled = true).",
         ec2_7,
         needs=("ebs_encryption",),
+        frameworks=_BOTH,
         scope=_kind("account"),
     ),
     _c(
@@ -358,6 +405,7 @@ CATALOGUE: list[Control] = [
         "AwsEc2Instance",
         'Set metadata_options { http_tokens = "required" } on the instance (or its launch template).',
         ec2_8,
+        frameworks=_BOTH,
         scope=_kind("instance"),
     ),
     _c(
@@ -368,6 +416,7 @@ CATALOGUE: list[Control] = [
         "AwsEc2Instance",
         "Launch the instance in a private subnet without associate_public_ip_address; reach it through a load balancer or SSM.",
         ec2_9,
+        frameworks=_BOTH,
         scope=_kind("instance"),
     ),
     _c(
@@ -379,6 +428,7 @@ CATALOGUE: list[Control] = [
         "Create an interface VPC endpoint for com.amazonaws.REGION.ec2 in the VPC (aws_vpc_endpoint).",
         _endpoint_for("ec2"),
         needs=("vpc_endpoints",),
+        frameworks=_BOTH,
         scope=_kind("vpc"),
     ),
     _c(
@@ -389,6 +439,7 @@ CATALOGUE: list[Control] = [
         "AwsEc2Subnet",
         "Set map_public_ip_on_launch = false on the subnet.",
         ec2_15,
+        frameworks=_BOTH,
         scope=_kind("subnet"),
     ),
     _c(
@@ -399,6 +450,7 @@ CATALOGUE: list[Control] = [
         "AwsEc2NetworkAcl",
         "Delete the network ACL, or associate it with the subnets it was made for.",
         ec2_16,
+        frameworks=_BOTH,
         scope=_acl_not_unused_default,
     ),
     _c(
@@ -409,6 +461,7 @@ CATALOGUE: list[Control] = [
         "AwsEc2Instance",
         "Detach the extra network interfaces unless the instance needs them (document why).",
         ec2_17,
+        frameworks=_BOTH,
         scope=_kind("instance"),
     ),
     _c(
@@ -420,6 +473,7 @@ CATALOGUE: list[Control] = [
         "Narrow the sources of inbound rules on other ports than authorizedTcpPorts/authorizedUdpPorts (no 0.0.0.0/0 or ::/0).",
         ec2_18,
         params={"authorizedTcpPorts": [80, 443], "authorizedUdpPorts": []},
+        frameworks=_BOTH,
         scope=_kind("security_group"),
     ),
     _c(
@@ -430,6 +484,7 @@ CATALOGUE: list[Control] = [
         "AwsEc2SecurityGroup",
         "Remove inbound rules opening the high-risk ports (SSH, RDP, databases, ...) to 0.0.0.0/0 or ::/0; use SSM or a VPN.",
         ec2_19,
+        frameworks=_BOTH,
         scope=_kind("security_group"),
     ),
     _c(
@@ -440,6 +495,7 @@ CATALOGUE: list[Control] = [
         "AwsEc2NetworkAcl",
         "Add a lower-numbered inbound deny entry for ports 22 and 3389 from 0.0.0.0/0 (and ::/0), or narrow the allow entry.",
         ec2_21,
+        frameworks=_BOTH,
         scope=_kind("network_acl"),
     ),
     _c(
@@ -517,7 +573,7 @@ CATALOGUE: list[Control] = [
         "Create an interface VPC endpoint for com.amazonaws.REGION.ecr.api in the VPC (aws_vpc_endpoint).",
         _endpoint_for("ecr.api"),
         needs=("vpc_endpoints",),
-        frameworks=_BOTH,
+        frameworks=_BOTH,  # FSBP (its EC2 list names EC2.55-EC2.58 and EC2.60) and NIST SP 800-53 Rev. 5
         scope=_kind("vpc"),
     ),
     _c(
@@ -529,7 +585,7 @@ CATALOGUE: list[Control] = [
         "Create an interface VPC endpoint for com.amazonaws.REGION.ecr.dkr in the VPC (aws_vpc_endpoint).",
         _endpoint_for("ecr.dkr"),
         needs=("vpc_endpoints",),
-        frameworks=_BOTH,
+        frameworks=_BOTH,  # FSBP (its EC2 list names EC2.55-EC2.58 and EC2.60) and NIST SP 800-53 Rev. 5
         scope=_kind("vpc"),
     ),
     _c(
@@ -541,7 +597,7 @@ CATALOGUE: list[Control] = [
         "Create an interface VPC endpoint for com.amazonaws.REGION.ssm in the VPC (aws_vpc_endpoint).",
         _endpoint_for("ssm"),
         needs=("vpc_endpoints",),
-        frameworks=_BOTH,
+        frameworks=_BOTH,  # FSBP (its EC2 list names EC2.55-EC2.58 and EC2.60) and NIST SP 800-53 Rev. 5
         scope=_kind("vpc"),
     ),
     _c(
@@ -553,7 +609,7 @@ CATALOGUE: list[Control] = [
         "Create an interface VPC endpoint for com.amazonaws.REGION.ssm-contacts in the VPC (aws_vpc_endpoint).",
         _endpoint_for("ssm-contacts"),
         needs=("vpc_endpoints",),
-        frameworks=_BOTH,
+        frameworks=_BOTH,  # FSBP (its EC2 list names EC2.55-EC2.58 and EC2.60) and NIST SP 800-53 Rev. 5
         scope=_kind("vpc"),
     ),
     _c(
@@ -565,7 +621,7 @@ CATALOGUE: list[Control] = [
         "Create an interface VPC endpoint for com.amazonaws.REGION.ssm-incidents in the VPC (aws_vpc_endpoint).",
         _endpoint_for("ssm-incidents"),
         needs=("vpc_endpoints",),
-        frameworks=_BOTH,
+        frameworks=_BOTH,  # FSBP (its EC2 list names EC2.55-EC2.58 and EC2.60) and NIST SP 800-53 Rev. 5
         scope=_kind("vpc"),
     ),
     _c(
@@ -599,5 +655,37 @@ CATALOGUE: list[Control] = [
         ec2_181,
         needs=("launch_template_version",),
         scope=_kind("launch_template"),
+    ),
+    _c(
+        "EC2.182",
+        "Amazon EBS Snapshots should not be publicly accessible",
+        "HIGH",
+        _EC2,
+        "AwsAccount",
+        'Block all public sharing of EBS snapshots in every region (aws_ebs_snapshot_block_public_access state = "block-all-sharing").',
+        ec2_182,
+        needs=("snapshot_block_public_access",),
+        scope=_kind("account"),
+    ),
+    _c(
+        "EC2.173",
+        "EC2 Spot Fleet requests with launch parameters should enable encryption for attached EBS volumes",
+        "MEDIUM",
+        _EC2,
+        "AwsEc2SpotFleet",
+        "Request the fleet again with encrypted = true on every EBS block device mapping of its launch specifications.",
+        ec2_173,
+        scope=_spot_fleet_with_specs,
+    ),
+    _c(
+        "EC2.13",
+        "Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 22",
+        "HIGH",
+        _EC2,
+        "AwsEc2SecurityGroup",
+        "Remove inbound rules opening TCP port 22 to 0.0.0.0/0 or ::/0; use SSM Session Manager or a narrow source.",
+        ec2_13,
+        frameworks=_NIST,  # CIS, PCI DSS and NIST SP 800-53 Rev. 5 in Security Hub; not FSBP
+        scope=_kind("security_group"),
     ),
 ]

@@ -19,6 +19,7 @@ from typing import Any
 from ansible_collections.slipway.aws.plugins.module_utils.compliance.controls import FSBP, NIST, SKIP, Control, Verdict, View, _c, _fail, _na, _pass
 
 FSBP_NIST = (FSBP, NIST)
+FSBP_ONLY = (FSBP,)
 _RDS, _OTHER = ("rds",), ("rds_other",)
 # The engines without an administrator name of their own (Security Hub's RDS.24 / RDS.25 do not apply to them).
 NO_ADMIN_ENGINES = ("neptune", "docdb")
@@ -27,6 +28,12 @@ NO_ADMIN_ENGINES = ("neptune", "docdb")
 DEFAULT_ADMIN_NAMES = ("admin", "postgres")
 IAM_AUTH_CLUSTER_ENGINES = ("aurora", "aurora-mysql", "aurora-postgresql", "mysql", "postgres")
 AURORA_MYSQL = ("aurora", "aurora-mysql")
+AURORA = ("aurora", "aurora-mysql", "aurora-postgresql")
+# The engines of RDS Multi-AZ DB clusters (a writer and two readers in three AZs; Aurora clusters are the others).
+MULTI_AZ_CLUSTER_ENGINES = ("mysql", "postgres")
+# RDS.6: the intervals (seconds) Enhanced Monitoring accepts; 0 is off.
+MONITORING_INTERVALS = (1, 5, 10, 15, 30, 60)
+SQLSERVER = ("sqlserver-ee", "sqlserver-se", "sqlserver-ex", "sqlserver-web")
 
 
 def _kind(kind: str) -> Callable[[dict[str, Any]], Any]:
@@ -34,6 +41,33 @@ def _kind(kind: str) -> Callable[[dict[str, Any]], Any]:
         return None if base.get("kind") == kind else SKIP
 
     return scope
+
+
+def _cluster_of(engines: tuple[str, ...], label: str) -> Callable[[dict[str, Any]], Any]:
+    """Clusters only; those of another engine are NOT_APPLICABLE (the control judges ``label`` clusters only)."""
+
+    def scope(base: dict[str, Any]) -> Any:
+        if base.get("kind") != "cluster":
+            return SKIP
+        engine = str(base.get("Engine") or "")
+        return None if engine in engines else f"engine {engine or '?'}: the control judges {label} only"
+
+    return scope
+
+
+def _instance_of(engines: tuple[str, ...]) -> Callable[[dict[str, Any]], Any]:
+    """DB instances of ``engines`` only (Security Hub makes no finding for the others)."""
+
+    def scope(base: dict[str, Any]) -> Any:
+        return None if str(base.get("Engine") or "") in engines else SKIP
+
+    return scope
+
+
+def _not_cluster_member(base: dict[str, Any]) -> Any:
+    if base.get("DBClusterIdentifier"):
+        return f"a member of the DB cluster {base['DBClusterIdentifier']}: the control does not judge cluster members"
+    return None
 
 
 def _snapshots(base: dict[str, Any]) -> Any:
@@ -124,6 +158,13 @@ def _cluster_exports(v: View, engines: tuple[str, ...], wanted: tuple[str, ...],
     return _pass(f"publishes {', '.join(wanted)} logs to CloudWatch Logs", exported=exported)
 
 
+def _not_serverless_v1(base: dict[str, Any]) -> Any:
+    """RDS.34 makes no finding for Aurora Serverless v1 clusters (EngineMode serverless)."""
+    if base.get("kind") != "cluster" or base.get("EngineMode") == "serverless":
+        return SKIP
+    return None
+
+
 def rds_34(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     return _cluster_exports(v, AURORA_MYSQL, ("audit",), "Aurora MySQL")
 
@@ -132,9 +173,63 @@ def rds_37(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     return _cluster_exports(v, ("aurora-postgresql",), ("postgresql",), "Aurora PostgreSQL")
 
 
+def rds_15(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    on = bool(v.base.get("MultiAZ"))
+    what = "deployed in several Availability Zones" if on else "not deployed in several Availability Zones (MultiAZ false)"
+    return (_pass if on else _fail)(f"the cluster is {what}", multi_az=on)
+
+
+def rds_47(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    return _on(v, "CopyTagsToSnapshot", "copying tags to snapshots", "copy_tags_to_snapshot")
+
+
+def rds_50(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    days = v.base.get("BackupRetentionPeriod")
+    if days is None:
+        return "ERROR", "could not evaluate: the listing gives no BackupRetentionPeriod", {}
+    minimum = int(p["minimumBackupRetentionPeriod"])
+    ev = {"backup_retention_days": int(days), "minimum": minimum}
+    if int(days) >= minimum:
+        return _pass(f"automated backups kept {days} days (minimumBackupRetentionPeriod {minimum})", **ev)
+    return _fail(f"automated backups kept only {days} days (minimumBackupRetentionPeriod {minimum})", **ev)
+
+
 # ------------------------------------------------------------------ instances
 def rds_25(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     return custom_admin(v)
+
+
+def rds_6(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    """AWS Config's rds-enhanced-monitoring-enabled: off (0) fails; with a monitoringInterval parameter, any other interval fails."""
+    seconds = v.base.get("MonitoringInterval")
+    if seconds is None:
+        return "ERROR", "could not evaluate: the listing gives no MonitoringInterval", {}
+    seconds, wanted = int(seconds), p.get("monitoringInterval")
+    if seconds == 0:
+        return _fail("Enhanced Monitoring is off (MonitoringInterval 0)", monitoring_interval=0)
+    if wanted not in (None, "") and seconds != int(wanted):
+        return _fail(f"Enhanced Monitoring collects every {seconds} s, not every {wanted} s (monitoringInterval)", monitoring_interval=seconds)
+    return _pass(f"Enhanced Monitoring collects every {seconds} s", monitoring_interval=seconds)
+
+
+def _instance_exports(v: View, wanted: list[str], label: str) -> Verdict:
+    exported = sorted(str(x) for x in v.base.get("EnabledCloudwatchLogsExports") or [])
+    missing = [name for name in wanted if name not in exported]
+    if missing:
+        return _fail(f"{label} logs not published to CloudWatch Logs: {', '.join(missing)}", exported=exported, missing=missing)
+    return _pass(f"publishes {', '.join(wanted)} logs to CloudWatch Logs", exported=exported)
+
+
+def rds_36(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    return _instance_exports(v, ["postgresql"], "PostgreSQL")
+
+
+def rds_40(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    return _instance_exports(v, [str(x) for x in p["logTypes"]], "SQL Server")
+
+
+def rds_42(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    return _instance_exports(v, [str(x) for x in p["logTypes"]], "MariaDB")
 
 
 # ------------------------------------------------------------------ event subscriptions
@@ -208,7 +303,7 @@ CATALOGUE: list[Control] = [
     _c(
         "RDS.7",
         "RDS clusters should have deletion protection enabled",
-        "LOW",
+        "MEDIUM",
         _OTHER,
         "AwsRdsDbCluster",
         "Set deletion_protection = true on the cluster.",
@@ -240,14 +335,14 @@ CATALOGUE: list[Control] = [
     ),
     _c(
         "RDS.16",
-        "RDS DB clusters should be configured to copy tags to snapshots",
+        "Aurora DB clusters should be configured to copy tags to DB snapshots",
         "LOW",
         _OTHER,
         "AwsRdsDbCluster",
         "Set copy_tags_to_snapshot = true on the cluster.",
         rds_16,
         frameworks=FSBP_NIST,
-        scope=_kind("cluster"),
+        scope=_cluster_of(AURORA, "Aurora DB clusters (RDS.47 / RDS.48 judge RDS for PostgreSQL / MySQL clusters)"),
     ),
     _c(
         "RDS.24",
@@ -269,6 +364,7 @@ CATALOGUE: list[Control] = [
         "The administrator name is set at creation: create the instance (or restore a snapshot) with a username other than admin / postgres.",
         rds_25,
         frameworks=FSBP_NIST,
+        scope=_not_cluster_member,
     ),
     _c(
         "RDS.27",
@@ -290,7 +386,7 @@ CATALOGUE: list[Control] = [
         "Add audit to enabled_cloudwatch_logs_exports (and turn on server_audit_logging in the cluster parameter group).",
         rds_34,
         frameworks=FSBP_NIST,
-        scope=_kind("cluster"),
+        scope=_not_serverless_v1,
     ),
     _c(
         "RDS.35",
@@ -298,10 +394,10 @@ CATALOGUE: list[Control] = [
         "MEDIUM",
         _OTHER,
         "AwsRdsDbCluster",
-        "Set auto_minor_version_upgrade = true on the cluster (and on its instances).",
+        "Set auto_minor_version_upgrade = true on the Multi-AZ DB cluster.",
         rds_35,
         frameworks=FSBP_NIST,
-        scope=_kind("cluster"),
+        scope=_cluster_of(MULTI_AZ_CLUSTER_ENGINES, "Multi-AZ DB clusters (engines mysql, postgres), not Aurora DB clusters"),
     ),
     _c(
         "RDS.37",
@@ -311,12 +407,12 @@ CATALOGUE: list[Control] = [
         "AwsRdsDbCluster",
         "Add postgresql to enabled_cloudwatch_logs_exports.",
         rds_37,
-        frameworks=FSBP_NIST,
+        frameworks=FSBP_ONLY,
         scope=_kind("cluster"),
     ),
     _c(
         "RDS.19",
-        "An RDS event notifications subscription should be configured for critical cluster events",
+        "Existing RDS event notification subscriptions should be configured for critical cluster events",
         "LOW",
         _OTHER,
         "AwsRdsEventSubscription",
@@ -327,7 +423,7 @@ CATALOGUE: list[Control] = [
     ),
     _c(
         "RDS.20",
-        "An RDS event notifications subscription should be configured for critical database instance events",
+        "Existing RDS event notification subscriptions should be configured for critical database instance events",
         "LOW",
         _OTHER,
         "AwsRdsEventSubscription",
@@ -357,5 +453,96 @@ CATALOGUE: list[Control] = [
         _event_check("RDS.22"),
         frameworks=FSBP_NIST,
         scope=_subscriptions_of("db-security-group"),
+    ),
+    _c(
+        "RDS.6",
+        "Enhanced monitoring should be configured for RDS DB instances",
+        "LOW",
+        _RDS,
+        "AwsRdsDbInstance",
+        "Set monitoring_interval (1, 5, 10, 15, 30 or 60 seconds) with a monitoring_role_arn allowed to publish to CloudWatch Logs.",
+        rds_6,
+        frameworks=FSBP_NIST,
+        params={"monitoringInterval": None},
+    ),
+    _c(
+        "RDS.15",
+        "RDS DB clusters should be configured for multiple Availability Zones",
+        "MEDIUM",
+        _OTHER,
+        "AwsRdsDbCluster",
+        "Add a reader instance in another Availability Zone (aws_rds_cluster_instance with a different availability_zone).",
+        rds_15,
+        frameworks=FSBP_NIST,
+        scope=_kind("cluster"),
+    ),
+    _c(
+        "RDS.36",
+        "RDS for PostgreSQL DB instances should publish logs to CloudWatch Logs",
+        "MEDIUM",
+        _RDS,
+        "AwsRdsDbInstance",
+        "Add postgresql to enabled_cloudwatch_logs_exports.",
+        rds_36,
+        frameworks=FSBP_ONLY,
+        scope=_instance_of(("postgres",)),
+    ),
+    _c(
+        "RDS.40",
+        "RDS for SQL Server DB instances should publish logs to CloudWatch Logs",
+        "MEDIUM",
+        _RDS,
+        "AwsRdsDbInstance",
+        "Add the logTypes (agent, error) to enabled_cloudwatch_logs_exports.",
+        rds_40,
+        frameworks=FSBP_NIST,
+        params={"logTypes": ["agent", "error"]},
+        scope=_instance_of(SQLSERVER),
+    ),
+    _c(
+        "RDS.42",
+        "RDS for MariaDB DB instances should publish logs to CloudWatch Logs",
+        "MEDIUM",
+        _RDS,
+        "AwsRdsDbInstance",
+        "Add the logTypes (audit, error) to enabled_cloudwatch_logs_exports.",
+        rds_42,
+        frameworks=FSBP_NIST,
+        params={"logTypes": ["audit", "error"]},
+        scope=_instance_of(("mariadb",)),
+    ),
+    _c(
+        "RDS.47",
+        "RDS for PostgreSQL DB clusters should be configured to copy tags to DB snapshots",
+        "LOW",
+        _OTHER,
+        "AwsRdsDbCluster",
+        "Set copy_tags_to_snapshot = true on the cluster.",
+        rds_47,
+        frameworks=FSBP_ONLY,
+        scope=_cluster_of(("postgres",), "RDS for PostgreSQL DB clusters"),
+    ),
+    _c(
+        "RDS.48",
+        "RDS for MySQL DB clusters should be configured to copy tags to DB snapshots",
+        "LOW",
+        _OTHER,
+        "AwsRdsDbCluster",
+        "Set copy_tags_to_snapshot = true on the cluster.",
+        rds_47,
+        frameworks=FSBP_ONLY,
+        scope=_cluster_of(("mysql",), "RDS for MySQL DB clusters"),
+    ),
+    _c(
+        "RDS.50",
+        "RDS DB clusters should have enough backup retention period set",
+        "MEDIUM",
+        _OTHER,
+        "AwsRdsDbCluster",
+        "Set backup_retention_period on the cluster to at least minimumBackupRetentionPeriod days.",
+        rds_50,
+        frameworks=FSBP_ONLY,
+        params={"minimumBackupRetentionPeriod": 7},
+        scope=_kind("cluster"),
     ),
 ]

@@ -49,7 +49,7 @@ from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError
 ACCESS_DENIED = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError", "UnrecognizedClientException", "Forbidden")
 THROTTLED = ("Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded", "SlowDown", "ProvisionedThroughputExceededException")
 # Services read once per run (their API is global); their resources carry the home region.
-GLOBAL_SERVICES = ("s3", "cloudfront", "iam", "s3control", "iam_roles", "iam_groups", "iam_policies", "iam_account")
+GLOBAL_SERVICES = ("s3", "cloudfront", "iam", "s3control", "iam_roles", "iam_groups", "iam_policies", "iam_account", "s3mrap")
 DEFAULT_WORKERS = 6
 # Per-resource reads of one collector at a time (each resource's areas in order, resources side by side): a listing
 # of 200 buckets is 1,000 reads, which one after the other wait for each answer in turn. Below the connection pool
@@ -211,6 +211,7 @@ def _tags(items: list[dict[str, Any]] | None, key: str = "Key", value: str = "Va
         "acl": "s3:GetBucketAcl",
         "lifecycle": "s3:GetLifecycleConfiguration",
         "notifications": "s3:GetBucketNotification",
+        "account_public_access_block": "s3:GetAccountPublicAccessBlock",
     },
 )
 def collect_s3(r: Reader) -> None:
@@ -260,6 +261,18 @@ def collect_s3(r: Reader) -> None:
 
     r.each(r.listing("s3:ListBuckets", "list_buckets", "Buckets"), read)
 
+    def account_public_access_block() -> dict[str, Any]:
+        """The account's Block Public Access settings (s3control, read once): S3 applies the most restrictive
+        combination of the bucket's and the account's. None at all (NoSuchPublicAccessBlockConfiguration) is an answer."""
+        try:
+            return call(r.client("s3control"), "get_public_access_block", AccountId=r.account).get("PublicAccessBlockConfiguration") or {}
+        except AwsError as exc:
+            if exc.code != "NoSuchPublicAccessBlockConfiguration":
+                raise
+            return {}
+
+    _shared(r, r.resources, "account_public_access_block", "s3:GetAccountPublicAccessBlock", account_public_access_block, lambda _res, conf: conf)
+
 
 @collector("rds", {"base": "rds:DescribeDBInstances", "tags": "rds:DescribeDBInstances"})
 def collect_rds(r: Reader) -> None:
@@ -280,6 +293,7 @@ def collect_rds(r: Reader) -> None:
                 "IAMDatabaseAuthenticationEnabled",
                 "CopyTagsToSnapshot",
                 "MasterUsername",
+                "MonitoringInterval",
             )
         }
         base["Port"] = (db.get("Endpoint") or {}).get("Port") or db.get("DbInstancePort")
@@ -715,6 +729,8 @@ def _shared(r: Reader, resources: list[dict[str, Any]], area: str, action: str, 
         "launch_templates": "ec2:DescribeLaunchTemplates",
         "launch_template_version": "ec2:DescribeLaunchTemplateVersions",
         "network_interfaces": "ec2:DescribeNetworkInterfaces",
+        "snapshot_block_public_access": "ec2:GetSnapshotBlockPublicAccessState",
+        "spot_fleet_requests": "ec2:DescribeSpotFleetRequests",
     },
 )
 def collect_ec2(r: Reader) -> None:
@@ -815,6 +831,8 @@ def collect_ec2(r: Reader) -> None:
     r.each(snapshots, permission)
     account = r.add(f"AWS::::Account:{r.account}", r.account, "AwsAccount", {"kind": "account"})
     r.area(account, "ebs_encryption", "ec2:GetEbsEncryptionByDefault", lambda: bool(call(ec2, "get_ebs_encryption_by_default").get("EbsEncryptionByDefault")))
+    bpa = "snapshot_block_public_access"
+    r.area(account, bpa, "ec2:GetSnapshotBlockPublicAccessState", lambda: str(call(ec2, "get_snapshot_block_public_access_state").get("State") or "unblocked"))
     _ec2_network(r, ec2, prefix)
 
 
@@ -838,15 +856,19 @@ def _template_version(v: dict[str, Any]) -> dict[str, Any]:
         "network_interfaces": [
             {"device_index": n.get("DeviceIndex"), "associate_public_ip": n.get("AssociatePublicIpAddress")} for n in data.get("NetworkInterfaces") or []
         ],
-        "ebs_volumes": [
-            {"device": b.get("DeviceName"), "encrypted": (b.get("Ebs") or {}).get("Encrypted")} for b in data.get("BlockDeviceMappings") or [] if "Ebs" in b
-        ],
+        "ebs_volumes": _ebs_volumes(data.get("BlockDeviceMappings")),
     }
+
+
+def _ebs_volumes(mappings: Any) -> list[dict[str, Any]]:
+    """The EBS volumes of block device mappings (launch template versions, Spot Fleet launch specifications): each
+    device and its ``Encrypted`` setting (None when the mapping does not set it)."""
+    return [{"device": b.get("DeviceName"), "encrypted": (b.get("Ebs") or {}).get("Encrypted")} for b in mappings or [] if "Ebs" in b]
 
 
 def _ec2_network(r: Reader, ec2: Any, prefix: str) -> None:
     """The ec2 collector's further kinds, each with its own listing (a failed one is a gap for that kind only): transit
-    gateways, launch templates (with their default version), network interfaces."""
+    gateways, launch templates (with their default version), network interfaces, Spot Fleet requests (not cancelled)."""
     scope = f"{prefix}:transit-gateway/*"
     gateways = r.sublisting("ec2:DescribeTransitGateways", "AwsEc2TransitGateway", scope, "describe_transit_gateways", "TransitGateways")
     for tgw in gateways or []:
@@ -881,6 +903,15 @@ def _ec2_network(r: Reader, ec2: Any, prefix: str) -> None:
             "attached_to": (eni.get("Attachment") or {}).get("InstanceId"),
         }
         r.add(f"{prefix}:network-interface/{eni['NetworkInterfaceId']}", eni["NetworkInterfaceId"], "AwsEc2NetworkInterface", base)
+    scope = f"{prefix}:spot-fleet-request/*"
+    for sfr in r.sublisting("ec2:DescribeSpotFleetRequests", "AwsEc2SpotFleet", scope, "describe_spot_fleet_requests", "SpotFleetRequestConfigs") or []:
+        if str(sfr.get("SpotFleetRequestState")) in ("cancelled", "cancelled_terminating"):
+            continue
+        config = sfr.get("SpotFleetRequestConfig") or {}
+        specs = [{"ebs_volumes": _ebs_volumes(spec.get("BlockDeviceMappings"))} for spec in config.get("LaunchSpecifications") or []]
+        base = {"kind": "spot_fleet_request", "state": sfr.get("SpotFleetRequestState"), "launch_specifications": specs}
+        base["launch_templates"] = len(config.get("LaunchTemplateConfigs") or [])
+        r.add(f"{prefix}:spot-fleet-request/{sfr['SpotFleetRequestId']}", sfr["SpotFleetRequestId"], "AwsEc2SpotFleet", base)
 
 
 @collector(
@@ -1008,6 +1039,23 @@ def _classic_attributes(elb: Any, name: str) -> dict[str, Any]:
     return out
 
 
+@collector("elbv2_target_groups", {"base": "elasticloadbalancing:DescribeTargetGroups"})
+def collect_elbv2_target_groups(r: Reader) -> None:
+    """The target groups of Application, Network and Gateway Load Balancers (``DescribeTargetGroups``: protocol,
+    health check protocol and target type are in the listing), a collector of their own so that the load balancer
+    controls never see them; every target group is listed, attached to a load balancer or not."""
+    for tg in r.listing("elasticloadbalancing:DescribeTargetGroups", "describe_target_groups", "TargetGroups", client="elbv2"):
+        base = {
+            "kind": "target_group",
+            "protocol": tg.get("Protocol"),
+            "health_check_protocol": tg.get("HealthCheckProtocol"),
+            "health_check_enabled": tg.get("HealthCheckEnabled"),
+            "target_type": tg.get("TargetType"),
+            "load_balancers": sorted(tg.get("LoadBalancerArns") or []),
+        }
+        r.add(tg["TargetGroupArn"], tg["TargetGroupName"], "AwsElbv2TargetGroup", base)
+
+
 @collector(
     "cloudfront",
     {
@@ -1116,6 +1164,7 @@ SUBLISTINGS["ec2"] = {
     "ec2:DescribeTransitGateways": "AwsEc2TransitGateway",
     "ec2:DescribeLaunchTemplates": "AwsEc2LaunchTemplate",
     "ec2:DescribeNetworkInterfaces": "AwsEc2NetworkInterface",
+    "ec2:DescribeSpotFleetRequests": "AwsEc2SpotFleet",
 }
 
 
@@ -1175,6 +1224,7 @@ def _container(c: dict[str, Any]) -> dict[str, Any]:
         "service": "ecs:DescribeServices",
         "list_task_definitions": "ecs:ListTaskDefinitions",
         "task_definition": "ecs:DescribeTaskDefinition",
+        "list_capacity_providers": "ecs:DescribeCapacityProviders",
     },
 )
 def collect_ecs(r: Reader) -> None:
@@ -1217,9 +1267,44 @@ def collect_ecs(r: Reader) -> None:
         def task_definition(arn: str = arn) -> dict[str, Any]:
             td = call(ecs, "describe_task_definition", taskDefinition=arn).get("taskDefinition") or {}
             containers = [_container(c) for c in td.get("containerDefinitions") or []]
-            return {"status": td.get("status"), "networkMode": td.get("networkMode"), "pidMode": td.get("pidMode"), "containers": containers}
+            efs = [
+                {"name": v.get("name"), "transitEncryption": (v.get("efsVolumeConfiguration") or {}).get("transitEncryption")}
+                for v in td.get("volumes") or []
+                if v.get("efsVolumeConfiguration") is not None
+            ]
+            return {
+                "status": td.get("status"),
+                "networkMode": td.get("networkMode"),
+                "pidMode": td.get("pidMode"),
+                "containers": containers,
+                "operatingSystemFamily": (td.get("runtimePlatform") or {}).get("operatingSystemFamily"),
+                "efs_volumes": efs,
+            }
 
         r.area(res, "task_definition", "ecs:DescribeTaskDefinition", task_definition)
+    _capacity_providers(r)
+
+
+def _capacity_providers(r: Reader) -> None:
+    """The region's capacity providers (DescribeCapacityProviders naming none: every one, ``nextToken`` pages, no
+    botocore paginator); the Auto Scaling group settings are in the answer. A failure is a gap for the kind."""
+    action = "ecs:DescribeCapacityProviders"
+    r.actions.add(action)
+    listed: list[dict[str, Any]] = []
+    token = None
+    try:
+        while True:
+            got = call(r.client(), "describe_capacity_providers", **({"nextToken": token} if token else {}))
+            listed.extend(got.get("capacityProviders") or [])
+            token = got.get("nextToken")
+            if not token:
+                break
+    except AwsError as exc:
+        r.gaps.append({**marker(action, exc), "resource_type": "AwsEcsCapacityProvider", "scope": f"arn:aws:ecs:{r.region}:{r.account}:capacity-provider/*"})
+        return
+    for cp in listed:
+        base = {"kind": "capacity_provider", "status": cp.get("status"), "autoScalingGroupProvider": cp.get("autoScalingGroupProvider")}
+        r.add(str(cp["capacityProviderArn"]), str(cp["name"]), "AwsEcsCapacityProvider", base)
 
 
 def _task_sets(r: Reader, cluster: dict[str, Any], services: list[dict[str, Any]]) -> None:
@@ -1241,6 +1326,7 @@ SUBLISTINGS["ecs"] = {
     "ecs:ListServices": ("AwsEcsService", "AwsEcsTaskSet"),
     "ecs:ListTaskDefinitions": "AwsEcsTaskDefinition",
     "ecs:DescribeServices": "AwsEcsTaskSet",
+    "ecs:DescribeCapacityProviders": "AwsEcsCapacityProvider",
 }
 
 
@@ -1417,19 +1503,49 @@ def collect_iam_policies(r: Reader) -> None:
     r.each(r.listing("iam:ListPolicies", "list_policies", "Policies", client="iam", Scope="Local"), read)
 
 
-@collector("iam_account", {"base": "iam:GetAccountPasswordPolicy"})
+@collector(
+    "iam_account",
+    {"base": "iam:GetAccountPasswordPolicy", "summary": "iam:GetAccountSummary", "root_virtual_mfa": "iam:ListVirtualMFADevices"},
+)
 def collect_iam_account(r: Reader) -> None:
     """The account's IAM password policy (account-wide, read once); NoSuchEntity is an answer: no policy is set. The
-    account is the resource, named as Security Hub names it (``AWS::::Account:ID``)."""
+    account is the resource, named as Security Hub names it (``AWS::::Account:ID``). Its areas: the root user's
+    flags of GetAccountSummary (``AccountMFAEnabled``, ``AccountAccessKeysPresent``) and the root user's virtual MFA
+    devices (ListVirtualMFADevices, assigned devices whose user is the root user)."""
+    iam = r.client("iam")
     action = "iam:GetAccountPasswordPolicy"
     r.actions.add(action)
     try:
-        policy = call(r.client("iam"), "get_account_password_policy").get("PasswordPolicy") or {}
+        policy = call(iam, "get_account_password_policy").get("PasswordPolicy") or {}
     except AwsError as exc:
         if exc.code != "NoSuchEntity":
             raise
         policy = None
-    r.add(f"AWS::::Account:{r.account}", r.account, "AwsAccount", {"kind": "account", "password_policy": policy})
+    res = r.add(f"AWS::::Account:{r.account}", r.account, "AwsAccount", {"kind": "account", "password_policy": policy})
+
+    def summary() -> dict[str, int]:
+        got = call(iam, "get_account_summary").get("SummaryMap") or {}
+        return {k: int(got[k]) for k in ROOT_SUMMARY_KEYS if k in got}
+
+    r.area(res, "summary", "iam:GetAccountSummary", summary)
+
+    def root_devices() -> list[str]:
+        listed = paginate(iam, "list_virtual_mfa_devices", "VirtualMFADevices", AssignmentStatus="Assigned")
+        return sorted(d["SerialNumber"] for d in listed if is_root_device(d))
+
+    r.area(res, "root_virtual_mfa", "iam:ListVirtualMFADevices", root_devices)
+
+
+ROOT_SUMMARY_KEYS = ("AccountMFAEnabled", "AccountAccessKeysPresent")
+
+
+def is_root_device(device: dict[str, Any]) -> bool:
+    """A virtual MFA device of the account's root user: its user is the root ARN (``arn:PARTITION:iam::ACCOUNT:root``),
+    or, with no user given, AWS's serial for it (``…:mfa/root-account-mfa-device``)."""
+    user_arn = str((device.get("User") or {}).get("Arn") or "")
+    if user_arn:
+        return user_arn.endswith(":root")
+    return str(device.get("SerialNumber") or "").endswith(":mfa/root-account-mfa-device")
 
 
 @collector("s3control", {"base": "s3:GetAccountPublicAccessBlock"})
@@ -1528,6 +1644,27 @@ def collect_s3accesspoints(r: Reader) -> None:
         r.area(res, "access_point", "s3:GetAccessPoint", access_point)
 
     r.each(listed, read)
+
+
+MRAP_CONTROL_REGION = "us-west-2"  # every Multi-Region Access Point control-plane request goes to US West (Oregon)
+
+
+@collector("s3mrap", {"base": "s3:ListMultiRegionAccessPoints"})
+def collect_s3mrap(r: Reader) -> None:
+    """The account's S3 Multi-Region Access Points (account-wide: read once, through us-west-2), each with its Block
+    Public Access settings as ListMultiRegionAccessPoints answers them (no further call)."""
+    s3c = r.aws.client("s3control", MRAP_CONTROL_REGION)
+    r.actions.add("s3:ListMultiRegionAccessPoints")
+    token = None
+    while True:  # no botocore paginator: follow NextToken
+        got = call(s3c, "list_multi_region_access_points", AccountId=r.account, **({"NextToken": token} if token else {}))
+        for ap in got.get("AccessPoints") or []:
+            alias = str(ap.get("Alias") or ap["Name"])
+            base = {"alias": alias, "status": ap.get("Status"), "public_access_block": ap.get("PublicAccessBlock") or {}}
+            r.add(f"arn:aws:s3::{r.account}:accesspoint/{alias}", str(ap["Name"]), "AwsS3MultiRegionAccessPoint", base)
+        token = got.get("NextToken")
+        if not token:
+            break
 
 
 # ------------------------------------------------------------------ the pass

@@ -53,6 +53,17 @@ CLB_ATTRS_BAD = {
 TLS12 = {"tls12": {"type": "SSLNegotiationPolicyType", "attributes": {"Reference-Security-Policy": "ELBSecurityPolicy-TLS-1-2-2017-01"}}}
 OLD = {"old": {"type": "SSLNegotiationPolicyType", "attributes": {"Reference-Security-Policy": "ELBSecurityPolicy-2016-08"}}}
 S3_ORIGIN = {"Origins": {"Quantity": 1, "Items": [{"Id": "o", "DomainName": "b.s3.amazonaws.com", "S3OriginConfig": {"OriginAccessIdentity": ""}}]}}
+TG = {"kind": "target_group", "protocol": "HTTPS", "health_check_protocol": "HTTPS", "health_check_enabled": True, "target_type": "ip", "load_balancers": []}
+TG_PLAIN = {**TG, "protocol": "HTTP", "health_check_protocol": "HTTP"}
+KEY_GROUP = {"Enabled": True, "Quantity": 1, "Items": ["kg1"]}
+SIGNERS = {"Enabled": True, "Quantity": 1, "Items": ["self"]}
+
+
+def signed(default: dict[str, Any], *paths: dict[str, Any]) -> dict[str, Any]:
+    """A distribution config whose default cache behaviour and path behaviours trust what is given."""
+    items = [{"PathPattern": f"/p{i}/*", "TargetOriginId": "o", **trust} for i, trust in enumerate(paths)]
+    return {**S3_ORIGIN, "DefaultCacheBehavior": {"TargetOriginId": "o", **default}, "CacheBehaviors": {"Quantity": len(items), "Items": items}}
+
 
 CASES: dict[str, tuple[str, tuple[dict[str, Any], dict[str, Any]], tuple[dict[str, Any], dict[str, Any]]]] = {
     "ELB.1": ("elbv2", (ALB, {"listeners": [REDIRECT, HTTPS]}), (ALB, {"listeners": [FORWARD, HTTPS]})),
@@ -77,4 +88,11 @@ CASES: dict[str, tuple[str, tuple[dict[str, Any], dict[str, Any]], tuple[dict[st
         ({}, {"config": S3_ORIGIN, "origin_buckets": {"b": True}}),
         ({}, {"config": S3_ORIGIN, "origin_buckets": {"b": False}}),
     ),
+    "CloudFront.17": (
+        "cloudfront",
+        ({}, {"config": signed({"TrustedKeyGroups": KEY_GROUP}, {"TrustedKeyGroups": KEY_GROUP})}),
+        ({}, {"config": signed({"TrustedKeyGroups": KEY_GROUP}, {"TrustedSigners": SIGNERS})}),
+    ),
+    "ELB.21": ("elbv2_target_groups", (TG, {}), (TG_PLAIN, {})),
+    "ELB.22": ("elbv2_target_groups", (TG, {}), (TG_PLAIN, {})),
 }

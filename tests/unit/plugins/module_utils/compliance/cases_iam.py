@@ -34,6 +34,10 @@ ACCOUNT_POLICY = {"PasswordReusePrevention": 24, "MaxPasswordAge": 90, "ExpirePa
 OWNER = {"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"}
 
 
+ACCOUNT = {"kind": "account", "password_policy": None}
+ROOT_DEVICE = "arn:aws:iam::123456789012:mfa/root-account-mfa-device"
+
+
 def report(row: dict[str, Any]) -> dict[str, Any]:
     return {"credential_report_generation": True, "credential_report": row}
 
@@ -66,6 +70,21 @@ CASES: dict[str, tuple[str, tuple[dict[str, Any], dict[str, Any]], tuple[dict[st
         "iam_account",
         ({"kind": "account", "password_policy": {**STRONG, **ACCOUNT_POLICY}}, {}),
         ({"kind": "account", "password_policy": {**STRONG, "RequireSymbols": False}}, {}),
+    ),
+    "IAM.4": (
+        "iam_account",
+        (ACCOUNT, {"summary": {"AccountMFAEnabled": 1, "AccountAccessKeysPresent": 0}}),
+        (ACCOUNT, {"summary": {"AccountMFAEnabled": 1, "AccountAccessKeysPresent": 1}}),
+    ),
+    "IAM.6": (
+        "iam_account",
+        (ACCOUNT, {"summary": {"AccountMFAEnabled": 1, "AccountAccessKeysPresent": 0}, "root_virtual_mfa": []}),
+        (ACCOUNT, {"summary": {"AccountMFAEnabled": 1, "AccountAccessKeysPresent": 0}, "root_virtual_mfa": [ROOT_DEVICE]}),
+    ),
+    "IAM.9": (
+        "iam_account",
+        (ACCOUNT, {"summary": {"AccountMFAEnabled": 1, "AccountAccessKeysPresent": 1}}),
+        (ACCOUNT, {"summary": {"AccountMFAEnabled": 0, "AccountAccessKeysPresent": 0}}),
     ),
     "KMS.5": (
         "kms",

@@ -44,6 +44,9 @@ VERSION_BAD = {
     "network_interfaces": [{"device_index": 0, "associate_public_ip": True}],
     "ebs_volumes": [{"device": "/dev/xvda", "encrypted": True}, {"device": "/dev/sdb", "encrypted": None}],
 }
+FLEET = {"kind": "spot_fleet_request", "state": "active", "launch_templates": 0}
+SPECS = [{"ebs_volumes": [{"device": "/dev/sdf", "encrypted": True}]}, {"ebs_volumes": []}]
+SPECS_BAD = [{"ebs_volumes": [{"device": "/dev/sdf", "encrypted": True}]}, {"ebs_volumes": [{"device": "/dev/sdg", "encrypted": False}]}]
 ENI = {"kind": "network_interface", "interface_type": "interface", "source_dest_check": True, "requester_managed": False, "attached_to": "i-1"}
 
 
@@ -92,4 +95,11 @@ CASES: dict[str, tuple[str, tuple[dict[str, Any], dict[str, Any]], tuple[dict[st
     "EC2.170": ("ec2", (TEMPLATE, {"launch_template_version": VERSION}), (TEMPLATE, {"launch_template_version": VERSION_BAD})),
     "EC2.180": ("ec2", (ENI, {}), ({**ENI, "source_dest_check": False}, {})),
     "EC2.181": ("ec2", (TEMPLATE, {"launch_template_version": VERSION}), (TEMPLATE, {"launch_template_version": VERSION_BAD})),
+    "EC2.182": (
+        "ec2",
+        ({"kind": "account"}, {"snapshot_block_public_access": "block-all-sharing"}),
+        ({"kind": "account"}, {"snapshot_block_public_access": "block-new-sharing"}),
+    ),
+    "EC2.173": ("ec2", ({**FLEET, "launch_specifications": SPECS}, {}), ({**FLEET, "launch_specifications": SPECS_BAD}, {})),
+    "EC2.13": ("ec2", (sg(rule("udp", 22, 22, ("0.0.0.0/0",)), rule("tcp", 22, 22, ("10.0.0.0/8",))), {}), (sg(rule("tcp", 20, 30, (), ("::/0",))), {})),
 }

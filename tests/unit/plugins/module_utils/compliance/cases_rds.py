@@ -16,6 +16,8 @@ CLUSTER = {
     "AutoMinorVersionUpgrade": True,
     "BacktrackWindow": 86400,
     "EnabledCloudwatchLogsExports": ["audit", "error"],
+    "MultiAZ": True,
+    "BackupRetentionPeriod": 7,
 }
 CLUSTER_BAD = {
     **CLUSTER,
@@ -27,7 +29,12 @@ CLUSTER_BAD = {
     "AutoMinorVersionUpgrade": False,
     "BacktrackWindow": 0,
     "EnabledCloudwatchLogsExports": ["error"],
+    "MultiAZ": False,
+    "BackupRetentionPeriod": 1,
 }
+# RDS Multi-AZ DB clusters (engines mysql, postgres): RDS.35, RDS.47, RDS.48
+MYSQL_CLUSTER = {"kind": "cluster", "Engine": "mysql", "AutoMinorVersionUpgrade": True, "CopyTagsToSnapshot": True}
+MYSQL_CLUSTER_BAD = {**MYSQL_CLUSTER, "AutoMinorVersionUpgrade": False, "CopyTagsToSnapshot": False}
 PG_CLUSTER = {"kind": "cluster", "Engine": "aurora-postgresql", "EnabledCloudwatchLogsExports": ["postgresql"]}
 SNAPSHOT = {"kind": "snapshot", "SnapshotType": "manual", "Encrypted": True}
 CLUSTER_SNAPSHOT = {"kind": "cluster_snapshot", "SnapshotType": "manual", "Encrypted": False}
@@ -52,7 +59,7 @@ CASES: dict[str, tuple[str, tuple[dict[str, Any], dict[str, Any]], tuple[dict[st
     "RDS.25": ("rds", ({"Engine": "postgres", "MasterUsername": "dbowner"}, {}), ({"Engine": "postgres", "MasterUsername": "postgres"}, {})),
     "RDS.27": ("rds_other", (CLUSTER, {}), (CLUSTER_BAD, {})),
     "RDS.34": ("rds_other", (CLUSTER, {}), (CLUSTER_BAD, {})),
-    "RDS.35": ("rds_other", (CLUSTER, {}), (CLUSTER_BAD, {})),
+    "RDS.35": ("rds_other", (MYSQL_CLUSTER, {}), (MYSQL_CLUSTER_BAD, {})),
     "RDS.37": ("rds_other", (PG_CLUSTER, {}), ({**PG_CLUSTER, "EnabledCloudwatchLogsExports": ["upgrade"]}, {})),
     "RDS.19": ("rds_other", (subscription("db-cluster", []), {}), (subscription("db-cluster", ["maintenance"]), {})),
     "RDS.20": (
@@ -62,4 +69,24 @@ CASES: dict[str, tuple[str, tuple[dict[str, Any], dict[str, Any]], tuple[dict[st
     ),
     "RDS.21": ("rds_other", (subscription(None, []), {}), (subscription("db-parameter-group", ["configuration change"], enabled=False), {})),
     "RDS.22": ("rds_other", (subscription("db-security-group", ["configuration change", "failure"]), {}), (subscription("db-security-group", ["failure"]), {})),
+    "RDS.6": ("rds", ({"Engine": "mysql", "MonitoringInterval": 60}, {}), ({"Engine": "mysql", "MonitoringInterval": 0}, {})),
+    "RDS.15": ("rds_other", (CLUSTER, {}), (CLUSTER_BAD, {})),
+    "RDS.36": (
+        "rds",
+        ({"Engine": "postgres", "EnabledCloudwatchLogsExports": ["postgresql", "upgrade"]}, {}),
+        ({"Engine": "postgres", "EnabledCloudwatchLogsExports": ["upgrade"]}, {}),
+    ),
+    "RDS.40": (
+        "rds",
+        ({"Engine": "sqlserver-ee", "EnabledCloudwatchLogsExports": ["agent", "error"]}, {}),
+        ({"Engine": "sqlserver-ex", "EnabledCloudwatchLogsExports": ["error"]}, {}),
+    ),
+    "RDS.42": (
+        "rds",
+        ({"Engine": "mariadb", "EnabledCloudwatchLogsExports": ["audit", "error", "general"]}, {}),
+        ({"Engine": "mariadb", "EnabledCloudwatchLogsExports": ["error", "slowquery"]}, {}),
+    ),
+    "RDS.47": ("rds_other", ({**MYSQL_CLUSTER, "Engine": "postgres"}, {}), ({**MYSQL_CLUSTER_BAD, "Engine": "postgres"}, {})),
+    "RDS.48": ("rds_other", (MYSQL_CLUSTER, {}), (MYSQL_CLUSTER_BAD, {})),
+    "RDS.50": ("rds_other", (CLUSTER, {}), (CLUSTER_BAD, {})),
 }

@@ -10,7 +10,22 @@ import pytest
 from ansible_collections.slipway.aws.plugins.module_utils.compliance import controls as ctl
 from ansible_collections.slipway.aws.plugins.module_utils.compliance import evidence
 
-from tests.unit.plugins.module_utils.compliance.cases_elb import ACM, ALB, CLB, FORWARD, HTTPS, HTTPS_OLD, NLB, REDIRECT, classic_listener, listener
+from tests.unit.plugins.module_utils.compliance.cases_elb import (
+    ACM,
+    ALB,
+    CLB,
+    FORWARD,
+    HTTPS,
+    HTTPS_OLD,
+    KEY_GROUP,
+    NLB,
+    REDIRECT,
+    SIGNERS,
+    TG,
+    classic_listener,
+    listener,
+    signed,
+)
 
 NOW = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
 
@@ -35,11 +50,17 @@ def test_elb_1_judges_http_listeners_only() -> None:
     assert judge("ELB.1", "elbv2", NLB, {"listeners": [FORWARD]}) == []  # other types: no finding, as in Security Hub
 
 
-@pytest.mark.parametrize(("mode", "expected"), [("defensive", "PASS"), ("strictest", "PASS"), ("monitor", "FAIL"), (None, "PASS")])
-def test_elb_12_desync_modes_and_the_default(mode: str | None, expected: str) -> None:
+@pytest.mark.parametrize(("mode", "expected"), [("defensive", "PASS"), ("strictest", "PASS"), ("Strictest", "PASS"), ("monitor", "FAIL"), (None, "ERROR")])
+def test_elb_12_desync_modes_and_an_answer_without_one(mode: str | None, expected: str) -> None:
+    """AWS always answers the attribute (its default, defensive, until set): an answer without it is unknown, not the default."""
     attrs = {} if mode is None else {"routing.http.desync_mitigation_mode": mode}
-    assert status("ELB.12", "elbv2", ALB, {"attributes": attrs}) == expected
-    assert status("ELB.14", "elb", CLB, {"attributes": {} if mode is None else {"elb.http.desyncmitigationmode": mode}}) == expected
+    (r,) = judge("ELB.12", "elbv2", ALB, {"attributes": attrs})
+    assert r.status == expected
+    (c,) = judge("ELB.14", "elb", CLB, {"attributes": {} if mode is None else {"elb.http.desyncmitigationmode": mode}})
+    assert c.status == expected
+    if mode is None:
+        assert "elasticloadbalancing:DescribeLoadBalancerAttributes" in r.reason and "routing.http.desync_mitigation_mode" in r.reason
+        assert "elb.http.desyncmitigationmode" in c.reason
 
 
 def test_elb_12_is_for_application_load_balancers() -> None:
@@ -102,3 +123,53 @@ def test_cloudfront_12_origin_buckets() -> None:
     }
     assert evidence.s3_origin_buckets(conf) == ["one", "three", "two"]
     assert status("CloudFront.12", "cloudfront", {}, {"config": conf, "origin_buckets": {}}) == "NOT_APPLICABLE"
+
+
+def test_elb_5_judges_classic_load_balancers_too() -> None:
+    logging = {"access_logs.s3.enabled": "true", "access_logs.s3.bucket": "logs"}
+    (r,) = judge("ELB.5", "elb", CLB, {"attributes": logging})
+    assert r.status == "PASS" and "logs" in r.reason
+    assert status("ELB.5", "elb", CLB, {"attributes": {"access_logs.s3.enabled": "false"}}) == "FAIL"
+    assert ctl.CONTROLS["ELB.5"].judges("AwsElbLoadBalancer")
+
+
+@pytest.mark.parametrize(
+    ("settings", "health", "transport"),
+    [
+        ({}, "PASS", "PASS"),
+        ({"protocol": "TLS", "health_check_protocol": "TCP"}, "FAIL", "PASS"),
+        ({"protocol": "QUIC", "health_check_protocol": "HTTP"}, "FAIL", "PASS"),
+        ({"protocol": "TCP_QUIC", "health_check_protocol": "HTTPS"}, "PASS", "FAIL"),  # not HTTPS, TLS or QUIC
+        ({"protocol": "UDP", "health_check_protocol": "TCP"}, "FAIL", "FAIL"),
+        ({"protocol": "HTTP", "health_check_protocol": "HTTPS"}, "PASS", "FAIL"),
+        ({"protocol": "GENEVE", "health_check_protocol": "HTTP"}, "FAIL", "NOT_APPLICABLE"),
+        ({"protocol": "TCP", "target_type": "alb", "health_check_protocol": "HTTPS"}, "PASS", "NOT_APPLICABLE"),
+        ({"protocol": None, "target_type": "lambda", "health_check_protocol": None}, "NOT_APPLICABLE", "NOT_APPLICABLE"),
+    ],
+)
+def test_target_group_protocols(settings: dict[str, Any], health: str, transport: str) -> None:
+    group = {**TG, **settings}
+    assert (status("ELB.21", "elbv2_target_groups", group), status("ELB.22", "elbv2_target_groups", group)) == (health, transport)
+
+
+def test_the_load_balancer_controls_never_see_target_groups() -> None:
+    for cid, control in ctl.CONTROLS.items():
+        if cid in ("ELB.21", "ELB.22"):
+            assert control.services == ("elbv2_target_groups",)
+        else:
+            assert "elbv2_target_groups" not in control.services, cid
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        (signed({"TrustedKeyGroups": KEY_GROUP}), "PASS"),
+        (signed({}), "FAIL"),  # no signing at all: the rule's "no authentication is configured"
+        (signed({"TrustedKeyGroups": KEY_GROUP, "TrustedSigners": SIGNERS}), "FAIL"),  # still trusts signers
+        (signed({"TrustedKeyGroups": KEY_GROUP}, {}), "FAIL"),  # a path behaviour without a key group
+        (signed({"TrustedKeyGroups": {"Enabled": False, "Quantity": 0, "Items": []}}), "FAIL"),
+        (signed({"TrustedKeyGroups": KEY_GROUP, "TrustedSigners": {"Enabled": False, "Quantity": 0, "Items": []}}), "PASS"),
+    ],
+)
+def test_cloudfront_17_every_cache_behaviour_trusts_key_groups_only(config: dict[str, Any], expected: str) -> None:
+    assert status("CloudFront.17", "cloudfront", {}, {"config": config}) == expected

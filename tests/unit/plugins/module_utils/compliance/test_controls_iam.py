@@ -1,6 +1,7 @@
 """The edge cases of controls_iam.py's rules (AWS Config's iam-policy-no-statements-with-admin-access,
 iam-policy-no-statements-with-full-access, iam-customer-policy-blocked-kms-actions, iam-inline-policy-blocked-kms-actions,
-kms-key-policy-no-public-access, iam-user-unused-credentials-check, iam-password-policy)."""
+kms-key-policy-no-public-access, iam-user-unused-credentials-check, iam-password-policy, iam-root-access-key-check,
+root-account-hardware-mfa-enabled, root-account-mfa-enabled)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 from ansible_collections.slipway.aws.plugins.module_utils.compliance import controls as ctl
 from ansible_collections.slipway.aws.plugins.module_utils.compliance import controls_iam as ci
-from ansible_collections.slipway.aws.plugins.module_utils.compliance.evidence import parse_credential_report
+from ansible_collections.slipway.aws.plugins.module_utils.compliance.evidence import is_root_device, parse_credential_report
 
 NOW = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
 
@@ -46,6 +47,9 @@ def test_iam_1_needs_action_star_over_resource_star(statement: dict[str, Any], a
         ({"Effect": "Allow", "Action": "ec2:*", "Resource": "arn:aws:ec2:*:*:instance/i-1"}, True),
         ({"Effect": "Allow", "Action": "*", "Resource": "*"}, True),
         ({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}, True),
+        # every service but the one action it names: full access to the other services (and to the rest of IAM)
+        ({"Effect": "Allow", "NotAction": ["iam:CreateUser"], "Resource": "*"}, True),
+        ({"Effect": "Allow", "NotAction": "*", "Resource": "*"}, False),  # allows no action at all
         ({"Effect": "Allow", "Action": ["ec2:Describe*", "s3:Get*"], "Resource": "*"}, False),
         ({"Effect": "Deny", "Action": "s3:*", "Resource": "*"}, False),
         ({"Effect": "Deny", "NotAction": "s3:GetObject", "Resource": "*"}, False),
@@ -157,3 +161,48 @@ def test_credential_report_keeps_only_the_fields_controls_read() -> None:
     rows = parse_credential_report(text.encode())
     assert rows["arn:aws:iam::123456789012:user/bob"] == {"user": "bob", "password_enabled": "true", "mfa_active": "false", "access_key_1_active": "true"}
     assert "cert_1_active" not in rows["arn:aws:iam::123456789012:root"]
+
+
+ROOT = {"kind": "account", "password_policy": None}
+ROOT_DEVICE = "arn:aws:iam::123456789012:mfa/root-account-mfa-device"
+
+
+@pytest.mark.parametrize(
+    ("mfa", "devices", "iam_6", "iam_9"),
+    [
+        (0, [], "FAIL", "FAIL"),  # no MFA at all: not hardware either
+        (1, [ROOT_DEVICE], "FAIL", "PASS"),  # a virtual device
+        (1, [], "PASS", "PASS"),  # MFA on and no virtual device: a hardware one
+    ],
+)
+def test_root_mfa_hardware_and_any(mfa: int, devices: list[str], iam_6: str, iam_9: str) -> None:
+    summary = {"AccountMFAEnabled": mfa, "AccountAccessKeysPresent": 0}
+    assert judge("IAM.6", "iam_account", ROOT, {"summary": summary, "root_virtual_mfa": devices}).status == iam_6
+    assert judge("IAM.9", "iam_account", ROOT, {"summary": summary}).status == iam_9
+
+
+def test_root_summary_without_the_flag_is_an_error_not_a_pass() -> None:
+    assert judge("IAM.4", "iam_account", ROOT, {"summary": {"AccountMFAEnabled": 1}}).status == "ERROR"
+    assert judge("IAM.9", "iam_account", ROOT, {"summary": {}}).status == "ERROR"
+    assert judge("IAM.6", "iam_account", ROOT, {"summary": {}, "root_virtual_mfa": []}).status == "ERROR"
+
+
+def test_root_controls_judge_the_account_only() -> None:
+    other = {"arn": "arn:test:y", "name": "y", "region": "us-east-1", "type": "T", "base": {"kind": "other"}, "areas": {}, "unavailable": {}}
+    part = {"service": "iam_account", "region": "us-east-1", "actions": [], "listing": None, "resources": [other]}
+    for cid in ("IAM.4", "IAM.6", "IAM.9"):
+        assert ctl.evaluate(ctl.CONTROLS[cid], {"account": "1", "regions": ["us-east-1"], "services": [part]}, None, NOW) == []
+
+
+@pytest.mark.parametrize(
+    ("device", "root"),
+    [
+        ({"SerialNumber": ROOT_DEVICE, "User": {"Arn": "arn:aws:iam::123456789012:root", "UserId": "123456789012"}}, True),
+        ({"SerialNumber": "arn:aws:iam::123456789012:mfa/custom", "User": {"Arn": "arn:aws-cn:iam::123456789012:root"}}, True),
+        ({"SerialNumber": ROOT_DEVICE}, True),  # no user answered: AWS's serial for the root device
+        ({"SerialNumber": "arn:aws:iam::123456789012:mfa/bob", "User": {"Arn": "arn:aws:iam::123456789012:user/bob"}}, False),
+        ({"SerialNumber": "arn:aws:iam::123456789012:mfa/root", "User": {"Arn": "arn:aws:iam::123456789012:user/root"}}, False),
+    ],
+)
+def test_the_root_users_virtual_device_is_told_by_its_user(device: dict[str, Any], root: bool) -> None:
+    assert is_root_device(device) is root

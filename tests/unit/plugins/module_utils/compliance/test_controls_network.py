@@ -10,7 +10,7 @@ import pytest
 from ansible_collections.slipway.aws.plugins.module_utils.compliance import controls as ctl
 from ansible_collections.slipway.aws.plugins.module_utils.compliance import controls_network as net
 
-from tests.unit.plugins.module_utils.compliance.cases_network import ACL, ENI, INSTANCE, STOPPED, TEMPLATE, TGW, VERSION, VPC, entry, rule, sg
+from tests.unit.plugins.module_utils.compliance.cases_network import ACL, ENI, FLEET, INSTANCE, SPECS, STOPPED, TEMPLATE, TGW, VERSION, VPC, entry, rule, sg
 
 NOW = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
 
@@ -87,8 +87,16 @@ def test_each_control_judges_only_its_kind() -> None:
         "transit_gateway": TGW,
         "launch_template": TEMPLATE,
         "network_interface": ENI,
+        "spot_fleet_request": {**FLEET, "launch_specifications": SPECS},
     }
-    areas = {"flow_logs": [], "vpc_endpoints": [], "ebs_encryption": False, "create_volume_permission": [], "launch_template_version": VERSION}
+    areas = {
+        "flow_logs": [],
+        "vpc_endpoints": [],
+        "ebs_encryption": False,
+        "create_volume_permission": [],
+        "launch_template_version": VERSION,
+        "snapshot_block_public_access": "unblocked",
+    }
     for c in net.CATALOGUE:
         judged = [kind for kind, base in kinds.items() if judge(c.id, base, areas)]
         assert len(judged) == 1, (c.id, judged)
@@ -170,3 +178,28 @@ def test_interface_endpoints_are_per_service_and_region() -> None:
     assert status("EC2.57", VPC, {"vpc_endpoints": [ssm]}) == "PASS"
     assert status("EC2.58", VPC, {"vpc_endpoints": [ssm]}) == "FAIL"  # ssm is not ssm-contacts
     assert status("EC2.57", VPC, {"vpc_endpoints": [{**ssm, "ServiceName": "com.amazonaws.eu-west-1.ssm"}]}) == "FAIL"
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [("block-all-sharing", "PASS"), ("block-new-sharing", "FAIL"), ("unblocked", "FAIL")],
+)
+def test_ec2_182_only_blocking_all_sharing_passes(state: str, expected: str) -> None:
+    assert status("EC2.182", {"kind": "account"}, {"snapshot_block_public_access": state}) == expected
+
+
+def test_ec2_173_spot_fleet_edges() -> None:
+    fleet = {"kind": "spot_fleet_request", "state": "active"}
+    unset = [{"ebs_volumes": [{"device": "/dev/sdf", "encrypted": None}]}]
+    assert status("EC2.173", {**fleet, "launch_specifications": unset}) == "FAIL"  # Encrypted not set: not encrypted
+    assert status("EC2.173", {**fleet, "launch_specifications": [{"ebs_volumes": []}]}) == "PASS"  # no EBS volume mapped
+    (r,) = judge("EC2.173", {**fleet, "launch_specifications": [], "launch_templates": 1})
+    assert r.status == "NOT_APPLICABLE" and "launch templates" in r.reason
+    assert judge("EC2.173", {"kind": "account"}) == []  # other kinds are not judged
+
+
+def test_ec2_13_judges_tcp_and_all_traffic_to_port_22() -> None:
+    assert status("EC2.13", sg(rule("-1", None, None, ("0.0.0.0/0",)))) == "FAIL"
+    assert status("EC2.13", sg(rule("tcp", 0, 65535, (), ("::/0",)))) == "FAIL"
+    assert status("EC2.13", sg(rule("udp", 22, 22, ("0.0.0.0/0",)))) == "PASS"  # not SSH
+    assert status("EC2.13", sg(rule("tcp", 3389, 3389, ("0.0.0.0/0",)))) == "PASS"
