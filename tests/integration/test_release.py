@@ -202,7 +202,7 @@ def test_error_rate_above_limit_rolls_back(stack: Stack, traffic) -> None:
     assert explained.returncode == 0, explained.stdout[-3000:]
     assert f"{service} release {release_id}: rolled_back" in explained.stdout and "decided by: gate metrics (step 1): FAIL" in explained.stdout
     assert re.search(r"metrics \(step 1\): FAIL — 5xx rate [^\n]*\[same\]", explained.stdout), explained.stdout[-3000:]
-    with edited_ledger_entry(stack, service, release_id, lambda entry: zero_errors(entry)):
+    with edited_ledger_entry(stack, service, release_id, zero_errors):
         tampered = explain_release(stack, service, release=release_id)
     assert tampered.returncode != 0 and "differ from the record" in tampered.stdout, tampered.stdout[-3000:]
     assert "status: recorded FAIL, recomputed PASS" in tampered.stdout

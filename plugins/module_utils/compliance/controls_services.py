@@ -214,7 +214,7 @@ def _fixed(key: str, value: Any) -> bool:
 def _narrowed(condition: Any) -> bool:
     """Whether a statement's condition ties it to fixed callers: a positive operator on a restricting key with fixed values only."""
     for operator, keys in (condition or {}).items() if isinstance(condition, dict) else ():
-        op = str(operator).split(":")[-1].lower()
+        op = str(operator).rsplit(":", maxsplit=1)[-1].lower()
         if "not" in op or op.endswith("ifexists") or not isinstance(keys, dict):
             continue
         for key, values in keys.items():
