@@ -46,6 +46,7 @@ ARGUMENT_SPEC: dict[str, Any] = argument_spec(
         "summary_dir": {"type": "path"},
         "actor": {"type": "str"},
         "git_sha": {"type": "str", "default": "unknown"},
+        "train_id": {"type": "str"},
     }
 )
 MUTUALLY_EXCLUSIVE = AWS_MUTUALLY_EXCLUSIVE
@@ -152,6 +153,7 @@ def build_config(p: dict[str, Any]) -> ReleaseConfig:
         summary_dir=p["summary_dir"],
         actor=p["actor"] or find_actor(),
         git_sha=p["git_sha"],
+        train_id=p["train_id"] or None,
     )
 
 

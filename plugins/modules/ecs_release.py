@@ -141,6 +141,9 @@ options:
     description: Git commit of the deploying repository (recorded in the ledger).
     type: str
     default: unknown
+  train_id:
+    description: The release train this release is part of (C(playbooks/release_train.yml)); recorded in the ledger entry as C(train_id).
+    type: str
 extends_documentation_fragment:
   - slipway.aws.aws
 attributes:

@@ -69,6 +69,8 @@ class ReleaseConfig:
     summary_dir: str | None
     actor: str
     git_sha: str
+    # The release train this release belongs to (playbooks/release_train.yml), recorded in the ledger.
+    train_id: str | None = None
 
     def tg_arn(self, colour: str) -> str:
         return self.blue_target_group_arn if colour == "blue" else self.green_target_group_arn

@@ -452,7 +452,7 @@ class Release:
 
     # --------------------------------------------------------------- records
     def _summary(self, plan: Plan, outcome: str, message: str, new_td: str | None = None) -> dict[str, Any]:
-        return {
+        summary = {
             "release_id": self.release_id,
             "service": self.cfg.service,
             "environment": self.cfg.environment,
@@ -473,6 +473,9 @@ class Release:
             "gates": [g.as_dict() for g in self.gates],
             "timings": {**self.timings, "total": round(time.monotonic() - self._t0, 2)},
         }
+        if self.cfg.train_id:
+            summary["train_id"] = self.cfg.train_id
+        return summary
 
     def _finish(self, plan: Plan, outcome: str, message: str, new_td: str | None) -> dict[str, Any]:
         """Record the release: ledger, notifications, lease, summary file."""
