@@ -255,6 +255,12 @@ def previous_good(entries: list[dict[str, Any]]) -> tuple[dict[str, Any] | None,
     return current, previous
 
 
+def approval_id(release_id: str, step: int | None = None) -> str:
+    """The key of a decision: the release's own (manual approval after the smoke tests), or one per traffic
+    step paused by an INCONCLUSIVE verdict."""
+    return release_id if step is None else f"{release_id}/step-{step}"
+
+
 def approval_get(aws: Aws, table: str, service: str, release_id: str) -> dict[str, Any] | None:
     """The decision recorded for a waiting release: {decision, approver, decided_at}, or None."""
     item = _get(aws, table, approval_key(service, release_id))

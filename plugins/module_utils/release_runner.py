@@ -32,6 +32,11 @@ ARGUMENT_SPEC: dict[str, Any] = argument_spec(
         "metrics_delay_seconds": {"type": "float", "default": 0.0},
         "min_requests": {"type": "int", "default": 20},
         "require_traffic": {"type": "bool", "default": False},
+        "inconclusive_policy": {"type": "str", "default": "extend", "choices": ["extend", "pause", "rollback"]},
+        "inconclusive_deadline_seconds": {"type": "float", "default": 300.0},
+        "verification_rate": {"type": "float", "default": 5.0},
+        "metrics_period": {"type": "int", "default": 60},
+        "metrics_wait_seconds": {"type": "float", "default": 300.0},
         "smoke_attempts": {"type": "int", "default": 3},
         "manual_approval": {"type": "bool", "default": False},
         "approval_timeout_seconds": {"type": "float", "default": 3600.0},
@@ -98,11 +103,24 @@ def build_config(p: dict[str, Any]) -> ReleaseConfig:
             raise PreflightError("give image_tag or image_digest, not both")
         if not taskdef.DIGEST_RE.match(digest):
             raise PreflightError(f"malformed image digest {digest!r}: expected sha256: and 64 hex digits")
-    for name in ("step_bake_seconds", "scale_down_wait_seconds", "poll_interval", "health_timeout_seconds"):
+    for name in (
+        "step_bake_seconds",
+        "scale_down_wait_seconds",
+        "poll_interval",
+        "health_timeout_seconds",
+        "inconclusive_deadline_seconds",
+        "verification_rate",
+        "metrics_wait_seconds",
+    ):
         if p[name] < 0:
             raise PreflightError(f"{name} must be >= 0, got {p[name]}")
     if p["poll_interval"] <= 0:
         raise PreflightError("poll_interval must be > 0")
+    if not (p["metrics_period"] in (1, 5, 10, 30) or (p["metrics_period"] >= 60 and p["metrics_period"] % 60 == 0)):
+        raise PreflightError(
+            f"metrics_period {p['metrics_period']} is not a CloudWatch period. Fix: 60 (or a multiple of 60) for AWS's ALB metrics; "
+            "1, 5, 10 or 30 only where metrics are published at high resolution (the emulator: 1)"
+        )
     return ReleaseConfig(
         service=svc,
         environment=p["environment"],
@@ -138,6 +156,11 @@ def build_config(p: dict[str, Any]) -> ReleaseConfig:
         max_latency_ms=float(gates.get("max_latency_ms", 1000)),
         min_requests=p["min_requests"],
         require_traffic=p["require_traffic"],
+        inconclusive_policy=p["inconclusive_policy"],
+        inconclusive_deadline_seconds=p["inconclusive_deadline_seconds"],
+        verification_rate=p["verification_rate"],
+        metrics_period=p["metrics_period"],
+        metrics_wait_seconds=p["metrics_wait_seconds"],
         step_bake_seconds=p["step_bake_seconds"],
         metrics_delay_seconds=p["metrics_delay_seconds"],
         manual_approval=p["manual_approval"],

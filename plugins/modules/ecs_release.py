@@ -82,9 +82,43 @@ options:
     type: int
     default: 20
   require_traffic:
-    description: Fail a step whose metric window holds fewer than O(min_requests) requests (otherwise it is reported as NO_DATA).
+    description:
+      - Roll back as soon as a step is INCONCLUSIVE (fewer than O(min_requests) production requests and verification
+        answers), whatever O(inconclusive_policy) says.
     type: bool
     default: false
+  inconclusive_policy:
+    description:
+      - What a step that could not be judged (INCONCLUSIVE) does. V(extend) bakes on (the verification load still
+        running) and judges the whole step again, until O(inconclusive_deadline_seconds) past the bake, then rolls back.
+        V(pause) waits for an operator (C(playbooks/approve_release.yml -e step=N)), up to O(approval_timeout_seconds).
+        V(rollback) rolls back at once. No policy turns INCONCLUSIVE into a pass.
+    type: str
+    choices: [extend, pause, rollback]
+    default: extend
+  inconclusive_deadline_seconds:
+    description: How long past its bake an INCONCLUSIVE step may be extended before it rolls back.
+    type: float
+    default: 300.0
+  verification_rate:
+    description:
+      - Requests a second of the release's own verification load, sent to the new colour through the test listener
+        (over the smoke paths) while each step bakes. Its answers are judged directly and are subtracted from the new
+        colour's production counts. V(0) turns it off.
+    type: float
+    default: 5.0
+  metrics_period:
+    description:
+      - CloudWatch period of the metric queries, in seconds. V(60) (or a multiple) for AWS's ALB metrics; the emulator
+        publishes per second, so the local inventory sets V(1).
+    type: int
+    default: 60
+  metrics_wait_seconds:
+    description:
+      - How long a step's verdict waits for CloudWatch to hold the new colour's metrics up to the end of the step (ALB
+        metrics arrive a minute or two late on AWS). Past it, production is INCONCLUSIVE.
+    type: float
+    default: 300.0
   smoke_attempts:
     description: Requests per smoke path.
     type: int
@@ -193,7 +227,7 @@ task_definition:
   returned: when released
   type: str
 gates:
-  description: Each gate's result (gate, step, status PASS/FAIL/ERROR/NO_DATA, summary, evidence, seconds).
+  description: Each gate's result (gate, step, status PASS/FAIL/ERROR/INCONCLUSIVE, summary, evidence, seconds).
   returned: when released
   type: list
   elements: dict

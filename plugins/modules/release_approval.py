@@ -24,6 +24,11 @@ options:
     description: Id of the waiting release (printed by the release).
     type: str
     required: true
+  step:
+    description:
+      - The traffic step paused by an INCONCLUSIVE verdict (policy C(pause)), as the release printed it.
+      - Unset, the decision is for the manual-approval gate after the smoke tests.
+    type: int
   decision:
     description: The decision.
     type: str
@@ -72,7 +77,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.slipway.aws.plugins.module_utils.actor import find_actor
 from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALLY_EXCLUSIVE, Aws, argument_spec
 from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, SlipwayError
-from ansible_collections.slipway.aws.plugins.module_utils.ledger import Lease, approval_get, approval_put
+from ansible_collections.slipway.aws.plugins.module_utils.ledger import Lease, approval_get, approval_id, approval_put
 
 
 def main() -> None:
@@ -81,6 +86,7 @@ def main() -> None:
             **{
                 "service": {"type": "str", "required": True},
                 "release_id": {"type": "str", "required": True},
+                "step": {"type": "int"},
                 "decision": {"type": "str", "choices": ["approve", "reject"], "default": "approve"},
                 "table": {"type": "str", "required": True},
                 "approver": {"type": "str"},
@@ -92,7 +98,9 @@ def main() -> None:
     p = module.params
     try:
         aws = Aws.from_params(p)
-        existing = approval_get(aws, p["table"], p["service"], p["release_id"])
+        # A paused step has a decision of its own: the one after the smoke tests says nothing about it.
+        key = approval_id(p["release_id"], p["step"])
+        existing = approval_get(aws, p["table"], p["service"], key)
         if existing:
             recorded = existing["decision"]
             if recorded != p["decision"]:
@@ -103,7 +111,7 @@ def main() -> None:
             current = f" (in progress: {lease['release_id']})" if lease and not lease["expired"] else ""
             module.fail_json(msg=f"no release {p['release_id']} of {p['service']} is in progress{current}. Fix: use the id the release printed")
         if not module.check_mode:
-            approval_put(aws, p["table"], p["service"], p["release_id"], p["decision"], p["approver"] or find_actor())
+            approval_put(aws, p["table"], p["service"], key, p["decision"], p["approver"] or find_actor())
     except (SlipwayError, AwsError) as exc:
         module.fail_json(msg=str(exc))
     module.exit_json(changed=True, decision=p["decision"])

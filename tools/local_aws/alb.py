@@ -4,6 +4,7 @@ behaviour, and per-target-group metrics are published to CloudWatch."""
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
 import ipaddress
 import itertools
@@ -128,32 +129,39 @@ class Bucket:
 
 
 class Metrics:
+    """Counts per target group (and per load balancer) in one-second buckets, keyed by the second each
+    request was answered in: a datapoint says when its requests happened, not when the plane published
+    it, so a window [t0, t1) of whole seconds holds exactly the requests answered in it (as ALB metrics
+    on AWS are stamped with the period their requests fell in)."""
+
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.tg: dict[tuple[str, str], Bucket] = {}
-        self.lb: dict[str, dict[str, int]] = {}
+        self.tg: dict[tuple[str, str, int], Bucket] = {}
+        self.lb: dict[tuple[str, int], dict[str, int]] = {}
 
-    def record_target(self, tg_arn: str, lb_arn: str, status: int, seconds: float) -> None:
+    def record_target(self, tg_arn: str, lb_arn: str, status: int, seconds: float, at: float | None = None) -> None:
+        second = int(time.time() if at is None else at)
         with self.lock:
-            b = self.tg.setdefault((tg_arn, lb_arn), Bucket())
+            b = self.tg.setdefault((tg_arn, lb_arn, second), Bucket())
             b.requests += 1
             attr = {2: "c2xx", 3: "c3xx", 4: "c4xx", 5: "c5xx"}.get(status // 100)
             if attr:
                 setattr(b, attr, getattr(b, attr) + 1)
             b.times.append(seconds)
-            lbc = self.lb.setdefault(lb_arn, {})
+            lbc = self.lb.setdefault((lb_arn, second), {})
             lbc["RequestCount"] = lbc.get("RequestCount", 0) + 1
 
-    def record_elb(self, lb_arn: str, status: int) -> None:
+    def record_elb(self, lb_arn: str, status: int, at: float | None = None) -> None:
+        second = int(time.time() if at is None else at)
         with self.lock:
-            lbc = self.lb.setdefault(lb_arn, {})
+            lbc = self.lb.setdefault((lb_arn, second), {})
             lbc["RequestCount"] = lbc.get("RequestCount", 0) + 1
             key = f"HTTPCode_ELB_{status // 100}XX_Count"
             lbc[key] = lbc.get(key, 0) + 1
             if status in (502, 503, 504):
                 lbc[f"HTTPCode_ELB_{status}_Count"] = lbc.get(f"HTTPCode_ELB_{status}_Count", 0) + 1
 
-    def drain(self) -> tuple[dict[tuple[str, str], Bucket], dict[str, dict[str, int]]]:
+    def drain(self) -> tuple[dict[tuple[str, str, int], Bucket], dict[tuple[str, int], dict[str, int]]]:
         with self.lock:
             tg, lb = self.tg, self.lb
             self.tg, self.lb = {}, {}
@@ -300,12 +308,20 @@ class AlbPlane:
             "x-slipway-target-group": decision["tg_name"],
             "x-slipway-task": decision["task_id"],
         }
-        self._send(h, status, json.dumps(payload), "application/json", headers)
+        self._send(h, status, json.dumps(payload), "application/json", headers, from_target=True)
 
     @staticmethod
-    def _send(h: BaseHTTPRequestHandler, status: int, body: str, ctype: str, headers: dict[str, str]) -> None:
+    def _send(h: BaseHTTPRequestHandler, status: int, body: str, ctype: str, headers: dict[str, str], from_target: bool = False) -> None:
+        """An answer of the load balancer itself carries ``Server: awselb/2.0``, as on AWS; a target's answer
+        is passed through with the target's headers (the emulated application sends no Server header), so a
+        client can tell which requests reached a target group."""
         data = body.encode()
-        h.send_response(status)
+        if from_target:
+            h.log_request(status)
+            h.send_response_only(status)
+            h.send_header("Date", h.date_time_string())
+        else:
+            h.send_response(status)
         h.send_header("Content-Type", ctype)
         h.send_header("Content-Length", str(len(data)))
         for k, v in headers.items():
@@ -382,18 +398,28 @@ class AlbPlane:
         if not force and now - self._last_flush < self.s.metric_flush:
             return
         self._last_flush = now
+        # The host counts are stamped with this moment, taken before the drain: once a datapoint stamped
+        # at or after T is readable, every request answered before T has been published (the release
+        # waits for that before it judges a window ending at T).
+        stamp = utcnow()
         tg_buckets, lb_counts = self.metrics.drain()
         with LOCK:
             elb = self.plane.elbv2()
             cw = self.plane.cloudwatch()
-            stamp = utcnow()
             data: list[dict[str, Any]] = []
 
-            def add(name: str, dims: list[tuple[str, str]], value: float | None = None, unit: str = "Count", stats: dict[str, float] | None = None) -> None:
+            def add(
+                name: str,
+                dims: list[tuple[str, str]],
+                value: float | None = None,
+                unit: str = "Count",
+                stats: dict[str, float] | None = None,
+                second: int | None = None,
+            ) -> None:
                 d: dict[str, Any] = {
                     "MetricName": name,
                     "Dimensions": [{"Name": k, "Value": v} for k, v in dims],
-                    "Timestamp": stamp,
+                    "Timestamp": stamp if second is None else datetime.datetime.fromtimestamp(second, datetime.UTC).replace(tzinfo=None),
                     "Unit": unit,
                 }
                 if stats is not None:
@@ -402,24 +428,25 @@ class AlbPlane:
                     d["Value"] = float(value or 0)
                 data.append(d)
 
-            for (tg_arn, lb_arn), b in tg_buckets.items():
+            for (tg_arn, lb_arn, second), b in sorted(tg_buckets.items()):
                 dims = [("TargetGroup", arn_suffix(tg_arn, "targetgroup")), ("LoadBalancer", arn_suffix(lb_arn, "loadbalancer"))]
-                add("RequestCount", dims, b.requests)
+                add("RequestCount", dims, b.requests, second=second)
                 for attr, name in (("c2xx", "2XX"), ("c3xx", "3XX"), ("c4xx", "4XX"), ("c5xx", "5XX")):
                     if getattr(b, attr):
-                        add(f"HTTPCode_Target_{name}_Count", dims, getattr(b, attr))
+                        add(f"HTTPCode_Target_{name}_Count", dims, getattr(b, attr), second=second)
                 if b.times:
                     add(
                         "TargetResponseTime",
                         dims,
                         unit="Seconds",
                         stats={"SampleCount": float(len(b.times)), "Sum": sum(b.times), "Minimum": min(b.times), "Maximum": max(b.times)},
+                        second=second,
                     )
-            for lb_arn, counts in lb_counts.items():
+            for (lb_arn, second), counts in sorted(lb_counts.items()):
                 dims = [("LoadBalancer", arn_suffix(lb_arn, "loadbalancer"))]
                 for name, value in counts.items():
                     if value:
-                        add(name, dims, value)
+                        add(name, dims, value, second=second)
             # host counts for every target group a listener of an ALB routes to
             for lb in elb.load_balancers.values():
                 tgs: set[str] = set()

@@ -58,7 +58,9 @@ class ReleaseAdapter(Protocol):
     # Gates
     def smoke(self) -> gatelib.GateResult: ...
     def alarms(self, names: list[str]) -> gatelib.GateResult: ...
-    def metrics(self, colour: str, start: float, end: float) -> gatelib.GateResult: ...
+    def metrics(self, colour: str, start: float, end: float, verification: dict[str, Any] | None = None, covered: bool = True) -> gatelib.GateResult: ...
+    def metrics_covered(self, colour: str, end: float) -> bool: ...
+    def verification_load(self) -> gatelib.VerificationLoad: ...
 
     # The deployment table, notifications, accounting
     def lease(self, release_id: str) -> Lease: ...
@@ -213,7 +215,7 @@ class AwsAdapter:
     def alarms(self, names: list[str]) -> gatelib.GateResult:
         return gatelib.alarms(self.aws, names)
 
-    def metrics(self, colour: str, start: float, end: float) -> gatelib.GateResult:
+    def metrics(self, colour: str, start: float, end: float, verification: dict[str, Any] | None = None, covered: bool = True) -> gatelib.GateResult:
         cfg = self.cfg
         return gatelib.metrics(
             self.aws,
@@ -221,12 +223,19 @@ class AwsAdapter:
             cfg.load_balancer_arn,
             start,
             end,
-            cfg.max_5xx_rate,
-            cfg.max_latency_ms,
-            cfg.min_requests,
-            cfg.require_traffic,
+            {"max_5xx_rate": cfg.max_5xx_rate, "max_latency_ms": cfg.max_latency_ms, "min_requests": cfg.min_requests},
+            period=cfg.metrics_period,
             baseline_target_group_arn=cfg.tg_arn(traffic.other(colour)),
+            verification=verification,
+            covered=covered,
         )
+
+    def metrics_covered(self, colour: str, end: float) -> bool:
+        return gatelib.metrics_covered(self.aws, self.cfg.tg_arn(colour), self.cfg.load_balancer_arn, end, self.cfg.metrics_period)
+
+    def verification_load(self) -> gatelib.VerificationLoad:
+        cfg = self.cfg
+        return gatelib.VerificationLoad(cfg.test_listener_url, cfg.host_header, cfg.smoke_paths, cfg.verification_rate)
 
     # ------------------------------------------- table, notifications, calls
     def lease(self, release_id: str) -> Lease:

@@ -53,6 +53,16 @@ class ReleaseConfig:
     max_latency_ms: float
     min_requests: int
     require_traffic: bool
+    # INCONCLUSIVE (a step that could not be judged): extend the step up to the deadline, pause for an
+    # operator, or roll back; past the deadline an extended step rolls back. Never a pass.
+    inconclusive_policy: str = "extend"
+    inconclusive_deadline_seconds: float = 300.0
+    # The release's own verification load through the test listener (requests a second; 0 = off).
+    verification_rate: float = 0.0
+    # CloudWatch period of the metric queries (60 on AWS; the emulator publishes per second), and how long a
+    # step's verdict waits for the metrics to cover its window.
+    metrics_period: int = 60
+    metrics_wait_seconds: float = 300.0
     step_bake_seconds: float
     metrics_delay_seconds: float
     manual_approval: bool

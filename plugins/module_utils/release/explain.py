@@ -21,12 +21,19 @@ SAME, CHANGED, OBSERVED, UNRECOMPUTABLE = "same", "CHANGED", "observed", "not re
 OBSERVATIONS = ("health", "approval")
 
 
+# The limits each recomputable method recorded.
+METHOD_LIMITS = {
+    "metrics/v1": ("max_5xx_rate", "max_latency_ms", "min_requests", "require_traffic"),
+    gatelib.METRICS_METHOD: ("max_5xx_rate", "max_latency_ms", "min_requests"),
+}
+
+
 def _metrics(evidence: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
     method = evidence.get("method")
-    if method != gatelib.METRICS_METHOD:
-        raise LookupError(f"recorded by method {method or 'unnamed (an entry older than recomputable metrics)'}, not {gatelib.METRICS_METHOD}")
+    if method not in METHOD_LIMITS:
+        raise LookupError(f"recorded by method {method or 'unnamed (an entry older than recomputable metrics)'}, not one of {', '.join(METHOD_LIMITS)}")
     limits = evidence.get("limits") or {}
-    absent = [k for k in ("max_5xx_rate", "max_latency_ms", "min_requests", "require_traffic") if k not in limits]
+    absent = [k for k in METHOD_LIMITS[method] if k not in limits]
     if absent or "datapoints" not in evidence:
         raise LookupError(f"the record lacks {', '.join(absent or ['datapoints'])}")
     return gatelib.judge_metrics(evidence)
@@ -83,7 +90,11 @@ def explain(entry: dict[str, Any]) -> dict[str, Any]:
     """``lines`` (what a person reads), ``gates`` (each rechecked), ``changed`` (the gates whose recomputation
     differs from the record) and ``deciding`` (the gate that ended the release, if one did)."""
     gates = [recheck(g) for g in entry.get("gates") or []]
-    deciding = next((g for g in gates if g["status"] not in ("PASS", "NO_DATA")), None)
+    # An INCONCLUSIVE verdict that the policy answered by extending the step, or that an operator let pass,
+    # decided nothing: the verdict after it did.
+    recorded = entry.get("gates") or []
+    answered = [(raw.get("evidence") or {}).get("then") in ("extended", "approved") for raw in recorded]
+    deciding = next((g for g, passed_on in zip(gates, answered, strict=True) if g["status"] not in ("PASS", "NO_DATA") and not passed_on), None)
     lines = [
         f"{entry.get('service')} release {entry.get('release_id')}: {entry.get('outcome')}",
         f"  image {entry.get('image_tag')} ({entry.get('image_digest')}), {entry.get('strategy')} to {entry.get('to_colour')} "

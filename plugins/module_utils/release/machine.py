@@ -28,6 +28,7 @@ from typing import Any
 from ansible_collections.slipway.aws.plugins.module_utils import gates as gatelib
 from ansible_collections.slipway.aws.plugins.module_utils import traffic
 from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, GateFailed, Halted, Interrupted, SlipwayError
+from ansible_collections.slipway.aws.plugins.module_utils.ledger import approval_id
 from ansible_collections.slipway.aws.plugins.module_utils.release.adapter import ReleaseAdapter
 from ansible_collections.slipway.aws.plugins.module_utils.release.config import ReleaseConfig
 from ansible_collections.slipway.aws.plugins.module_utils.release.plan import Plan, preflight
@@ -40,6 +41,14 @@ def now_iso() -> str:
 
 def new_release_id() -> str:
     return datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+def _next_whole_second() -> float:
+    """Sleep to the next whole second of the clock and return it."""
+    now = time.time()
+    target = float(int(now) + 1)
+    time.sleep(target - now)
+    return target
 
 
 def _short(arn: str) -> str:
@@ -58,6 +67,9 @@ def _never_raising(emit: Callable[[str], None]) -> Callable[[str], None]:
 
 
 class Release:
+    # Windows start and end on whole seconds of the clock (tests replace it with one that does not sleep).
+    align = staticmethod(_next_whole_second)
+
     def __init__(self, adapter: ReleaseAdapter, cfg: ReleaseConfig, emit: Callable[[str], None] | None = None, release_id: str | None = None) -> None:
         self.adapter = adapter
         self.cfg = cfg
@@ -200,18 +212,86 @@ class Release:
         self.wait_healthy(new, new_td, count)
 
     def _step(self, plan: Plan, i: int, percent: int) -> None:
-        """One traffic step: shift production weights, bake watching alarms, judge the metrics."""
+        """One traffic step: shift production weights, bake watching alarms (with the verification load running),
+        wait for the metrics to cover the step, judge; an INCONCLUSIVE verdict goes to ``inconclusive_policy``."""
         cfg, old, new = self.cfg, plan.from_colour, plan.to_colour
         weights = traffic.weights_for(new, percent)
         self._phase(f"step_{i}", weights=weights)
         self._shift(cfg.prod_rule_arn, weights)
         self.shifted = True
-        step_start = time.time()
+        # The window starts on the next whole second: every request the release sent before it (the smoke
+        # tests, the previous step's verification load) has its answer by then, so none counts in this step.
+        step_start = self.align()
         self.emit(f"step {i}/{len(plan.steps)}: production weights {old} {weights[old]}% / {new} {weights[new]}%")
-        self.bake(cfg.step_bake_seconds, new, i)
-        if cfg.metrics_delay_seconds:
-            time.sleep(cfg.metrics_delay_seconds)
-        self._gate(self.adapter.metrics(new, step_start, time.time()), i)
+        load = self.adapter.verification_load() if cfg.verification_rate > 0 else None
+        deadline = time.monotonic() + cfg.step_bake_seconds + cfg.inconclusive_deadline_seconds
+        bake = cfg.step_bake_seconds
+        while True:
+            if load is not None:
+                load.start()
+            try:
+                self.bake(bake, new, i)
+            finally:
+                own = load.stop() if load is not None else None
+            # The window ends on the next whole second, after the last verification answer.
+            end = self.align()
+            if cfg.metrics_delay_seconds:
+                time.sleep(cfg.metrics_delay_seconds)
+            covered = self._await_metrics(new, end)
+            result = self.adapter.metrics(new, step_start, end, own, covered)
+            if result.status != "INCONCLUSIVE":
+                self._gate(result, i)
+                return
+            remaining = deadline - time.monotonic()
+            if self._inconclusive(result, i, remaining) == "approved":
+                return
+            bake = max(cfg.poll_interval, min(cfg.step_bake_seconds, remaining))
+
+    def _await_metrics(self, colour: str, end: float) -> bool:
+        """Wait (up to ``metrics_wait_seconds``) until CloudWatch holds the new colour's metrics up to ``end``."""
+        cfg = self.cfg
+        if self.adapter.metrics_covered(colour, end):
+            return True
+        self.emit(f"  waiting up to {cfg.metrics_wait_seconds:.0f}s for the metrics to cover the step")
+
+        def check() -> bool:
+            self._verify(cfg.prod_rule_arn)
+            return self.adapter.metrics_covered(colour, end)
+
+        try:
+            wait_until(check, cfg.metrics_wait_seconds, cfg.poll_interval, "metrics", on_tick=self._heartbeat, max_interval=max(cfg.poll_interval, 5.0))
+        except GateFailed:
+            return False
+        return True
+
+    def _inconclusive(self, result: gatelib.GateResult, step: int, remaining: float) -> str:
+        """Apply ``inconclusive_policy`` to a step that could not be judged: ``extended`` (bake on and judge the
+        whole step again), ``approved`` (an operator let it pass), or raise GateFailed (roll back). No policy
+        turns INCONCLUSIVE into a pass by itself."""
+        cfg = self.cfg
+        policy = "rollback" if cfg.require_traffic else cfg.inconclusive_policy
+        if policy == "extend" and remaining > 0:
+            result.evidence["then"] = "extended"
+            self._note(result, step, f"extending the step (policy extend, {remaining:.0f}s left before it rolls back)")
+            return "extended"
+        if policy == "pause":
+            result.evidence["then"] = "paused"
+            self._note(result, step, "pausing for an operator (policy pause)")
+            self.wait_approval(step)
+            result.evidence["then"] = "approved"
+            return "approved"
+        why = "past the step's deadline" if policy == "extend" else f"policy {policy}"
+        result.evidence["then"] = "rolled back"
+        result.summary = f"{result.summary} — INCONCLUSIVE {why}: not a pass"
+        self._gate(result, step)
+        raise AssertionError("unreachable: an INCONCLUSIVE gate raises")  # pragma: no cover
+
+    def _note(self, result: gatelib.GateResult, step: int, then: str) -> None:
+        """Record and print a verdict that does not end the step."""
+        self._guard.check()
+        result.step = step
+        self.gates.append(result)
+        self.emit(f"  gate {result.gate} (step {step}): {result.status} — {result.summary}; {then}")
 
     def _rule_name(self, rule: str) -> str:
         return "production" if rule == self.cfg.prod_rule_arn else "test-listener"
@@ -352,16 +432,18 @@ class Release:
             self._verify(self.cfg.prod_rule_arn)
             time.sleep(min(self.cfg.poll_interval, max(0.0, deadline - time.monotonic())))
 
-    def wait_approval(self) -> None:
-        """Manual approval: an operator writes approve/reject for this release id."""
+    def wait_approval(self, step: int | None = None) -> None:
+        """Manual approval: an operator writes approve/reject for this release id (and the paused step)."""
+        what = "" if step is None else f" -e step={step}"
         self.emit(
-            f"  waiting for approval of release {self.release_id}: "
-            f"ansible-playbook playbooks/approve_release.yml -e svc={self.cfg.service} -e release_id={self.release_id} [-e decision=reject]"
+            f"  waiting for approval of release {self.release_id}{'' if step is None else f' at step {step}'}: "
+            f"ansible-playbook playbooks/approve_release.yml -e svc={self.cfg.service} -e release_id={self.release_id}{what} [-e decision=reject]"
         )
         started = time.monotonic()
+        key = approval_id(self.release_id, step)
 
         def check() -> str | None:
-            recorded = self.adapter.approval(self.release_id)
+            recorded = self.adapter.approval(key)
             return recorded["decision"] if recorded else None
 
         try:
@@ -369,10 +451,10 @@ class Release:
                 check, self.cfg.approval_timeout_seconds, self.cfg.poll_interval, "approval", on_tick=self._heartbeat, max_interval=self.cfg.poll_interval
             )
         except GateFailed as exc:
-            self._gate(gatelib.GateResult("approval", "FAIL", str(exc), seconds=time.monotonic() - started))
+            self._gate(gatelib.GateResult("approval", "FAIL", str(exc), seconds=time.monotonic() - started), step)
             return
         status = "PASS" if decision == "approve" else "FAIL"
-        self._gate(gatelib.GateResult("approval", status, f"{decision}d by an operator", seconds=round(time.monotonic() - started, 2)))
+        self._gate(gatelib.GateResult("approval", status, f"{decision}d by an operator", seconds=round(time.monotonic() - started, 2)), step)
 
     # ------------------------------------------------------ repair, rollback
     def repair(self, lease: dict[str, Any]) -> None:

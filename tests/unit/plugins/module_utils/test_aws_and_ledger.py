@@ -125,15 +125,15 @@ def test_metrics_gate_judges_only_requests_after_the_step_started(aws):
 
     put(now - 20, 40, 40)  # an earlier, failed release on the same target group
     put(now - 5, 50, 0)  # the step
-    result = gates.metrics(aws, tg, lb, now - 10, now, max_5xx_rate=0.01, max_latency_ms=500, min_requests=20, require_traffic=False)
+    limits = {"max_5xx_rate": 0.01, "max_latency_ms": 500, "min_requests": 20}
+    result = gates.metrics(aws, tg, lb, now - 10, now, limits)
     assert result.status == "PASS", result
     assert result.evidence["requests"] == 50 and result.evidence["errors_5xx"] == 0
-    result = gates.metrics(aws, tg, lb, now - 30, now, max_5xx_rate=0.01, max_latency_ms=500, min_requests=20, require_traffic=False)
+    result = gates.metrics(aws, tg, lb, now - 30, now, limits)
     assert result.status == "FAIL" and "5xx rate" in result.summary
-    quiet = gates.metrics(aws, tg, lb, now - 1, now, max_5xx_rate=0.01, max_latency_ms=500, min_requests=20, require_traffic=False)
-    assert quiet.status == "NO_DATA"
-    strict = gates.metrics(aws, tg, lb, now - 1, now, max_5xx_rate=0.01, max_latency_ms=500, min_requests=20, require_traffic=True)
-    assert strict.status == "FAIL" and not strict.ok
+    quiet = gates.metrics(aws, tg, lb, now - 1, now, limits)
+    assert quiet.status == "INCONCLUSIVE" and not quiet.ok
+    assert quiet.summary == "production: 0 requests (< 20): not judged"
 
 
 def put_alb_counts(aws, tg_dim: str, at: float, requests: int, errors: int) -> None:
@@ -160,9 +160,19 @@ def metrics_gate(aws, new_tg: str, old_tg: str, now: float, **limits):
     from ansible_collections.slipway.aws.plugins.module_utils import gates
 
     arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:"
-    limits = {"max_5xx_rate": 0.05, "max_latency_ms": 500, "min_requests": 20, "require_traffic": False, **limits}
+    verification = limits.pop("verification", None)
+    covered = limits.pop("covered", True)
+    limits = {"max_5xx_rate": 0.05, "max_latency_ms": 500, "min_requests": 20, **limits}
     return gates.metrics(
-        aws, arn + new_tg, arn + "loadbalancer/app/slipway-local/0123456789abcdef", now - 10, now, baseline_target_group_arn=arn + old_tg, **limits
+        aws,
+        arn + new_tg,
+        arn + "loadbalancer/app/slipway-local/0123456789abcdef",
+        now - 10,
+        now,
+        limits,
+        baseline_target_group_arn=arn + old_tg,
+        verification=verification,
+        covered=covered,
     )
 
 
@@ -190,7 +200,7 @@ def test_metrics_gate_judges_the_new_colour_against_the_old_on_the_same_window(a
     assert result.evidence["baseline"] == {"target_group": blue, "requests": 36000, "errors_5xx": 360, "error_rate": 0.01}
     assert [value for _at, value in result.evidence["datapoints"]["errors"]] == [new_errors]
     if status == "FAIL":
-        assert result.summary.startswith("against the old colour: 5xx FAIL: new 3")
+        assert result.summary.startswith("production against the old colour: 5xx FAIL: new 3")
 
 
 def test_metrics_gate_comparison_with_a_quiet_old_colour_is_inconclusive_and_decides_nothing(aws):
@@ -203,6 +213,56 @@ def test_metrics_gate_comparison_with_a_quiet_old_colour_is_inconclusive_and_dec
     assert result.status == "PASS"
     assert result.evidence["comparison"]["error_rate"]["status"] == "INCONCLUSIVE"
     assert "too few requests to judge (old 0 < 3000" in result.summary
+
+
+def verification_counts(requests: int, target_requests: int, target_5xx: int, errors: int, failed: int = 0, latency_ms: float = 20.0) -> dict:
+    """What a verification load reports: requests sent, those a target answered (and its 5xx), every failure."""
+    return {
+        "requests": requests,
+        "target_requests": target_requests,
+        "target_5xx": target_5xx,
+        "elb_errors": errors - target_5xx - failed,
+        "failed": failed,
+        "errors": errors,
+        "latency_ms_sum": latency_ms * (requests - failed),
+    }
+
+
+def test_the_verification_load_is_subtracted_from_production_and_judged_by_its_own_answers(aws):
+    import time as _time
+
+    green, blue = GREEN_TG, BLUE_TG
+    now = _time.time()
+    # The target group counted 30 requests, 3 of them 5xx; 25 requests and 3 of the 5xx were the release's own.
+    put_alb_counts(aws, green, now - 5, 30, 3)
+    ver = verification_counts(requests=25, target_requests=25, target_5xx=3, errors=3)
+    result = metrics_gate(aws, green, blue, now, verification=ver)
+    # Production: 5 requests, none failed, under the minimum: not judged. Verification: 3/25 failed, 12 % > 5 %.
+    assert result.evidence["requests"] == 5 and result.evidence["errors_5xx"] == 0
+    assert result.evidence["verdicts"] == {"production": "INCONCLUSIVE", "verification": "FAIL"}
+    assert result.status == "FAIL" and result.summary.startswith("verification: 3/25 failed (12.0% > limit 5.0%)"), result.summary
+    # Healthy answers carry the step when production is quiet: the step was judged on data.
+    ok = metrics_gate(aws, green, blue, now, verification=verification_counts(25, 25, 0, 0))
+    assert ok.status == "PASS" and ok.evidence["verdicts"] == {"production": "INCONCLUSIVE", "verification": "PASS"}
+    # Too few answers and too little production: nothing judged, INCONCLUSIVE (never a pass).
+    few = metrics_gate(aws, green, blue, now, verification=verification_counts(12, 12, 3, 3))
+    assert few.status == "INCONCLUSIVE" and not few.ok
+    # Answers of the load balancer itself (no target reached) fail the verification but are no target-group request.
+    elb = metrics_gate(aws, green, blue, now, verification=verification_counts(25, 20, 0, 5))
+    assert elb.evidence["requests"] == 10 and elb.status == "FAIL"
+
+
+def test_metrics_not_yet_covering_the_window_cannot_pass_production_but_a_failure_in_them_is_real(aws):
+    import time as _time
+
+    green, blue = GREEN_TG, BLUE_TG
+    now = _time.time()
+    put_alb_counts(aws, green, now - 5, 400, 0)
+    partial = metrics_gate(aws, green, blue, now, covered=False)
+    assert partial.status == "INCONCLUSIVE" and partial.summary.startswith("production: CloudWatch had not covered the window"), partial.summary
+    put_alb_counts(aws, green, now - 4, 100, 100)
+    failing = metrics_gate(aws, green, blue, now, covered=False)
+    assert failing.status == "FAIL"
 
 
 def test_a_retried_acquire_accepts_its_own_lease_but_not_another_holders(aws):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -62,7 +63,15 @@ FOUNDATION = {
 }
 
 # Waits that let a whole release run in milliseconds.
-FAST = {"step_bake_seconds": 0.0, "poll_interval": 0.001, "health_grace_seconds": 0.0, "health_timeout_seconds": 5.0}
+FAST = {
+    "step_bake_seconds": 0.0,
+    "poll_interval": 0.001,
+    "health_grace_seconds": 0.0,
+    "health_timeout_seconds": 5.0,
+    "verification_rate": 0.0,
+    "inconclusive_deadline_seconds": 0.0,
+    "metrics_wait_seconds": 0.01,
+}
 
 
 def make_config(**overrides: Any) -> ReleaseConfig:
@@ -111,6 +120,13 @@ class FakeAws:
         self.taskdefs: dict[str, dict[str, Any]] = {}
         self.registered: list[str] = []  # revisions the release registered
         self.alarm_states = {n: "OK" for names in ALARMS.values() for n in names}
+        # Metric judgements: how many come out INCONCLUSIVE first, the windows judged, coverage reads that say
+        # "not yet", the verification loads made.
+        self.quiet_judgements = 0
+        self.windows: list[tuple[float, float, dict[str, Any] | None, bool]] = []
+        self.coverage_checks = 0
+        self.uncovered_checks = 0
+        self.loads: list[FakeLoad] = []
         self.rules = {PROD_RULE: traffic.weights_for("blue", 100), TEST_RULE: traffic.weights_for("green", 100)}
         self.weight_log: list[tuple[str, dict[str, int]]] = []
         self.scale_log: list[tuple[str, int, str | None]] = []
@@ -253,11 +269,25 @@ class FakeAws:
             return GateResult("alarms", "FAIL", f"in ALARM: {', '.join(firing)}", evidence={"states": {n: self.alarm_states[n] for n in names}})
         return GateResult("alarms", "PASS", f"{len(names)} alarms OK")
 
-    def metrics(self, colour: str, start: float, end: float) -> GateResult:
+    def metrics(self, colour: str, start: float, end: float, verification: dict[str, Any] | None = None, covered: bool = True) -> GateResult:
         share = self.rules[PROD_RULE][colour]
+        self.windows.append((start, end, verification, covered))
         if self._mode(colour) == "errors" and share > 0:
             return GateResult("metrics", "FAIL", "5xx rate 50.0% > limit 1.0%", evidence={"errors_5xx": 50, "requests": 100, "share": share})
+        if self.quiet_judgements > 0 or not covered:
+            # No production traffic (or metrics not yet published): the step cannot be judged.
+            self.quiet_judgements -= 1
+            return GateResult("metrics", "INCONCLUSIVE", "production: 0 requests (< 20): not judged", evidence={"requests": 0})
         return GateResult("metrics", "PASS", f"100 requests, 5xx 0.0%, {share}% of production traffic")
+
+    def metrics_covered(self, colour: str, end: float) -> bool:
+        self.coverage_checks += 1
+        return self.coverage_checks > self.uncovered_checks
+
+    def verification_load(self) -> FakeLoad:
+        load = FakeLoad()
+        self.loads.append(load)
+        return load
 
     def lease(self, release_id: str) -> Lease:
         return Lease(self.table, TABLE, self.cfg.service, release_id, self.cfg.lock_ttl_seconds)
@@ -296,7 +326,23 @@ def new_release(fake: FakeAws, emit: Callable[[str], None] | None = None, **over
     """A release of ``user`` with the given options, on the fake."""
     cfg = make_config(**overrides)
     fake.cfg = cfg
-    return Release(fake, cfg, emit)
+    release = Release(fake, cfg, emit)
+    release.align = time.time  # whole-second windows matter to CloudWatch, not to the fake
+    return release
+
+
+class FakeLoad:
+    """The verification load's interface; records when it ran."""
+
+    def __init__(self) -> None:
+        self.events: list[str] = []
+
+    def start(self) -> None:
+        self.events.append("start")
+
+    def stop(self) -> dict[str, Any]:
+        self.events.append("stop")
+        return {"requests": 10 * self.events.count("stop"), "target_requests": 10, "target_5xx": 0, "errors": 0, "failed": 0, "latency_ms_sum": 50.0}
 
 
 def run_release(fake: FakeAws, **overrides: Any) -> dict[str, Any]:

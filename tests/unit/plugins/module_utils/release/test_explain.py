@@ -74,7 +74,7 @@ def test_every_live_verdict_recomputes_to_itself_after_a_ledger_round_trip(aws):
     assert why["deciding"]["gate"] == "smoke"
     text = "\n".join(why["lines"])
     assert "user release r-explain: rolled_back" in text and "decided by: gate smoke: FAIL" in text
-    assert "metrics (step 2): FAIL — against the old colour: 5xx FAIL" in text and "recomputed: 4 same, 1 observed" in text
+    assert "metrics (step 2): FAIL — production against the old colour: 5xx FAIL" in text and "recomputed: 4 same, 1 observed" in text
 
 
 def test_an_edited_datapoint_in_the_ledger_is_a_changed_verdict_naming_what_moved(aws):
@@ -103,7 +103,7 @@ def test_a_changed_limit_in_the_record_changes_the_verdict(aws):
     assert recheck(gate)["check"] == SAME
     gate["evidence"]["limits"]["max_5xx_rate"] = 0.001  # 1 % now exceeds the recorded limit
     got = recheck(gate)
-    assert got["check"] == CHANGED and got["recomputed"]["status"] == "FAIL" and "5xx rate 1.0% > limit 0.1%" in got["recomputed"]["summary"]
+    assert got["check"] == CHANGED and got["recomputed"]["status"] == "FAIL" and "production: 5xx rate 1.0% > limit 0.1%" in got["recomputed"]["summary"]
 
 
 def test_what_cannot_be_recomputed_is_said_and_never_counted_as_confirmed():

@@ -385,3 +385,86 @@ def test_a_weight_change_that_does_not_take_halts(fake):
     assert summary["outcome"] == "halted"
     assert "wrote blue 0% / green 100%, read back blue 90% / green 10%" in summary["message"]
     assert fake.rules[PROD_RULE] == green(10)
+
+
+# ------------------------------------------------------------------ INCONCLUSIVE and its policy
+def metric_gates(summary):
+    return [(g["step"], g["status"], (g.get("evidence") or {}).get("then")) for g in summary["gates"] if g["gate"] == "metrics"]
+
+
+def test_an_inconclusive_step_is_extended_until_it_is_judged_and_every_verdict_is_recorded(fake):
+    fake.push("1.1.0")
+    fake.quiet_judgements = 2  # the first two judgements of the canary step see no production traffic
+    summary = run_release(fake, image_tag="1.1.0", strategy="canary", inconclusive_policy="extend", inconclusive_deadline_seconds=60)
+    assert summary["outcome"] == "succeeded"
+    assert metric_gates(summary) == [(1, "INCONCLUSIVE", "extended"), (1, "INCONCLUSIVE", "extended"), (1, "PASS", None), (2, "PASS", None)]
+    # Each judgement of the extended step covers the whole step from its start: one window start per step.
+    starts = [w[0] for w in fake.windows]
+    assert starts[0] == starts[1] == starts[2] < starts[3]
+    assert [w[1] for w in fake.windows[:3]] == sorted(w[1] for w in fake.windows[:3])
+    assert fake.rules[PROD_RULE] == green(100)
+
+
+@pytest.mark.parametrize(
+    "options,why",
+    [
+        ({"inconclusive_policy": "extend", "inconclusive_deadline_seconds": 0}, "INCONCLUSIVE past the step's deadline: not a pass"),
+        ({"inconclusive_policy": "rollback", "inconclusive_deadline_seconds": 60}, "INCONCLUSIVE policy rollback: not a pass"),
+        ({"inconclusive_policy": "extend", "inconclusive_deadline_seconds": 60, "require_traffic": True}, "INCONCLUSIVE policy rollback: not a pass"),
+    ],
+)
+def test_an_inconclusive_step_that_the_policy_does_not_extend_rolls_back_and_is_never_a_success(fake, options, why):
+    fake.push("1.1.0")
+    fake.quiet_judgements = 1000  # no production traffic at all
+    summary = run_release(fake, image_tag="1.1.0", strategy="all_at_once", **options)
+    assert summary["outcome"] == "rolled_back"
+    assert summary["message"].endswith(why), summary["message"]
+    assert metric_gates(summary)[-1] == (1, "INCONCLUSIVE", "rolled back")
+    assert fake.rules[PROD_RULE] == BLUE_LIVE
+
+
+@pytest.mark.parametrize("decision,outcome", [("approve", "succeeded"), ("reject", "rolled_back")])
+def test_policy_pause_waits_for_a_decision_on_that_step(fake, table, decision, outcome):
+    fake.push("1.1.0")
+    fake.quiet_judgements = 1
+    release = new_release(fake, image_tag="1.1.0", strategy="all_at_once", inconclusive_policy="pause", approval_timeout_seconds=5)
+    plan = release.plan()
+    # The release's own approval (after the smoke tests) says nothing about a paused step: only its own key counts.
+    approval_put(table, TABLE, "user", release.release_id, "approve", "bob")
+    approval_put(table, TABLE, "user", f"{release.release_id}/step-1", decision, "bob")
+    summary = release.execute(plan)
+    assert summary["outcome"] == outcome
+    assert metric_gates(summary) == [(1, "INCONCLUSIVE", "approved" if decision == "approve" else "paused")]
+    approval = next(g for g in summary["gates"] if g["gate"] == "approval")
+    assert approval["step"] == 1 and approval["status"] == ("PASS" if decision == "approve" else "FAIL")
+
+
+def test_a_paused_step_with_no_decision_rolls_back_at_the_approval_deadline(fake):
+    fake.push("1.1.0")
+    fake.quiet_judgements = 1
+    summary = run_release(fake, image_tag="1.1.0", strategy="all_at_once", inconclusive_policy="pause", approval_timeout_seconds=0.05)
+    assert summary["outcome"] == "rolled_back" and fake.rules[PROD_RULE] == BLUE_LIVE
+
+
+def test_the_verdict_waits_for_the_metrics_to_cover_the_step_and_uncovered_metrics_are_not_a_pass(fake):
+    fake.push("1.1.0")
+    fake.uncovered_checks = 3  # CloudWatch catches up on the fourth read
+    summary = run_release(fake, image_tag="1.1.0", strategy="all_at_once", metrics_wait_seconds=5)
+    assert summary["outcome"] == "succeeded" and fake.coverage_checks == 4 and fake.windows[0][3] is True
+    fake2_checks = fake.coverage_checks
+    fake.uncovered_checks = 10**6  # never published: past metrics_wait_seconds the step is judged uncovered
+    fake.push("1.2.0")
+    summary = run_release(fake, image_tag="1.2.0", strategy="all_at_once", metrics_wait_seconds=0.05, inconclusive_policy="rollback")
+    assert fake.coverage_checks > fake2_checks and fake.windows[-1][3] is False
+    assert summary["outcome"] == "rolled_back" and metric_gates(summary)[-1][1] == "INCONCLUSIVE"
+
+
+def test_the_verification_load_runs_only_while_a_step_bakes_and_its_counts_reach_the_verdict(fake):
+    fake.push("1.1.0")
+    fake.quiet_judgements = 1
+    summary = run_release(fake, image_tag="1.1.0", strategy="canary", verification_rate=5.0, inconclusive_deadline_seconds=60)
+    assert summary["outcome"] == "succeeded"
+    # One load per step, started and stopped around every bake (twice in the extended first step).
+    assert [load.events for load in fake.loads] == [["start", "stop", "start", "stop"], ["start", "stop"]]
+    # The judged windows carried the load's counts, cumulative within the extended step.
+    assert [w[2]["requests"] for w in fake.windows] == [10, 20, 10]
