@@ -364,7 +364,7 @@ def judge_metrics(evidence: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
         if requests >= 0 and errors >= 0:
             comparison = stats.compare_error_rates(requests, errors, base_requests, base_errors)
             derived["comparison"] = {"error_rate": comparison.as_dict()}
-    own = f" (less {own_requests} verification)" if ver else ""
+    own = f"; {own_requests} verification subtracted" if ver else ""
     if requests < 0 or errors < 0:
         verdicts["production"] = "INCONCLUSIVE"
         parts.append(
@@ -373,7 +373,7 @@ def judge_metrics(evidence: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
         )
     elif requests < min_requests:
         verdicts["production"] = "INCONCLUSIVE"
-        parts.append(f"production: {requests} requests{own} (< {min_requests}): not judged")
+        parts.append(f"production: {requests} requests (< {min_requests}{own}): not judged")
     elif rate > max_rate:
         verdicts["production"] = "FAIL"
         parts.append(f"production: 5xx rate {rate:.1%} > limit {max_rate:.1%} ({errors}/{requests} requests{own})")
@@ -386,7 +386,7 @@ def judge_metrics(evidence: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
     else:
         verdicts["production"] = "PASS"
         against = f"; against the old colour: {comparison.summary}" if comparison is not None else ""
-        parts.append(f"production: {requests} requests{own}, 5xx {rate:.1%}, mean latency {latency_ms:.0f} ms{against}")
+        parts.append(f"production: {requests} requests{f' ({own[2:]})' if own else ''}, 5xx {rate:.1%}, mean latency {latency_ms:.0f} ms{against}")
     if evidence.get("covered") is False and verdicts["production"] != "FAIL":
         # What arrived may be part of the window: too little to pass it, though a failure in it is real.
         verdicts["production"] = "INCONCLUSIVE"

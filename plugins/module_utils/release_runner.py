@@ -72,6 +72,17 @@ _SERVICE_KEYS = (
 )
 
 
+def verification_paths(settings: dict[str, Any]) -> list[str]:
+    """Where the verification load goes: the catalogue's ``gates.verification_paths``, else the smoke paths other
+    than the health check's (a health endpoint answers 200 while the application fails, so it verifies little),
+    else ``/``."""
+    gates = settings.get("gates") or {}
+    if gates.get("verification_paths"):
+        return list(gates["verification_paths"])
+    health = settings.get("health_path")
+    return [p for p in gates.get("smoke_paths") or [] if p != health] or ["/"]
+
+
 def build_config(p: dict[str, Any]) -> ReleaseConfig:
     """Check the inputs and turn them into a ReleaseConfig; PreflightError names the fix."""
     foundation = p["foundation"]
@@ -151,6 +162,7 @@ def build_config(p: dict[str, Any]) -> ReleaseConfig:
         autoscaling_resource_ids=out.get("autoscaling_resource_ids") or {},
         max_count=out.get("max_count"),
         smoke_paths=list(gates.get("smoke_paths") or [settings.get("health_path", "/")]),
+        verification_paths=verification_paths(settings),
         smoke_attempts=p["smoke_attempts"],
         max_5xx_rate=float(gates.get("max_5xx_rate", 0.01)),
         max_latency_ms=float(gates.get("max_latency_ms", 1000)),

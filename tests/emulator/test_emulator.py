@@ -168,6 +168,68 @@ def test_metrics_reach_cloudwatch(emulator: Emulator, world: dict[str, Any]) -> 
     assert results["rt"] and all(0 <= v < 1 for v in results["rt"])
 
 
+def _requests_in_three_seconds(emulator: Emulator, world: dict[str, Any]) -> dict[int, int]:
+    """3, 5 and 2 requests to blue in three consecutive seconds, each batch 0.2 s into its second (far from
+    both edges); the count per second."""
+    import time
+
+    per_second: dict[int, int] = {}
+    with requests.Session() as http:
+        for count in (3, 5, 2):
+            now = time.time()
+            time.sleep(int(now) + 1.2 - now)
+            second = int(time.time())
+            for _ in range(count):
+                r = http.get(emulator.url(80, "/"), headers={"Host": world["host"]}, timeout=5)
+                assert r.status_code == 200
+                # a target's answer is passed through: no Server header of the load balancer's
+                assert not r.headers.get("Server", "").startswith("awselb"), r.headers
+            assert int(time.time()) == second, "the requests of a second took longer than 0.8 s"
+            per_second[second] = count
+        lb_answer = http.get(emulator.url(80, "/"), headers={"Host": "no-rule.example"}, timeout=5)
+        assert lb_answer.headers.get("Server", "").startswith("awselb/2.0")  # made by the load balancer itself
+    return per_second
+
+
+def test_metrics_are_stamped_with_the_second_their_requests_were_answered(emulator: Emulator, world: dict[str, Any]) -> None:
+    """A window of whole seconds holds exactly the requests answered in it, and a host count stamped at or after a
+    moment says every request answered before it is published (what a release waits for before it judges)."""
+    import time
+
+    cw = emulator.client("cloudwatch")
+    tg_dim = "targetgroup/" + world["tgs"]["blue"].split(":targetgroup/")[1]
+    lb_dim = world["lb"]["LoadBalancerArn"].split(":loadbalancer/")[1]
+    dims = [{"Name": "TargetGroup", "Value": tg_dim}, {"Name": "LoadBalancer", "Value": lb_dim}]
+    elb = emulator.client("elbv2")
+    (rule,) = elb.describe_rules(RuleArns=[world["prod_rule"]])["Rules"]
+    only_blue = {"TargetGroups": [{"TargetGroupArn": world["tgs"]["blue"], "Weight": 100}, {"TargetGroupArn": world["tgs"]["green"], "Weight": 0}]}
+    elb.modify_rule(RuleArn=world["prod_rule"], Actions=[{"Type": "forward", "ForwardConfig": only_blue}])
+    try:
+        per_second = _requests_in_three_seconds(emulator, world)
+    finally:
+        elb.modify_rule(RuleArn=world["prod_rule"], Actions=rule["Actions"])
+
+    first, last = min(per_second), max(per_second)
+    end = last + 1
+
+    def query(name: str, stat: str) -> dict[str, Any]:
+        metric = {"Namespace": "AWS/ApplicationELB", "MetricName": name, "Dimensions": dims}
+        return {"Id": "q", "MetricStat": {"Metric": metric, "Period": 1, "Stat": stat}}
+
+    def at(second: float) -> dt.datetime:
+        return dt.datetime.fromtimestamp(second, dt.UTC)
+
+    def covered() -> bool:
+        got = cw.get_metric_data(MetricDataQueries=[query("HealthyHostCount", "SampleCount")], StartTime=at(end), EndTime=at(time.time() + 5))
+        return bool(got["MetricDataResults"][0]["Values"])
+
+    wait_for(covered, timeout=20, what="a host count stamped after the last request")
+    got = cw.get_metric_data(MetricDataQueries=[query("RequestCount", "Sum")], StartTime=at(first), EndTime=at(end))
+    (result,) = got["MetricDataResults"]
+    seen = {int(ts.timestamp()): int(v) for ts, v in zip(result["Timestamps"], result["Values"], strict=True) if v}
+    assert seen == per_second
+
+
 def test_new_task_definition_replaces_old_tasks(emulator: Emulator, world: dict[str, Any]) -> None:
     ecs = emulator.client("ecs")
     old = {t["taskArn"] for t in tasks_of(ecs, "demo-blue")}

@@ -235,7 +235,7 @@ class AwsAdapter:
 
     def verification_load(self) -> gatelib.VerificationLoad:
         cfg = self.cfg
-        return gatelib.VerificationLoad(cfg.test_listener_url, cfg.host_header, cfg.smoke_paths, cfg.verification_rate)
+        return gatelib.VerificationLoad(cfg.test_listener_url, cfg.host_header, cfg.verification_paths, cfg.verification_rate)
 
     # ------------------------------------------- table, notifications, calls
     def lease(self, release_id: str) -> Lease:

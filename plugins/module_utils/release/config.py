@@ -59,6 +59,7 @@ class ReleaseConfig:
     inconclusive_deadline_seconds: float = 300.0
     # The release's own verification load through the test listener (requests a second; 0 = off).
     verification_rate: float = 0.0
+    verification_paths: list[str] = field(default_factory=lambda: ["/"])
     # CloudWatch period of the metric queries (60 on AWS; the emulator publishes per second), and how long a
     # step's verdict waits for the metrics to cover its window.
     metrics_period: int = 60

@@ -468,3 +468,18 @@ def test_the_verification_load_runs_only_while_a_step_bakes_and_its_counts_reach
     assert [load.events for load in fake.loads] == [["start", "stop", "start", "stop"], ["start", "stop"]]
     # The judged windows carried the load's counts, cumulative within the extended step.
     assert [w[2]["requests"] for w in fake.windows] == [10, 20, 10]
+
+
+@pytest.mark.parametrize(
+    "settings,paths",
+    [
+        ({"health_path": "/actuator/health", "gates": {"smoke_paths": ["/actuator/health", "/"]}}, ["/"]),
+        ({"health_path": "/actuator/health", "gates": {"smoke_paths": ["/actuator/health"]}}, ["/"]),
+        ({"health_path": "/h", "gates": {"smoke_paths": ["/h", "/a", "/b"], "verification_paths": ["/orders"]}}, ["/orders"]),
+        ({"health_path": "/h", "gates": {"smoke_paths": ["/h", "/a", "/b"]}}, ["/a", "/b"]),
+    ],
+)
+def test_the_verification_load_avoids_the_health_check_unless_told(settings, paths):
+    from ansible_collections.slipway.aws.plugins.module_utils.release_runner import verification_paths
+
+    assert verification_paths(settings) == paths
