@@ -232,6 +232,145 @@ def rds_42(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
     return _instance_exports(v, [str(x) for x in p["logTypes"]], "MariaDB")
 
 
+# ------------------------------------------------------------------ in transit, audit logging, network, versions
+# RDS.38 / RDS.39 are not in the FSBP list Security Hub publishes (it names RDS.40-RDS.48 around them) and their pages
+# list no NIST, PCI DSS or CIS requirement: by elimination, the AWS Control Tower service-managed standard.
+CONTROL_TOWER = ("service-managed-aws-control-tower/v/1.0.0",)
+ON_VALUES = ("1", "on")
+
+
+def _version(text: Any) -> tuple[int, ...]:
+    """The leading numbers of an engine version (``10.11.6`` -> (10, 11, 6), ``15.00.4153.1.v1`` -> (15, 0, 4153, 1))."""
+    out = []
+    for part in str(text or "").split("."):
+        if not part.isdigit():
+            break
+        out.append(int(part))
+    return tuple(out)
+
+
+def _tls_instance(engines: tuple[str, ...], label: str, minimum: tuple[int, ...] = ()) -> Callable[[dict[str, Any]], Any]:
+    """DB instances of ``engines`` only (others are not reported); cluster members and, with ``minimum``, versions
+    before it are NOT_APPLICABLE (Security Hub does not evaluate them)."""
+
+    def scope(base: dict[str, Any]) -> Any:
+        if str(base.get("Engine") or "") not in engines:
+            return SKIP
+        if base.get("DBClusterIdentifier"):
+            return f"a member of the DB cluster {base['DBClusterIdentifier']}: the control does not judge cluster members"
+        version = _version(base.get("EngineVersion"))
+        if minimum and version and version < minimum:
+            return f"{label} {base.get('EngineVersion')}: the control judges {'.'.join(map(str, minimum))} and later only (the parameter exists from there)"
+        return None
+
+    return scope
+
+
+def tls_parameter(v: View, name: str, absent_fails_before: tuple[int, ...] = ()) -> Verdict:
+    """The instance's DB parameter group sets ``name`` to 1 / ON and is in sync (its values are in effect). A group
+    answering no ``name`` is ERROR (AWS answers every parameter of a group), unless the engine version predates the
+    parameter (``absent_fails_before``): then nothing can require TLS and it fails."""
+    group = v.base.get("ParameterGroup")
+    status = v.base.get("ParameterApplyStatus")
+    params = v["parameters"] or {}
+    ev = {"parameter_group": group, "parameter": name, "value": params.get(name), "apply_status": status}
+    if name not in params:
+        version = _version(v.base.get("EngineVersion"))
+        if absent_fails_before and version and version < absent_fails_before:
+            return _fail(f"engine version {v.base.get('EngineVersion')} has no {name}: connections cannot be required to use TLS", **ev)
+        return "ERROR", f"could not evaluate: the DB parameter group {group} answered no {name} (rds:DescribeDBParameters)", {}
+    value = params[name]
+    if str(value).lower() not in ON_VALUES:
+        return _fail(f"{name} is {value if value is not None else 'unset'} in the DB parameter group {group}: connections without TLS are accepted", **ev)
+    if status not in (None, "in-sync"):
+        return _fail(f"{name} is {value} in {group}, but the group is {status}: the setting is not in effect yet (reboot the instance)", **ev)
+    return _pass(f"{name} is {value} in the DB parameter group {group} (in sync): every connection must use TLS", **ev)
+
+
+def rds_38(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    return tls_parameter(v, "rds.force_ssl")
+
+
+def rds_39(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    return tls_parameter(v, "require_secure_transport", absent_fails_before=(5, 7))
+
+
+def rds_41(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    return tls_parameter(v, "rds.force_ssl")
+
+
+def rds_44(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    return tls_parameter(v, "require_secure_transport")
+
+
+def rds_43(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    required = v.base.get("RequireTLS")
+    if required is None:
+        return "ERROR", "could not evaluate: the listing gives no RequireTLS", {}
+    if required:
+        return _pass("the proxy requires TLS for every connection (RequireTLS true)", require_tls=True)
+    return _fail("the proxy accepts connections without TLS (RequireTLS false)", require_tls=False)
+
+
+def rds_45(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    params = v["cluster_parameters"] or {}
+    group = v.base.get("DBClusterParameterGroup")
+    missing = [name for name in ("server_audit_logging", "server_audit_events") if name not in params]
+    if missing:
+        return "ERROR", f"could not evaluate: the DB cluster parameter group {group} answered no {', '.join(missing)} (rds:DescribeDBClusterParameters)", {}
+    logging, events = params["server_audit_logging"], str(params["server_audit_events"] or "").strip()
+    ev = {"parameter_group": group, "server_audit_logging": logging, "server_audit_events": events}
+    if str(logging).lower() not in ON_VALUES:
+        return _fail(f"Advanced Auditing is off: server_audit_logging is {logging if logging is not None else 'unset'} in {group}", **ev)
+    if not events:
+        return _fail(f"server_audit_logging is on but server_audit_events is empty in {group}: no event is audited", **ev)
+    return _pass(f"Advanced Auditing is on in {group}, logging {events}", **ev)
+
+
+def _in_subnet_group(base: dict[str, Any]) -> Any:
+    return None if base.get("SubnetGroup") else "the instance is in no DB subnet group (not in a VPC): no subnet routes to judge"
+
+
+def rds_46(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    subnets = v["route_tables"] or {}
+    unknown = sorted(s for s, t in subnets.items() if not t.get("route_table"))
+    if unknown:
+        return "ERROR", f"could not evaluate: no route table found for subnet(s) {', '.join(unknown)} (ec2:DescribeRouteTables)", {}
+    public = {s: t["internet_routes"] for s, t in sorted(subnets.items()) if t.get("internet_routes")}
+    ev = {"subnets": {s: t["route_table"] for s, t in sorted(subnets.items())}}
+    if public:
+        where = "; ".join(f"{s} ({subnets[s]['route_table']}: {', '.join(r)})" for s, r in public.items())
+        return _fail(f"the DB subnet group has subnets routed to an internet gateway: {where}", public_subnets=sorted(public), **ev)
+    return _pass(f"no subnet of the DB subnet group {v.base['SubnetGroup'].get('name')} routes 0.0.0.0/0 or ::/0 to an internet gateway", **ev)
+
+
+# RDS.51's fixed parameters (Security Hub: not customizable).
+AURORA_MYSQL_MIN_SUPPORTED = "8.0.mysql_aurora.3.08.0"
+AURORA_MYSQL_LTS = ("8.0.mysql_aurora.3.04.0", "8.0.mysql_aurora.3.04.1", "8.0.mysql_aurora.3.04.2", "8.0.mysql_aurora.3.04.3")
+
+
+def aurora_mysql_version(text: Any) -> tuple[int, ...] | None:
+    """The Aurora MySQL version of an engine version (``8.0.mysql_aurora.3.08.0`` -> (3, 8, 0)); None if it has none."""
+    _, sep, aurora = str(text or "").partition(".mysql_aurora.")
+    version = _version(aurora) if sep else ()
+    return version or None
+
+
+def rds_51(v: View, p: dict[str, Any], ctx: dict[str, Any]) -> Verdict:
+    engine, version = str(v.base.get("Engine") or ""), v.base.get("EngineVersion")
+    if engine not in AURORA_MYSQL:
+        return _na(f"engine {engine or '?'}: the control judges Aurora MySQL global clusters only")
+    found = aurora_mysql_version(version)
+    if found is None:
+        return "ERROR", f"could not evaluate: engine version {version!r} is not an Aurora MySQL version (x.y.mysql_aurora.a.b.c)", {}
+    ev = {"engine_version": version, "minimum": AURORA_MYSQL_MIN_SUPPORTED}
+    if found >= aurora_mysql_version(AURORA_MYSQL_MIN_SUPPORTED):  # type: ignore[operator]
+        return _pass(f"Aurora MySQL {version} is at or above the minimum supported {AURORA_MYSQL_MIN_SUPPORTED}", **ev)
+    if version in AURORA_MYSQL_LTS:
+        return _pass(f"Aurora MySQL {version} is a long-term support version still in standard support", **ev)
+    return _fail(f"Aurora MySQL {version} is below the minimum supported {AURORA_MYSQL_MIN_SUPPORTED} and not a long-term support version", **ev)
+
+
 # ------------------------------------------------------------------ event subscriptions
 # Per control, the source type of the subscription and the event categories it must include (Security Hub's list).
 EVENT_CONTROLS = {
@@ -544,5 +683,98 @@ CATALOGUE: list[Control] = [
         frameworks=FSBP_ONLY,
         params={"minimumBackupRetentionPeriod": 7},
         scope=_kind("cluster"),
+    ),
+    _c(
+        "RDS.38",
+        "RDS for PostgreSQL DB instances should be encrypted in transit",
+        "MEDIUM",
+        _RDS,
+        "AwsRdsDbInstance",
+        "Use a custom DB parameter group with rds.force_ssl = 1 (the default from PostgreSQL 15) and reboot if the group is pending-reboot.",
+        rds_38,
+        needs=("parameters",),
+        frameworks=CONTROL_TOWER,
+        scope=_tls_instance(("postgres",), "PostgreSQL"),
+    ),
+    _c(
+        "RDS.39",
+        "RDS for MySQL DB instances should be encrypted in transit",
+        "MEDIUM",
+        _RDS,
+        "AwsRdsDbInstance",
+        "Use a custom DB parameter group with require_secure_transport = 1 (ON); the change applies without a reboot.",
+        rds_39,
+        needs=("parameters",),
+        frameworks=CONTROL_TOWER,
+        scope=_tls_instance(("mysql",), "MySQL"),
+    ),
+    _c(
+        "RDS.41",
+        "RDS for SQL Server DB instances should be encrypted in transit",
+        "MEDIUM",
+        _RDS,
+        "AwsRdsDbInstance",
+        "Use a custom DB parameter group with rds.force_ssl = 1 and reboot the instance (the parameter is static).",
+        rds_41,
+        needs=("parameters",),
+        frameworks=FSBP_ONLY,
+        scope=_tls_instance(SQLSERVER, "SQL Server"),
+    ),
+    _c(
+        "RDS.44",
+        "RDS for MariaDB DB instances should be encrypted in transit",
+        "MEDIUM",
+        _RDS,
+        "AwsRdsDbInstance",
+        "Use a custom DB parameter group with require_secure_transport = ON (MariaDB 10.5 and later); no reboot is needed.",
+        rds_44,
+        needs=("parameters",),
+        frameworks=FSBP_ONLY,
+        scope=_tls_instance(("mariadb",), "MariaDB", minimum=(10, 5)),
+    ),
+    _c(
+        "RDS.43",
+        "RDS DB proxies should require TLS encryption for connections",
+        "MEDIUM",
+        _OTHER,
+        "AwsRdsDbProxy",
+        "Set require_tls = true on the proxy (ModifyDBProxy --require-tls) once its clients connect with TLS.",
+        rds_43,
+        frameworks=FSBP_ONLY,
+        scope=_kind("db_proxy"),
+    ),
+    _c(
+        "RDS.45",
+        "Aurora MySQL DB clusters should have audit logging enabled",
+        "MEDIUM",
+        _OTHER,
+        "AwsRdsDbCluster",
+        "Use a custom DB cluster parameter group with server_audit_logging = 1 and server_audit_events naming the events to audit (e.g. CONNECT,QUERY).",
+        rds_45,
+        needs=("cluster_parameters",),
+        frameworks=FSBP_NIST,
+        scope=_cluster_of(AURORA_MYSQL, "Aurora MySQL"),
+    ),
+    _c(
+        "RDS.46",
+        "RDS DB instances should not be deployed in public subnets with routes to internet gateways",
+        "HIGH",
+        _RDS,
+        "AwsRdsDbInstance",
+        "Use a DB subnet group of private subnets only (no 0.0.0.0/0 or ::/0 route to an internet gateway; a NAT gateway is fine).",
+        rds_46,
+        needs=("route_tables",),
+        frameworks=FSBP_ONLY,
+        scope=_in_subnet_group,
+    ),
+    _c(
+        "RDS.51",
+        "RDS global clusters should run on a supported Aurora MySQL version",
+        "HIGH",
+        ("rds_global",),
+        "AwsRdsGlobalCluster",
+        f"Upgrade the global database to Aurora MySQL {AURORA_MYSQL_MIN_SUPPORTED} or later (or a long-term support version 3.04.x).",
+        rds_51,
+        frameworks=FSBP_ONLY,
     ),
 ]

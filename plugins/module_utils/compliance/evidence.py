@@ -49,7 +49,7 @@ from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError
 ACCESS_DENIED = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError", "UnrecognizedClientException", "Forbidden")
 THROTTLED = ("Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded", "SlowDown", "ProvisionedThroughputExceededException")
 # Services read once per run (their API is global); their resources carry the home region.
-GLOBAL_SERVICES = ("s3", "cloudfront", "iam", "s3control", "iam_roles", "iam_groups", "iam_policies", "iam_account", "s3mrap")
+GLOBAL_SERVICES = ("s3", "cloudfront", "iam", "s3control", "iam_roles", "iam_groups", "iam_policies", "iam_account", "s3mrap", "rds_global")
 DEFAULT_WORKERS = 6
 # Per-resource reads of one collector at a time (each resource's areas in order, resources side by side): a listing
 # of 200 buckets is 1,000 reads, which one after the other wait for each answer in turn. Below the connection pool
@@ -274,8 +274,19 @@ def collect_s3(r: Reader) -> None:
     _shared(r, r.resources, "account_public_access_block", "s3:GetAccountPublicAccessBlock", account_public_access_block, lambda _res, conf: conf)
 
 
-@collector("rds", {"base": "rds:DescribeDBInstances", "tags": "rds:DescribeDBInstances"})
+@collector(
+    "rds",
+    {
+        "base": "rds:DescribeDBInstances",
+        "tags": "rds:DescribeDBInstances",
+        "parameters": "rds:DescribeDBParameters",
+        "route_tables": "ec2:DescribeRouteTables",
+    },
+)
 def collect_rds(r: Reader) -> None:
+    """DB instances (their settings and tags are in the listing), the parameters of each one's DB parameter group that
+    the in-transit controls read (one paginated DescribeDBParameters per distinct group) and, for an instance in a DB
+    subnet group, the route tables of its subnets (DescribeRouteTables, once for the region)."""
     for db in r.listing("rds:DescribeDBInstances", "describe_db_instances", "DBInstances"):
         base = {
             k: db.get(k)
@@ -297,8 +308,125 @@ def collect_rds(r: Reader) -> None:
             )
         }
         base["Port"] = (db.get("Endpoint") or {}).get("Port") or db.get("DbInstancePort")
+        base["EngineVersion"] = db.get("EngineVersion")
+        groups = db.get("DBParameterGroups") or []
+        base["ParameterGroup"] = groups[0].get("DBParameterGroupName") if groups else None
+        base["ParameterApplyStatus"] = groups[0].get("ParameterApplyStatus") if groups else None
+        subnet_group = db.get("DBSubnetGroup") or None
+        base["SubnetGroup"] = (
+            {
+                "name": subnet_group.get("DBSubnetGroupName"),
+                "vpc_id": subnet_group.get("VpcId"),
+                "subnets": sorted(str(x.get("SubnetIdentifier")) for x in subnet_group.get("Subnets") or []),
+            }
+            if subnet_group
+            else None
+        )
         res = r.add(db["DBInstanceArn"], db["DBInstanceIdentifier"], "AwsRdsDbInstance", base)
         res["areas"]["tags"] = _tags(db.get("TagList"))
+    _instance_parameters(r)
+    _route_tables(r)
+
+
+# The DB parameters the in-transit controls read (RDS.38, RDS.39, RDS.41, RDS.44), by engine; instances of other engines
+# and cluster members (their cluster's parameters govern them; Security Hub does not judge them) are not read.
+TLS_PARAMETERS = {"postgres": "rds.force_ssl", "mysql": "require_secure_transport", "mariadb": "require_secure_transport"}
+TLS_PARAMETERS.update(dict.fromkeys(("sqlserver-ee", "sqlserver-se", "sqlserver-ex", "sqlserver-web"), "rds.force_ssl"))
+# The DB cluster parameters RDS.45 reads (Aurora MySQL Advanced Auditing).
+AUDIT_PARAMETERS = ("server_audit_logging", "server_audit_events")
+
+
+def _per_group(
+    r: Reader, resources: list[dict[str, Any]], area: str, action: str, group_of: Callable[[dict[str, Any]], str | None], read: Callable[[str], Any]
+) -> None:
+    """One area of many resources answered by one read per distinct group (a parameter group): each resource of a
+    group gets that group's answer, or an unavailable marker naming the action when its group's read failed."""
+    if r.wanted is not None and area not in r.wanted:
+        return
+    by_group: dict[str, list[dict[str, Any]]] = {}
+    for res in resources:
+        name = group_of(res)
+        if name:
+            by_group.setdefault(name, []).append(res)
+    if not by_group:
+        return
+    r.actions.add(action)
+
+    def one(name: str) -> None:
+        try:
+            got = read(name)
+        except AwsError as exc:
+            for res in by_group[name]:
+                res["unavailable"][area] = marker(action, exc)
+            return
+        for res in by_group[name]:
+            res["areas"][area] = got
+
+    r.each(sorted(by_group), one)
+
+
+def _parameters(client: Any, operation: str, key: str, name: str, wanted: tuple[str, ...]) -> dict[str, Any]:
+    """The ``wanted`` parameters of a (cluster) parameter group, every page read: ``{name: value}``, the value None
+    when the group answers the parameter without a value; a parameter the group does not answer is left out."""
+    got = {}
+    for p in paginate(client, operation, "Parameters", **{key: name}):
+        if p.get("ParameterName") in wanted:
+            got[str(p["ParameterName"])] = p.get("ParameterValue")
+    return dict(sorted(got.items()))
+
+
+def _instance_parameters(r: Reader) -> None:
+    judged = []
+    for res in r.resources:
+        base = res["base"]
+        if str(base.get("Engine") or "") not in TLS_PARAMETERS or base.get("DBClusterIdentifier") or not base.get("ParameterGroup"):
+            skip(res, "parameters", "no in-transit control judges this instance's DB parameters (engine, cluster member or no group)", {})
+        else:
+            judged.append(res)
+    wanted = tuple(sorted(set(TLS_PARAMETERS.values())))
+    rds = r.client("rds")
+
+    def read(name: str) -> dict[str, Any]:
+        return _parameters(rds, "describe_db_parameters", "DBParameterGroupName", name, wanted)
+
+    _per_group(r, judged, "parameters", "rds:DescribeDBParameters", lambda res: res["base"].get("ParameterGroup"), read)
+
+
+def _route_tables(r: Reader) -> None:
+    """For each instance in a DB subnet group, each of its subnets' route table (the explicitly associated one, else
+    the main route table of the subnet group's VPC) and that table's routes to an internet gateway (igw-) for
+    0.0.0.0/0 or ::/0. A subnet whose table is not found gets ``route_table: None``."""
+    placed = []
+    for res in r.resources:
+        if res["base"].get("SubnetGroup"):
+            placed.append(res)
+        else:
+            skip(res, "route_tables", "the instance is in no DB subnet group", {})
+
+    def read() -> list[dict[str, Any]]:
+        return list(paginate(r.client("ec2"), "describe_route_tables", "RouteTables"))
+
+    def pick(res: dict[str, Any], tables: list[dict[str, Any]]) -> dict[str, Any]:
+        group = res["base"]["SubnetGroup"]
+        return {subnet: subnet_route(tables, str(group.get("vpc_id") or ""), subnet) for subnet in group.get("subnets") or []}
+
+    _shared(r, placed, "route_tables", "ec2:DescribeRouteTables", read, pick)
+
+
+def subnet_route(tables: list[dict[str, Any]], vpc_id: str, subnet: str) -> dict[str, Any]:
+    """The route table governing ``subnet`` (explicit association, else the VPC's main table) and its default routes
+    to an internet gateway."""
+    explicit = [t for t in tables if any(a.get("SubnetId") == subnet for a in t.get("Associations") or [])]
+    main = [t for t in tables if t.get("VpcId") == vpc_id and any(a.get("Main") for a in t.get("Associations") or [])]
+    table = (explicit or main or [None])[0]
+    if table is None:
+        return {"route_table": None, "internet_routes": []}
+    routes = [
+        f"{x.get('DestinationCidrBlock') or x.get('DestinationIpv6CidrBlock')} -> {x.get('GatewayId')}"
+        for x in table.get("Routes") or []
+        if str(x.get("GatewayId") or "").startswith("igw-") and (x.get("DestinationCidrBlock") == "0.0.0.0/0" or x.get("DestinationIpv6CidrBlock") == "::/0")
+    ]
+    return {"route_table": table.get("RouteTableId"), "association": "explicit" if explicit else "main", "internet_routes": sorted(routes)}
 
 
 RDS_CLUSTER_KEYS = (
@@ -314,6 +442,7 @@ RDS_CLUSTER_KEYS = (
     "BacktrackWindow",
     "EnabledCloudwatchLogsExports",
     "BackupRetentionPeriod",
+    "DBClusterParameterGroup",
 )
 
 
@@ -326,16 +455,35 @@ RDS_CLUSTER_KEYS = (
         "event_subscriptions": "rds:DescribeEventSubscriptions",
         "snapshot_attributes": "rds:DescribeDBSnapshotAttributes",
         "cluster_snapshot_attributes": "rds:DescribeDBClusterSnapshotAttributes",
+        "cluster_parameters": "rds:DescribeDBClusterParameters",
+        "proxies": "rds:DescribeDBProxies",
     },
 )
 def collect_rds_other(r: Reader) -> None:
     """RDS beyond its DB instances (``collect_rds``), so the instance controls never see them: DB clusters (the
     listing), then each further kind with its own listing (a failed one is a gap for that kind only): the account's
-    DB snapshots and DB cluster snapshots (with who may restore each manual one) and the event subscriptions."""
+    DB snapshots and DB cluster snapshots (with who may restore each manual one), the event subscriptions and the DB
+    proxies; and the Advanced Auditing parameters of each Aurora MySQL cluster's cluster parameter group (one
+    paginated DescribeDBClusterParameters per distinct group)."""
     rds = r.client("rds")
+    clusters = []
     for c in r.listing("rds:DescribeDBClusters", "describe_db_clusters", "DBClusters", client="rds"):
         base = {"kind": "cluster", **{k: c.get(k) for k in RDS_CLUSTER_KEYS}}
-        r.add(c["DBClusterArn"], c["DBClusterIdentifier"], "AwsRdsDbCluster", base)
+        clusters.append(r.add(c["DBClusterArn"], c["DBClusterIdentifier"], "AwsRdsDbCluster", base))
+    audited = []
+    for res in clusters:
+        if res["base"].get("Engine") in ("aurora", "aurora-mysql") and res["base"].get("DBClusterParameterGroup"):
+            audited.append(res)
+        else:
+            skip(res, "cluster_parameters", "not an Aurora MySQL cluster: no control reads its cluster parameters", {})
+
+    def audit(name: str) -> dict[str, Any]:
+        return _parameters(rds, "describe_db_cluster_parameters", "DBClusterParameterGroupName", name, AUDIT_PARAMETERS)
+
+    def group_of(res: dict[str, Any]) -> str | None:
+        return res["base"].get("DBClusterParameterGroup")
+
+    _per_group(r, audited, "cluster_parameters", "rds:DescribeDBClusterParameters", group_of, audit)
     prefix = f"arn:aws:rds:{r.region}:{r.account}"
     snapshots = []
     for s in r.sublisting("rds:DescribeDBSnapshots", "AwsRdsDbSnapshot", f"{prefix}:snapshot:*", "describe_db_snapshots", "DBSnapshots", client="rds") or []:
@@ -388,6 +536,10 @@ def collect_rds_other(r: Reader) -> None:
         }
         arn = e.get("EventSubscriptionArn") or f"{prefix}:es:{e['CustSubscriptionId']}"
         r.add(arn, e["CustSubscriptionId"], "AwsRdsEventSubscription", base)
+    listed = r.sublisting("rds:DescribeDBProxies", "AwsRdsDbProxy", f"{prefix}:db-proxy:*", "describe_db_proxies", "DBProxies", client="rds")
+    for p in listed or []:
+        base = {"kind": "db_proxy", "RequireTLS": p.get("RequireTLS"), "EngineFamily": p.get("EngineFamily"), "Status": p.get("Status")}
+        r.add(p.get("DBProxyArn") or f"{prefix}:db-proxy:{p['DBProxyName']}", p["DBProxyName"], "AwsRdsDbProxy", base)
 
 
 @collector(
@@ -1602,7 +1754,19 @@ SUBLISTINGS["rds_other"] = {
     "rds:DescribeDBSnapshots": "AwsRdsDbSnapshot",
     "rds:DescribeDBClusterSnapshots": "AwsRdsDbClusterSnapshot",
     "rds:DescribeEventSubscriptions": "AwsRdsEventSubscription",
+    "rds:DescribeDBProxies": "AwsRdsDbProxy",
 }
+
+
+@collector("rds_global", {"base": "rds:DescribeGlobalClusters"})
+def collect_rds_global(r: Reader) -> None:
+    """Aurora global databases (DescribeGlobalClusters; account-wide: read once, in the first region), with their
+    engine and engine version."""
+    for g in r.listing("rds:DescribeGlobalClusters", "describe_global_clusters", "GlobalClusters", client="rds"):
+        base = {"kind": "global_cluster", "Engine": g.get("Engine"), "EngineVersion": g.get("EngineVersion"), "Status": g.get("Status")}
+        base["members"] = sorted(str(m.get("DBClusterArn")) for m in g.get("GlobalClusterMembers") or [])
+        arn = g.get("GlobalClusterArn") or f"arn:aws:rds::{r.account}:global-cluster:{g['GlobalClusterIdentifier']}"
+        r.add(arn, g["GlobalClusterIdentifier"], "AwsRdsGlobalCluster", base)
 
 
 @collector("dax", {"base": "dax:DescribeClusters"})

@@ -44,6 +44,16 @@ def subscription(source: str | None, categories: list[str], enabled: bool = True
     return {"kind": "event_subscription", "SourceType": source, "Enabled": enabled, "EventCategoriesList": categories, "SourceIdsList": []}
 
 
+def tls(engine: str, version: str, status: str = "in-sync") -> dict[str, Any]:
+    """A DB instance as the in-transit controls (RDS.38, RDS.39, RDS.41, RDS.44) see its listing."""
+    return {"Engine": engine, "EngineVersion": version, "ParameterGroup": f"group-{engine}", "ParameterApplyStatus": status}
+
+
+def placed(*subnets: str) -> dict[str, Any]:
+    """A DB instance in a DB subnet group (RDS.46)."""
+    return {"Engine": "mysql", "SubnetGroup": {"name": "db-subnets", "vpc_id": "vpc-1", "subnets": list(subnets)}}
+
+
 CASES: dict[str, tuple[str, tuple[dict[str, Any], dict[str, Any]], tuple[dict[str, Any], dict[str, Any]]]] = {
     "RDS.1": (
         "rds_other",
@@ -89,4 +99,36 @@ CASES: dict[str, tuple[str, tuple[dict[str, Any], dict[str, Any]], tuple[dict[st
     "RDS.47": ("rds_other", ({**MYSQL_CLUSTER, "Engine": "postgres"}, {}), ({**MYSQL_CLUSTER_BAD, "Engine": "postgres"}, {})),
     "RDS.48": ("rds_other", (MYSQL_CLUSTER, {}), (MYSQL_CLUSTER_BAD, {})),
     "RDS.50": ("rds_other", (CLUSTER, {}), (CLUSTER_BAD, {})),
+    "RDS.38": ("rds", (tls("postgres", "16.3"), {"parameters": {"rds.force_ssl": "1"}}), (tls("postgres", "14.9"), {"parameters": {"rds.force_ssl": "0"}})),
+    "RDS.39": (
+        "rds",
+        (tls("mysql", "8.0.35"), {"parameters": {"require_secure_transport": "ON"}}),
+        (tls("mysql", "8.0.35"), {"parameters": {"require_secure_transport": "0"}}),
+    ),
+    "RDS.41": (
+        "rds",
+        (tls("sqlserver-se", "16.00.4095.4.v1"), {"parameters": {"rds.force_ssl": "1"}}),
+        (tls("sqlserver-ex", "15.00.4153.1.v1"), {"parameters": {"rds.force_ssl": "0"}}),
+    ),
+    "RDS.44": (
+        "rds",
+        (tls("mariadb", "10.11.6"), {"parameters": {"require_secure_transport": "1"}}),
+        (tls("mariadb", "11.4.3"), {"parameters": {"require_secure_transport": "OFF"}}),
+    ),
+    "RDS.43": ("rds_other", ({"kind": "db_proxy", "RequireTLS": True}, {}), ({"kind": "db_proxy", "RequireTLS": False}, {})),
+    "RDS.45": (
+        "rds_other",
+        ({**CLUSTER, "DBClusterParameterGroup": "audited"}, {"cluster_parameters": {"server_audit_events": "CONNECT,QUERY", "server_audit_logging": "1"}}),
+        ({**CLUSTER, "DBClusterParameterGroup": "default.aurora-mysql8.0"}, {"cluster_parameters": {"server_audit_events": None, "server_audit_logging": "0"}}),
+    ),
+    "RDS.46": (
+        "rds",
+        (placed("subnet-a"), {"route_tables": {"subnet-a": {"route_table": "rtb-private", "association": "explicit", "internet_routes": []}}}),
+        (placed("subnet-b"), {"route_tables": {"subnet-b": {"route_table": "rtb-main", "association": "main", "internet_routes": ["0.0.0.0/0 -> igw-1"]}}}),
+    ),
+    "RDS.51": (
+        "rds_global",
+        ({"kind": "global_cluster", "Engine": "aurora-mysql", "EngineVersion": "8.0.mysql_aurora.3.08.0"}, {}),
+        ({"kind": "global_cluster", "Engine": "aurora-mysql", "EngineVersion": "8.0.mysql_aurora.3.05.2"}, {}),
+    ),
 }

@@ -135,3 +135,105 @@ def test_instance_log_controls_judge_their_engine_only() -> None:
 def test_a_cluster_member_is_not_judged_on_its_administrator_name() -> None:
     member = {"Engine": "aurora-postgresql", "MasterUsername": "postgres", "DBClusterIdentifier": "c"}
     assert instance("RDS.25", member) == ["NOT_APPLICABLE"]
+
+
+def tls_instance(engine: str, version: str, params: dict[str, Any] | None, status: str = "in-sync", member: str | None = None) -> dict[str, Any]:
+    base = {"Engine": engine, "EngineVersion": version, "ParameterGroup": "g", "ParameterApplyStatus": status, "DBClusterIdentifier": member}
+    return {
+        "arn": "arn:aws:rds:us-east-1:1:db:x",
+        "name": "x",
+        "region": "us-east-1",
+        "type": "AwsRdsDbInstance",
+        "base": base,
+        "areas": {"parameters": params},
+    }
+
+
+def judged(cid: str, *resources: dict[str, Any], service: str = "rds") -> list[Any]:
+    collected = {"account": "1", "services": [{"service": service, "region": "us-east-1", "listing": None, "gaps": [], "resources": list(resources)}]}
+    return ctl.evaluate(ctl.CONTROLS[cid], collected)
+
+
+def test_in_transit_controls_judge_their_engine_the_value_and_the_sync_state() -> None:
+    on = {"rds.force_ssl": "1"}
+    assert [r.status for r in judged("RDS.38", tls_instance("postgres", "16.3", on))] == ["PASS"]
+    assert [r.status for r in judged("RDS.38", tls_instance("postgres", "16.3", on, status="pending-reboot"))] == ["FAIL"]  # not in effect yet
+    assert [r.status for r in judged("RDS.38", tls_instance("mysql", "8.0.35", on))] == []  # another engine: not reported
+    assert [r.status for r in judged("RDS.41", tls_instance("postgres", "16.3", on))] == []
+    member = judged("RDS.38", tls_instance("postgres", "16.3", None, member="multi-az"))
+    assert [r.status for r in member] == ["NOT_APPLICABLE"]  # a Multi-AZ DB cluster's member: not judged
+    (unset,) = judged("RDS.38", tls_instance("postgres", "16.3", {"rds.force_ssl": None}))
+    assert unset.status == "FAIL" and "unset" in unset.reason
+    # a group answering no such parameter is no verdict, except for MySQL before 5.7 (which has none: TLS cannot be required)
+    (missing,) = judged("RDS.41", tls_instance("sqlserver-ex", "15.00.4153.1.v1", {}))
+    assert missing.status == "ERROR" and "rds.force_ssl" in missing.reason
+    assert [r.status for r in judged("RDS.39", tls_instance("mysql", "5.6.21", {}))] == ["FAIL"]
+    assert [r.status for r in judged("RDS.39", tls_instance("mysql", "8.0.35", {}))] == ["ERROR"]
+    # MariaDB before 10.5 has no require_secure_transport: Security Hub does not evaluate it
+    assert [r.status for r in judged("RDS.44", tls_instance("mariadb", "10.4.34", {}))] == ["NOT_APPLICABLE"]
+    assert [r.status for r in judged("RDS.44", tls_instance("mariadb", "10.5.25", {"require_secure_transport": "ON"}))] == ["PASS"]
+
+
+def test_an_unreadable_parameter_group_is_an_error_naming_the_action() -> None:
+    res = tls_instance("postgres", "16.3", None)
+    del res["areas"]["parameters"]
+    res["unavailable"] = {"parameters": {"action": "rds:DescribeDBParameters", "kind": "access-denied", "reason": "rds:DescribeDBParameters: AccessDenied: no"}}
+    (result,) = judged("RDS.38", res)
+    assert (result.status, result.unavailable_actions) == ("ERROR", ("rds:DescribeDBParameters",))
+
+
+def test_aurora_mysql_audit_logging_needs_the_flag_and_events() -> None:
+    cluster = {"kind": "cluster", "Engine": "aurora-mysql", "DBClusterParameterGroup": "g"}
+    assert judge("RDS.45", cluster, {"cluster_parameters": {"server_audit_logging": "ON", "server_audit_events": "CONNECT"}}) == ["PASS"]
+    assert judge("RDS.45", cluster, {"cluster_parameters": {"server_audit_logging": "1", "server_audit_events": " "}}) == ["FAIL"]
+    assert judge("RDS.45", cluster, {"cluster_parameters": {"server_audit_logging": "1"}}) == ["ERROR"]
+    assert judge("RDS.45", {**cluster, "Engine": "aurora-postgresql"}, {"cluster_parameters": {}}) == ["NOT_APPLICABLE"]
+
+
+def test_public_subnets_of_the_subnet_group_fail_and_unknown_tables_are_errors() -> None:
+    base = {"Engine": "postgres", "SubnetGroup": {"name": "db", "vpc_id": "vpc-1", "subnets": ["subnet-a", "subnet-b"]}}
+    private = {"route_table": "rtb-1", "association": "main", "internet_routes": []}
+    public = {"route_table": "rtb-2", "association": "explicit", "internet_routes": ["::/0 -> igw-9"]}
+    assert instance("RDS.46", base) == ["ERROR"]  # route tables not collected: no verdict
+    assert judge("RDS.46", base, {"route_tables": {"subnet-a": private, "subnet-b": private}}, service="rds", rtype="AwsRdsDbInstance") == ["PASS"]
+    assert judge("RDS.46", base, {"route_tables": {"subnet-a": private, "subnet-b": public}}, service="rds", rtype="AwsRdsDbInstance") == ["FAIL"]
+    lost = {"subnet-a": private, "subnet-b": {"route_table": None, "internet_routes": []}}
+    assert judge("RDS.46", base, {"route_tables": lost}, service="rds", rtype="AwsRdsDbInstance") == ["ERROR"]
+    assert instance("RDS.46", {"Engine": "postgres", "SubnetGroup": None}) == ["NOT_APPLICABLE"]
+
+
+def test_route_table_of_a_subnet_is_its_explicit_one_else_the_main_one() -> None:
+    from ansible_collections.slipway.aws.plugins.module_utils.compliance.evidence import subnet_route
+
+    main = {
+        "RouteTableId": "rtb-main",
+        "VpcId": "vpc-1",
+        "Associations": [{"Main": True}],
+        "Routes": [{"DestinationCidrBlock": "0.0.0.0/0", "GatewayId": "igw-1"}],
+    }
+    own = {
+        "RouteTableId": "rtb-own",
+        "VpcId": "vpc-1",
+        "Associations": [{"SubnetId": "subnet-a"}],
+        "Routes": [{"DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": "nat-1"}],
+    }
+    assert subnet_route([main, own], "vpc-1", "subnet-a") == {"route_table": "rtb-own", "association": "explicit", "internet_routes": []}
+    assert subnet_route([main, own], "vpc-1", "subnet-b")["internet_routes"] == ["0.0.0.0/0 -> igw-1"]
+    assert subnet_route([own], "vpc-2", "subnet-c")["route_table"] is None
+
+
+def test_db_proxies_and_global_cluster_versions() -> None:
+    assert judge("RDS.43", {"kind": "db_proxy"}, rtype="AwsRdsDbProxy") == ["ERROR"]  # no RequireTLS answered
+    assert judge("RDS.43", {"kind": "cluster", "Engine": "aurora-mysql"}) == []
+    g = {"kind": "global_cluster", "Engine": "aurora-mysql"}
+    for version, status in (
+        ("8.0.mysql_aurora.3.10.0", "PASS"),
+        ("8.0.mysql_aurora.3.04.2", "PASS"),  # long-term support
+        ("8.0.mysql_aurora.3.05.2", "FAIL"),
+        ("5.7.mysql_aurora.2.12.1", "FAIL"),
+        ("8.0", "ERROR"),
+    ):
+        assert judge("RDS.51", {**g, "EngineVersion": version}, service="rds_global", rtype="AwsRdsGlobalCluster") == [status], version
+    assert judge("RDS.51", {**g, "Engine": "aurora-postgresql", "EngineVersion": "16.4"}, service="rds_global", rtype="AwsRdsGlobalCluster") == [
+        "NOT_APPLICABLE"
+    ]
