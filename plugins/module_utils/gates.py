@@ -158,6 +158,9 @@ class VerificationLoad:
         self.base_url, self.host, self.paths, self.rate, self.timeout = base_url.rstrip("/"), host, list(paths), float(rate), timeout
         self.counts = {"requests": 0, "target_requests": 0, "target_5xx": 0, "elb_errors": 0, "failed": 0, "errors": 0, "latency_ms_sum": 0.0}
         self.samples: list[str] = []
+        # second answered -> [target answers, their latency in ms]: subtracted from the new colour's per-period
+        # latency datapoints, so the latency comparison sees production alone.
+        self.per_second: dict[int, list[float]] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -178,8 +181,9 @@ class VerificationLoad:
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
             out: dict[str, Any] = dict(self.counts)
+            per_second = [[sec, int(n), round(ms, 3)] for sec, (n, ms) in sorted(self.per_second.items())]
         out["latency_ms_sum"] = round(out["latency_ms_sum"], 3)
-        out.update(rate=self.rate, paths=self.paths)
+        out.update(rate=self.rate, paths=self.paths, per_second=per_second)
         if self.samples:
             out["failures"] = self.samples[:5]
         return out
@@ -217,6 +221,9 @@ class VerificationLoad:
             else:
                 c["target_requests"] += 1
                 c["target_5xx"] += 1 if status >= 500 else 0
+                second = self.per_second.setdefault(int(time.time()), [0, 0.0])
+                second[0] += 1
+                second[1] += secs * 1000
             if status >= 500:
                 c["errors"] += 1
                 if len(self.samples) < 5:
@@ -283,6 +290,7 @@ def metrics(
         queries += [
             _metric_query("base_requests", "RequestCount", "Sum", base_dim, lb_dim, period),
             _metric_query("base_errors", "HTTPCode_Target_5XX_Count", "Sum", base_dim, lb_dim, period),
+            _metric_query("base_latency", "TargetResponseTime", "Average", base_dim, lb_dim, period),
         ]
     try:
         resp = call(aws.client("cloudwatch"), "get_metric_data", MetricDataQueries=queries, StartTime=t0, EndTime=t1)
@@ -352,7 +360,7 @@ def judge_metrics(evidence: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
     }
     verdicts: dict[str, str] = {}
     parts: list[str] = []
-    comparison = None
+    comparison = latency_cmp = None
     if evidence.get("baseline"):
         base_requests, base_errors = int(total("base_requests")), int(total("base_errors"))
         derived["baseline"] = {
@@ -363,7 +371,8 @@ def judge_metrics(evidence: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
         }
         if requests >= 0 and errors >= 0:
             comparison = stats.compare_error_rates(requests, errors, base_requests, base_errors)
-            derived["comparison"] = {"error_rate": comparison.as_dict()}
+            latency_cmp = stats.compare_latency(production_latencies(evidence), [v for _at, v in points.get("base_latency", [])])
+            derived["comparison"] = {"error_rate": comparison.as_dict(), "latency": latency_cmp.as_dict()}
     own = f"; {own_requests} verification subtracted" if ver else ""
     if requests < 0 or errors < 0:
         verdicts["production"] = "INCONCLUSIVE"
@@ -383,9 +392,14 @@ def judge_metrics(evidence: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
     elif comparison is not None and comparison.status == stats.FAIL:
         verdicts["production"] = "FAIL"
         parts.append(f"production against the old colour: {comparison.summary}")
+    elif latency_cmp is not None and latency_cmp.status == stats.FAIL:
+        verdicts["production"] = "FAIL"
+        parts.append(f"production against the old colour: {latency_cmp.summary}")
     else:
         verdicts["production"] = "PASS"
         against = f"; against the old colour: {comparison.summary}" if comparison is not None else ""
+        if latency_cmp is not None and latency_cmp.status == stats.PASS:
+            against += f"; {latency_cmp.summary}"
         parts.append(f"production: {requests} requests{f' ({own[2:]})' if own else ''}, 5xx {rate:.1%}, mean latency {latency_ms:.0f} ms{against}")
     if evidence.get("covered") is False and verdicts["production"] != "FAIL":
         # What arrived may be part of the window: too little to pass it, though a failure in it is real.
@@ -419,6 +433,30 @@ def judge_metrics(evidence: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
     else:
         status = "INCONCLUSIVE"
     return status, "; ".join(parts), derived
+
+
+def production_latencies(evidence: dict[str, Any]) -> list[float]:
+    """The new colour's per-period mean latency (seconds) of production alone: each period's TargetResponseTime Sum
+    and SampleCount less the verification answers of the seconds in it (their latency as the client saw it, a
+    little more than the target's, so production comes out a little slower, never flattered). Periods left with no
+    production request are dropped."""
+    points = evidence["datapoints"]
+    counts = {at: v for at, v in points.get("latency_count", [])}
+    period = int(evidence.get("period") or 60)
+    t0 = datetime.datetime.fromisoformat(evidence["window"][0]).timestamp()
+    own: dict[float, list[float]] = {}
+    for second, n, ms in (evidence.get("verification") or {}).get("per_second", []):
+        bucket = t0 + ((second - t0) // period) * period
+        acc = own.setdefault(bucket, [0, 0.0])
+        acc[0] += n
+        acc[1] += ms / 1000
+    out = []
+    for at, total in points.get("latency_sum", []):
+        n0, s0 = own.get(datetime.datetime.fromisoformat(at).timestamp(), (0, 0.0))
+        n, spent = counts.get(at, 0) - n0, total - s0
+        if n > 0 and spent >= 0:
+            out.append(spent / n)
+    return out
 
 
 def _judge_metrics_v1(evidence: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:

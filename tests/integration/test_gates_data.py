@@ -97,3 +97,21 @@ def test_a_healthy_release_under_production_traffic_passes_on_data(stack: Stack,
     # All production on the new colour for the last step: judged on production requests, none of them the release's own.
     assert last["verdicts"]["production"] == "PASS" and last["requests"] >= 20
     assert tg_total(gates[-1], "requests") == last["requests"] + last["verification"]["target_requests"]
+
+
+def test_a_latency_regression_under_the_fixed_limit_is_rolled_back_by_the_comparison(stack: Stack, traffic) -> None:
+    # 60 ms slower on every answer: far under api-gateway's 800 ms limit, but the old colour answers in about 1 ms.
+    # A 40 s step on the emulator's per-second metrics gives each colour the 30 datapoints the comparison needs.
+    service = "api-gateway"
+    live = stack.live_colour(service)
+    stack.push(service, "4.4.0-slow", "--latency-ms", "60")
+    traffic(service, rate=40)
+    proc = stack.release(service, image_tag="4.4.0-slow", strategy="canary", canary_percent=50, service_release_step_bake_seconds=40)
+    assert proc.returncode != 0, proc.stdout[-3000:]
+    assert "ROLLED BACK" in proc.stdout
+    assert stack.weights(service)[live] == 100
+    gate = metrics_gates(stack.ledger(service)[0])[-1]
+    ev = gate["evidence"]
+    assert gate["status"] == "FAIL" and gate["summary"].startswith("production against the old colour: latency"), gate["summary"]
+    assert ev["comparison"]["latency"]["status"] == "FAIL" and ev["latency_ms"] < 800
+    assert ev["comparison"]["latency"]["inputs"]["canary"] and len(ev["comparison"]["latency"]["inputs"]["canary"]) >= 30

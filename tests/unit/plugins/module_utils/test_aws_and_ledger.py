@@ -298,3 +298,61 @@ def test_an_approval_is_written_once(aws):
     with pytest.raises(SlipwayError, match="already approved"):
         approval_put(aws, TABLE, "user", "r1", "reject", "bob")
     assert approval_get(aws, TABLE, "user", "r2") is None
+
+
+def latency_evidence(production_s: float, verification_s: float, seconds: int = 40, seed: int = 7) -> dict:
+    """A recorded metrics gate on per-second datapoints: each second 50 production requests at about
+    ``production_s`` and 5 verification answers at ``verification_s`` on the new colour, and 200 requests at about
+    50 ms on the old one, no 5xx."""
+    import datetime
+    import random
+
+    rnd = random.Random(seed)
+    t0 = 1_790_000_000
+    iso = [datetime.datetime.fromtimestamp(t0 + i, datetime.UTC).isoformat() for i in range(seconds)]
+    prod = [[at, 50 * production_s * rnd.uniform(0.9, 1.1)] for at in iso]
+    return {
+        "method": "metrics/v2",
+        "window": [iso[0], datetime.datetime.fromtimestamp(t0 + seconds, datetime.UTC).isoformat()],
+        "period": 1,
+        "limits": {"max_5xx_rate": 0.01, "max_latency_ms": 1000, "min_requests": 20},
+        "baseline": {"target_group": BLUE_TG},
+        "datapoints": {
+            "requests": [[at, 55.0] for at in iso],
+            "errors": [],
+            "latency_sum": [[at, v + 5 * verification_s] for at, v in prod],
+            "latency_count": [[at, 55.0] for at in iso],
+            "base_requests": [[at, 200.0] for at in iso],
+            "base_errors": [],
+            "base_latency": [[at, 0.05 * rnd.uniform(0.9, 1.1)] for at in iso],
+        },
+        "verification": {
+            "requests": 5 * seconds,
+            "target_requests": 5 * seconds,
+            "target_5xx": 0,
+            "elb_errors": 0,
+            "failed": 0,
+            "errors": 0,
+            "latency_ms_sum": 5 * seconds * verification_s * 1000,
+            "per_second": [[t0 + i, 5, 5 * verification_s * 1000] for i in range(seconds)],
+        },
+    }
+
+
+def test_the_latency_comparison_sees_production_alone_and_catches_a_slower_new_colour():
+    from ansible_collections.slipway.aws.plugins.module_utils import gates
+
+    # Slow verification answers (a heavier path) must not make production look slow: they are subtracted per second.
+    same = latency_evidence(production_s=0.05, verification_s=0.5)
+    assert all(0.044 <= v <= 0.056 for v in gates.production_latencies(same))
+    status, summary, derived = gates.judge_metrics(same)
+    assert status == "PASS" and derived["comparison"]["latency"]["status"] == "PASS", summary
+    # 60 % slower than the old colour, far under the 1000 ms limit: caught by the comparison.
+    slow = latency_evidence(production_s=0.08, verification_s=0.08)
+    status, summary, derived = gates.judge_metrics(slow)
+    assert status == "FAIL" and summary.startswith("production against the old colour: latency"), summary
+    assert derived["comparison"]["latency"]["status"] == "FAIL"
+    # Too few datapoints (a per-minute window on AWS): the comparison cannot judge; the fixed limits do.
+    short = latency_evidence(production_s=0.08, verification_s=0.08, seconds=5)
+    status, summary, derived = gates.judge_metrics(short)
+    assert status == "PASS" and derived["comparison"]["latency"]["status"] == "INCONCLUSIVE"
