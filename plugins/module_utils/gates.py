@@ -441,7 +441,7 @@ def production_latencies(evidence: dict[str, Any]) -> list[float]:
     little more than the target's, so production comes out a little slower, never flattered). Periods left with no
     production request are dropped."""
     points = evidence["datapoints"]
-    counts = {at: v for at, v in points.get("latency_count", [])}
+    counts = dict(points.get("latency_count", []))
     period = int(evidence.get("period") or 60)
     t0 = datetime.datetime.fromisoformat(evidence["window"][0]).timestamp()
     own: dict[float, list[float]] = {}

@@ -351,7 +351,7 @@ AURORA_MYSQL_LTS = ("8.0.mysql_aurora.3.04.0", "8.0.mysql_aurora.3.04.1", "8.0.m
 
 def aurora_mysql_version(text: Any) -> tuple[int, ...] | None:
     """The Aurora MySQL version of an engine version (``8.0.mysql_aurora.3.08.0`` -> (3, 8, 0)); None if it has none."""
-    _, sep, aurora = str(text or "").partition(".mysql_aurora.")
+    sep, aurora = str(text or "").partition(".mysql_aurora.")[1:]
     version = _version(aurora) if sep else ()
     return version or None
 
