@@ -134,6 +134,10 @@ bench: setup ## Benchmarks: releases, site publishing, the secret-rotation drill
 	$(BIN)/python benchmarks/secret_drill.py
 	$(BIN)/python benchmarks/dr_bench.py
 
+.PHONY: bench-train
+bench-train: setup ## Release-train benchmark: one release against a train of all four services, same settings (own emulator on 4920)
+	$(BIN)/python benchmarks/train_bench.py
+
 .PHONY: bench-site
 bench-site: setup ## Site publishing benchmark: Slipway beside community.aws and aws s3 sync, 0/500/5,000 past invalidations
 	$(BIN)/python benchmarks/site_bench.py

@@ -31,6 +31,8 @@ _ICON = {
 def render_text(event: str, summary: dict[str, Any]) -> str:
     head = f"{_ICON.get(event, '')} {summary['service']} ({summary['environment']}) release {summary['release_id']}: {event.replace('_', ' ')}"
     lines = [head.strip(), f"image {summary.get('image_tag')} {summary.get('image_digest', '')}".strip()]
+    if summary.get("train_id"):
+        lines.append(f"train {summary['train_id']}")
     if summary.get("message"):
         lines.append(summary["message"])
     for gate in summary.get("gates", []):
@@ -73,7 +75,8 @@ class Notifier:
                 "text": text,
                 "slipway": {
                     "event": event,
-                    "release": {k: summary.get(k) for k in ("service", "environment", "release_id", "image_tag", "image_digest", "outcome")},
+                    "release": {k: summary.get(k) for k in ("service", "environment", "release_id", "image_tag", "image_digest", "outcome")}
+                    | ({"train_id": summary["train_id"]} if summary.get("train_id") else {}),
                 },
             }
             try:

@@ -34,6 +34,10 @@ tests/dr               4860        19800          19880, 20243, 28800
 molecule (dr_runbook)  4850        16500          16580, 16943, 25500
                                                (RDS 26600-26699)
 tests/pipelines        4880        11100          11180, 11543, 20100
+molecule               4960        11900          11980, 12343, 20900
+(release_train)
+benchmarks/            4920        11500          11580, 11943, 20500
+train_bench.py
 tests/unit (a slow     4598        -              -
 HTTP answer, release/
 test_waiting.py)

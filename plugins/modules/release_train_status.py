@@ -1,0 +1,208 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Slipway contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: release_train_status
+short_description: Read a release train back from the ledger and summarise it
+version_added: 0.1.0
+description:
+  - Reads, for every service of a train, its ledger entries carrying the train id (the release in the train, then
+    its return to the previous digest under the C(cascade) policy) and summarises the train, one row per service.
+  - With O(previous=true), names for each service to return (released in the train, not returned yet; dependants
+    first) the image digest it ran before the train, from the task definition its ledger entry records as previous.
+  - With O(summary_dir), writes the summary as C(<summary_dir>/<train id>.json) (not in check mode). The file is a
+    report of the run, not managed state, so the module never reports a change.
+  - With O(notify), sends the train's own message to the release channels (the Slack incoming webhook whose URL is
+    read from Secrets Manager and never printed, and the release SNS topic), not in check mode;
+    C(started) with the waves and each service's plan, C(finished) with each service's outcome. Each carries the
+    train id, as every release of the train does. Slack incoming webhooks return no message timestamp, so the
+    messages cannot be threaded; the train id groups them. A message that cannot be delivered never fails the train.
+  - With O(previous=true) and a cascade to do (policy C(cascade), a service of the train stopped it, and services
+    to return), the summary is not final yet; no file is written, nothing is sent, and RV(final) is false.
+author:
+  - Slipway contributors (!UNKNOWN)
+options:
+  train_id:
+    description: The train's id.
+    type: str
+    required: true
+  table:
+    description: The deployment table.
+    type: str
+    required: true
+  plan:
+    description: The train's layout as M(slipway.aws.release_train_plan) returned it.
+    type: dict
+    required: true
+  hosts:
+    description:
+      - What this run knows of each service that the ledger cannot say, by name, for instance
+        C(outcome) (unchanged, skipped, refused...), C(image_tag), C(image_digest) and C(message).
+    type: dict
+    default: {}
+  previous:
+    description: Resolve the previous image digest of each service to return (see above).
+    type: bool
+    default: false
+  repositories:
+    description: Service name to its ECR repository, to resolve a previous image given by tag.
+    type: dict
+    default: {}
+  environment:
+    description: The environment's name, for the summary.
+    type: str
+    default: ''
+  started_at:
+    description: When the train started (ISO 8601), for the summary.
+    type: str
+    default: ''
+  summary_dir:
+    description: Where to write the summary file; empty writes none.
+    type: path
+  notify:
+    description: Send the train's C(started) or C(finished) message; empty sends none.
+    type: str
+    choices: ['', started, finished]
+    default: ''
+  slack_secret_id:
+    description: The Secrets Manager secret holding the Slack incoming-webhook URL; empty sends no Slack message.
+    type: str
+  sns_topic_arn:
+    description: The release SNS topic; empty publishes nothing.
+    type: str
+extends_documentation_fragment:
+  - slipway.aws.aws
+attributes:
+  check_mode:
+    support: full
+    description: Reads only; in check mode no summary file is written.
+  diff_mode:
+    support: none
+    description: Reports only.
+  platform:
+    platforms: all
+    support: full
+    description: Runs anywhere with boto3.
+"""
+
+EXAMPLES = r"""
+- name: Summarise the train
+  slipway.aws.release_train_status:
+    train_id: "{{ release_train.train_id }}"
+    table: "{{ slipway_foundation.deployment_table_name }}"
+    plan: "{{ release_train }}"
+    summary_dir: releases
+  register: train_status
+"""
+
+RETURN = r"""
+summary:
+  description: The train (id, policy, outcome, waves, counts) and one row per service (wave, outcome, image, release id, times, message, cascade).
+  returned: success
+  type: dict
+table:
+  description: The summary as aligned lines of text.
+  returned: success
+  type: list
+  elements: str
+states:
+  description: For each service, its release and cascade entries under the train, abridged (null when none).
+  returned: success
+  type: dict
+cascade:
+  description: With O(previous=true), the services to return, dependants first, each with C(previous_digest) (null if unknown) and C(how).
+  returned: success
+  type: list
+  elements: dict
+summary_file:
+  description: The file written, or null.
+  returned: success
+  type: str
+final:
+  description: False when a cascade is still to be done (nothing written or sent yet).
+  returned: success
+  type: bool
+notifications:
+  description: The train message's deliveries (C(sent)) and failures (C(problems), without the webhook URL).
+  returned: success
+  type: dict
+"""
+
+import datetime
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.slipway.aws.plugins.module_utils import train
+from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALLY_EXCLUSIVE, Aws, argument_spec
+from ansible_collections.slipway.aws.plugins.module_utils.errors import SlipwayError
+from ansible_collections.slipway.aws.plugins.module_utils.train_io import TrainNotifier, previous_digest, read_states, write_summary
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec=argument_spec(
+            **{
+                "train_id": {"type": "str", "required": True},
+                "table": {"type": "str", "required": True},
+                "plan": {"type": "dict", "required": True},
+                "hosts": {"type": "dict", "default": {}},
+                "previous": {"type": "bool", "default": False},
+                "repositories": {"type": "dict", "default": {}},
+                "environment": {"type": "str", "default": ""},
+                "started_at": {"type": "str", "default": ""},
+                "summary_dir": {"type": "path"},
+                "notify": {"type": "str", "choices": ["", "started", "finished"], "default": ""},
+                "slack_secret_id": {"type": "str", "no_log": False},
+                "sns_topic_arn": {"type": "str"},
+            }
+        ),
+        mutually_exclusive=AWS_MUTUALLY_EXCLUSIVE,
+        supports_check_mode=True,
+    )
+    p = module.params
+    plan = p["plan"]
+    missing = [k for k in ("train_id", "services", "waves", "wave_of", "depends_on") if k not in plan]
+    if missing:
+        module.fail_json(msg=f"plan lacks {', '.join(missing)}: pass what slipway.aws.release_train_plan returned")
+    try:
+        aws = Aws.from_params(p)
+        states = read_states(aws, p["table"], plan["services"], p["train_id"])
+        cascade = []
+        if p["previous"]:
+            for name in train.cascade_targets(plan["services"], states):
+                digest, how = previous_digest(aws, states[name]["release"], p["repositories"].get(name))
+                cascade.append({"service": name, "previous_digest": digest, "how": how, "release_id": states[name]["release"].get("release_id")})
+        finished = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        summary = train.summarise({**plan, "train_id": p["train_id"]}, states, p["hosts"], started_at=p["started_at"], finished_at=finished)
+        summary["environment"] = p["environment"]
+        final = not (cascade and plan.get("policy") == "cascade" and train.stopped_by(states))
+        summary_file = None
+        notifications: dict[str, list[str]] = {"sent": [], "problems": []}
+        if final and p["notify"] and not module.check_mode:
+            notifier = TrainNotifier(aws, p["slack_secret_id"] or None, p["sns_topic_arn"] or None)
+            notifier.send_train(p["notify"], summary)
+            notifications = {"sent": notifier.sent, "problems": notifier.problems}
+            summary["notifications"] = notifications
+        if final and p["summary_dir"] and not module.check_mode:
+            summary_file = write_summary(p["summary_dir"], summary)
+            summary["summary_file"] = summary_file
+    except SlipwayError as exc:
+        module.fail_json(msg=str(exc))
+    module.exit_json(
+        changed=False,
+        summary=summary,
+        table=train.render_table(summary),
+        states=train.brief(states),
+        cascade=cascade,
+        summary_file=summary_file,
+        final=final,
+        notifications=notifications,
+    )
+
+
+if __name__ == "__main__":
+    main()
