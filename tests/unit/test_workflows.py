@@ -32,7 +32,10 @@ CONFIGURE_AWS = "aws-actions/configure-aws-credentials@"
 STORED_KEY_RE = re.compile(r"secrets\.AWS_(?:SECRET_)?ACCESS_KEY(?:_ID)?\b|aws-(?:access-key-id|secret-access-key)\s*:", re.IGNORECASE)
 # A job deploys (and so needs an environment and a concurrency group) when it runs one of these.
 DEPLOY_RE = re.compile(r"playbooks/(?:deploy_|rollback_|release_train)\S*\.yml|terraform\b[^\n]*\bapply\b")
-SERVICE_DEPLOY_RE = re.compile(r"playbooks/(?:deploy_service|rollback_service|release_train)\.yml")
+# A single-service deploy is serialised per service and environment. A train is serialised per environment (one
+# train at a time; each of its releases still holds its service's lease, so a single-service deploy meeting it is
+# refused, never interleaved).
+SERVICE_DEPLOY_RE = re.compile(r"playbooks/(?:deploy_service|rollback_service)\.yml")
 
 
 def load(path: Path) -> dict:
@@ -196,7 +199,7 @@ def test_every_action_pin_is_one_version():
 
 def test_the_deploys_are_gated():
     """The release and publish jobs carry environment protection, a concurrency key and OIDC."""
-    for stem, job_name in (("deploy-service", "deploy"), ("deploy-frontend", "deploy"), ("terraform-apply", "apply")):
+    for stem, job_name in (("deploy-service", "deploy"), ("deploy-train", "deploy"), ("deploy-frontend", "deploy"), ("terraform-apply", "apply")):
         job = load(ROOT / ".github" / "workflows" / f"{stem}.yml")["jobs"][job_name]
         assert job["environment"]["name"] == "${{ inputs.environment }}"
         assert "inputs.environment" in job["concurrency"]["group"]
@@ -204,6 +207,9 @@ def test_the_deploys_are_gated():
     service = load(ROOT / ".github/workflows/deploy-service.yml")["jobs"]["deploy"]
     assert service["concurrency"]["group"] == "deploy-${{ inputs.service }}-${{ inputs.environment }}"
     assert service["needs"] == "check"
+    train = load(ROOT / ".github/workflows/deploy-train.yml")["jobs"]["deploy"]
+    assert train["concurrency"] == {"group": "deploy-train-${{ inputs.environment }}", "cancel-in-progress": False}
+    assert train["needs"] == "check"
 
 
 def test_ci_runs_the_make_targets_and_a_gate():
@@ -465,6 +471,7 @@ def test_the_workflows_run_playbooks():
     playbooks = {parse_command(tokens)[0] for case in SCRIPTS for tokens in ansible_commands(case[1])}
     assert {
         "playbooks/deploy_service.yml",
+        "playbooks/release_train.yml",
         "playbooks/deploy_frontend.yml",
         "playbooks/compliance_report.yml",
         "playbooks/runbooks/backup_restore_test.yml",
@@ -564,6 +571,32 @@ def test_a_bad_service_or_environment_stops_the_deploy(env, words):
     result = run_check("deploy-service", **env)
     assert result.returncode == 1
     assert "::error title=Bad input::" in result.stdout
+    for word in words:
+        assert word in result.stderr
+
+
+@pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
+def test_a_train_of_the_catalogues_services_passes(environment):
+    services = catalogue(environment)
+    result = run_check("deploy-train", SERVICES=",".join(services), DEPLOY_ENV=environment, IMAGE_TAG="1.4.0", STRATEGY="canary", ON_FAILURE="cascade")
+    assert result.returncode == 0, result.stderr
+    assert f"releasing {' '.join(services)} to {environment} as one train at 1.4.0" in result.stdout
+    whole = run_check("deploy-train", DEPLOY_ENV=environment, ON_FAILURE="leave")
+    assert whole.returncode == 0 and f"releasing every service to {environment} as one train" in whole.stdout, whole.stderr
+
+
+@pytest.mark.parametrize(
+    "env, words",
+    [
+        ({"SERVICES": "user,usr", "DEPLOY_ENV": "prod", "ON_FAILURE": "leave"}, ["unknown service 'usr' in prod", "a comma-separated list of api-"]),
+        ({"SERVICES": "user", "DEPLOY_ENV": "local", "ON_FAILURE": "leave"}, ["unknown environment 'local'"]),
+        ({"SERVICES": "user", "DEPLOY_ENV": "dev", "ON_FAILURE": "rollback"}, ["on_failure 'rollback' is not one of leave, cascade"]),
+        ({"SERVICES": "user", "DEPLOY_ENV": "dev", "ON_FAILURE": "leave", "IMAGE_TAG": "$(id)"}, ["image_tag '$(id)' is not a Docker tag"]),
+    ],
+)
+def test_a_bad_train_stops_before_the_deploy(env, words):
+    result = run_check("deploy-train", **env)
+    assert result.returncode == 1 and "::error title=Bad input::" in result.stdout
     for word in words:
         assert word in result.stderr
 
