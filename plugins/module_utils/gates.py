@@ -12,6 +12,7 @@ it into a pass). Entries recorded before INCONCLUSIVE existed say NO_DATA.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import http.client
 import math
@@ -437,22 +438,28 @@ def judge_metrics(evidence: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
 
 def production_latencies(evidence: dict[str, Any]) -> list[float]:
     """The new colour's per-period mean latency (seconds) of production alone: each period's TargetResponseTime Sum
-    and SampleCount less the verification answers of the seconds in it (their latency as the client saw it, a
-    little more than the target's, so production comes out a little slower, never flattered). Periods left with no
+    and SampleCount less the verification answers of the seconds in it. A verification answer's latency is the one
+    the client saw, which includes the network between it and the load balancer; the target's share is a little
+    less, so the estimate of production comes out faster by that network time of the verification requests in the
+    period (well under a millisecond a request on loopback). Each second goes to the period whose datapoint
+    starts at or before it (CloudWatch's periods need not start at the window's start). Periods left with no
     production request are dropped."""
     points = evidence["datapoints"]
     counts = dict(points.get("latency_count", []))
-    period = int(evidence.get("period") or 60)
-    t0 = datetime.datetime.fromisoformat(evidence["window"][0]).timestamp()
-    own: dict[float, list[float]] = {}
+    sums = [(datetime.datetime.fromisoformat(at).timestamp(), at, total) for at, total in points.get("latency_sum", [])]
+    sums.sort()
+    starts = [t for t, _at, _total in sums]
+    own: dict[str, list[float]] = {}
     for second, n, ms in (evidence.get("verification") or {}).get("per_second", []):
-        bucket = t0 + ((second - t0) // period) * period
-        acc = own.setdefault(bucket, [0, 0.0])
+        i = bisect.bisect_right(starts, second) - 1
+        if i < 0:
+            continue
+        acc = own.setdefault(sums[i][1], [0, 0.0])
         acc[0] += n
         acc[1] += ms / 1000
     out = []
-    for at, total in points.get("latency_sum", []):
-        n0, s0 = own.get(datetime.datetime.fromisoformat(at).timestamp(), (0, 0.0))
+    for _t, at, total in sums:
+        n0, s0 = own.get(at, (0, 0.0))
         n, spent = counts.get(at, 0) - n0, total - s0
         if n > 0 and spent >= 0:
             out.append(spent / n)

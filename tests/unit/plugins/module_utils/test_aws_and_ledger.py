@@ -1,5 +1,6 @@
 """The AWS call layer and the deployment-table lease, on in-process moto."""
 
+import datetime
 import os
 
 import pytest
@@ -356,3 +357,19 @@ def test_the_latency_comparison_sees_production_alone_and_catches_a_slower_new_c
     short = latency_evidence(production_s=0.08, verification_s=0.08, seconds=5)
     status, summary, derived = gates.judge_metrics(short)
     assert status == "PASS" and derived["comparison"]["latency"]["status"] == "INCONCLUSIVE"
+
+
+def test_verification_seconds_go_to_the_period_whose_datapoint_starts_before_them():
+    """CloudWatch's per-minute datapoints start on the minute, not at the window's start (17 s past it here)."""
+    from ansible_collections.slipway.aws.plugins.module_utils import gates
+
+    minute = 1_790_000_040  # a whole minute
+    at = [datetime.datetime.fromtimestamp(minute + 60 * i, datetime.UTC).isoformat() for i in range(2)]
+    evidence = {
+        "window": [datetime.datetime.fromtimestamp(minute + 17, datetime.UTC).isoformat(), at[1]],
+        "period": 60,
+        # minute 1: 100 production requests at 50 ms and 10 verification answers at 300 ms; minute 2: production only
+        "datapoints": {"latency_sum": [[at[0], 5.0 + 3.0], [at[1], 5.0]], "latency_count": [[at[0], 110.0], [at[1], 100.0]]},
+        "verification": {"per_second": [[minute + 20 + i, 1, 300.0] for i in range(10)]},
+    }
+    assert [round(v, 4) for v in gates.production_latencies(evidence)] == [0.05, 0.05]
