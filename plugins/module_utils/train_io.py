@@ -22,9 +22,10 @@ from ansible.module_utils.urls import ConnectionError as UrlConnectionError
 from ansible.module_utils.urls import SSLValidationError, open_url
 from ansible_collections.slipway.aws.plugins.module_utils import train
 from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws, call
-from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, SlipwayError
+from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, GateFailed, SlipwayError
 from ansible_collections.slipway.aws.plugins.module_utils.ledger import ledger_list, ledger_put
 from ansible_collections.slipway.aws.plugins.module_utils.notify import Notifier
+from ansible_collections.slipway.aws.plugins.module_utils.release.waiting import wait_until
 
 # A train's entries are among a service's newest: a service released more often than this
 # while one train ran would hide its train entries (never the case in practice).
@@ -48,29 +49,32 @@ def wait_for(
 ) -> tuple[str, str, dict[str, dict[str, Any]], float]:
     """Poll the ledger until ``service`` may start or is blocked; (verdict, reason, states, seconds waited).
 
-    The interval grows by half up to 4x the first one: a dependency's release
-    takes minutes in a real account, and seconds on the emulator.
+    The release's own poller (``waiting.wait_until``), its interval growing by half up
+    to 4x the first one: a dependency's release takes minutes in a real account, and
+    seconds on the emulator.
     """
     started = clock()
-    delay = interval
-    while True:
-        states = read()
-        verdict, reason = train.wait_verdict(service, depends_on, unchanged, states)
-        waited = clock() - started
-        if verdict != "wait":
-            return verdict, reason, states, waited
-        if waited >= timeout:
-            never = [d for d in depends_on if d not in unchanged and (states.get(d) or {}).get("release") is None]
-            return (
-                "blocked",
-                f"timed out after {timeout:.0f}s {reason}: no ledger entry of {', '.join(never)} under this train yet. "
-                "If forks (-f) is below the number of services in the train, waiting services can hold every worker: "
-                "run with -f at least the train's size; else raise release_train_wait_timeout_seconds",
-                states,
-                waited,
-            )
-        sleep(min(delay, max(0.0, timeout - waited)))
-        delay = min(delay * 1.5, interval * 4)
+    seen: dict[str, Any] = {"states": {}, "reason": ""}
+
+    def decided() -> tuple[str, str] | None:
+        seen["states"] = read()
+        verdict, seen["reason"] = train.wait_verdict(service, depends_on, unchanged, seen["states"])
+        return None if verdict == "wait" else (verdict, seen["reason"])
+
+    try:
+        verdict, reason = wait_until(decided, timeout, interval, "train wait", max_interval=interval * 4, sleep=sleep, clock=clock)
+    except GateFailed:
+        states = seen["states"]
+        never = [d for d in depends_on if d not in unchanged and (states.get(d) or {}).get("release") is None]
+        return (
+            "blocked",
+            f"timed out after {timeout:.0f}s {seen['reason']}: no ledger entry of {', '.join(never)} under this train yet. "
+            "If forks (-f) is below the number of services in the train, waiting services can hold every worker: "
+            "run with -f at least the train's size; else raise release_train_wait_timeout_seconds",
+            states,
+            clock() - started,
+        )
+    return verdict, reason, seen["states"], clock() - started
 
 
 def previous_digest(aws: Aws, entry: Mapping[str, Any], repository: str | None = None) -> tuple[str | None, str]:
@@ -79,6 +83,10 @@ def previous_digest(aws: Aws, entry: Mapping[str, Any], repository: str | None =
     The entry records the task definition that was live (``previous_task_definition``);
     its image is pinned by digest when Slipway released it, or is a tag (Terraform's
     first revision), then resolved in ECR.
+
+    Not ``ledger.previous_good`` (what ``rollback_service.yml`` goes back to): that is
+    the newest *successful release* of another image, from the ledger alone; a train's
+    cascade goes back to what was *running* before this train, released by Slipway or not.
     """
     arn = entry.get("previous_task_definition")
     if not arn:

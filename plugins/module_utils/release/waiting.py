@@ -21,13 +21,15 @@ def wait_until(
     what: str,
     on_tick: Callable[[], None] | None = None,
     max_interval: float | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Any:
     """The one poller: call ``check`` until it returns a truthy value or the deadline passes.
 
     The interval grows by half each round up to ``max_interval`` (default 3 × interval),
-    so long waits stay gentle on the API.
+    so long waits stay gentle on the API. ``sleep`` and ``clock`` are injectable for tests.
     """
-    deadline = time.monotonic() + timeout
+    deadline = clock() + timeout
     delay = interval
     cap = max_interval if max_interval is not None else interval * 3
     while True:
@@ -36,10 +38,10 @@ def wait_until(
             return result
         if on_tick:
             on_tick()
-        remaining = deadline - time.monotonic()
+        remaining = deadline - clock()
         if remaining <= 0:
             raise GateFailed(what, f"timed out after {timeout:.0f}s", {"timeout_seconds": timeout})
-        time.sleep(min(delay, remaining))
+        sleep(min(delay, remaining))
         delay = min(delay * 1.5, cap)
 
 
