@@ -114,26 +114,16 @@ policy:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.slipway.aws.plugins.module_utils.train import TrainError, plan_train
+from ansible_collections.slipway.aws.plugins.module_utils.train_tasks import PLAN_SPEC, run_plan
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec={
-            "catalogue": {"type": "dict", "required": True},
-            "services": {"type": "raw"},
-            "hosts": {"type": "list", "elements": "str", "required": True},
-            "policy": {"type": "str", "default": "leave"},
-            "train_id": {"type": "str"},
-        },
-        supports_check_mode=True,
-    )
-    p = module.params
-    try:
-        plan = plan_train(p["catalogue"], p["services"], p["hosts"], policy=p["policy"], train_id=p["train_id"] or None)
-    except TrainError as exc:
-        module.fail_json(msg=str(exc))
-    module.exit_json(changed=False, **plan)
+    # The action plugin of the same name runs run_plan in the worker; this is the module's own path.
+    module = AnsibleModule(argument_spec=PLAN_SPEC, supports_check_mode=True)
+    result = run_plan(module.params, module.check_mode)
+    if result.get("failed"):
+        module.fail_json(**{k: v for k, v in result.items() if k != "failed"})
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

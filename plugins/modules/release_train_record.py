@@ -77,57 +77,18 @@ entry:
   type: dict
 """
 
-import datetime
-import secrets
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.slipway.aws.plugins.module_utils.actor import find_actor
-from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALLY_EXCLUSIVE, Aws, argument_spec
-from ansible_collections.slipway.aws.plugins.module_utils.errors import SlipwayError
-from ansible_collections.slipway.aws.plugins.module_utils.train_io import read_states, record_refusal
+from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALLY_EXCLUSIVE
+from ansible_collections.slipway.aws.plugins.module_utils.train_tasks import RECORD_SPEC, run_record
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec=argument_spec(
-            **{
-                "service": {"type": "str", "required": True},
-                "train_id": {"type": "str", "required": True},
-                "table": {"type": "str", "required": True},
-                "release_id": {"type": "str"},
-                "reason": {"type": "str", "required": True},
-                "environment": {"type": "str", "default": ""},
-                "actor": {"type": "str", "default": ""},
-            }
-        ),
-        mutually_exclusive=AWS_MUTUALLY_EXCLUSIVE,
-        supports_check_mode=True,
-    )
-    p = module.params
-    stamp = datetime.datetime.now(datetime.UTC)
-    now = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
-    entry = {
-        "release_id": p["release_id"] or stamp.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3),
-        "service": p["service"],
-        "environment": p["environment"],
-        "who": p["actor"] or find_actor(),
-        "started_at": now,
-        "finished_at": now,
-        "outcome": "refused",
-        "message": p["reason"],
-        "train_id": p["train_id"],
-    }
-    try:
-        aws = Aws.from_params(p)
-        existing = read_states(aws, p["table"], [p["service"]], p["train_id"])[p["service"]]["release"]
-        if existing is not None:
-            module.exit_json(changed=False, entry=existing, msg=f"{p['service']} already has its entry under {p['train_id']}: {existing.get('outcome')}")
-        if module.check_mode:
-            module.exit_json(changed=True, entry=entry)
-        record_refusal(aws, p["table"], entry)
-    except SlipwayError as exc:
-        module.fail_json(msg=str(exc))
-    module.exit_json(changed=True, entry=entry)
+    # The action plugin of the same name runs run_record in the worker; this is the module's own path.
+    module = AnsibleModule(argument_spec=RECORD_SPEC, mutually_exclusive=AWS_MUTUALLY_EXCLUSIVE, supports_check_mode=True)
+    result = run_record(module.params, module.check_mode)
+    if result.get("failed"):
+        module.fail_json(**{k: v for k, v in result.items() if k != "failed"})
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

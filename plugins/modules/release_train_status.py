@@ -133,75 +133,18 @@ notifications:
   type: dict
 """
 
-import datetime
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.slipway.aws.plugins.module_utils import train
-from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALLY_EXCLUSIVE, Aws, argument_spec
-from ansible_collections.slipway.aws.plugins.module_utils.errors import SlipwayError
-from ansible_collections.slipway.aws.plugins.module_utils.train_io import TrainNotifier, previous_digest, read_states, write_summary
+from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALLY_EXCLUSIVE
+from ansible_collections.slipway.aws.plugins.module_utils.train_tasks import STATUS_SPEC, run_status
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec=argument_spec(
-            **{
-                "train_id": {"type": "str", "required": True},
-                "table": {"type": "str", "required": True},
-                "plan": {"type": "dict", "required": True},
-                "hosts": {"type": "dict", "default": {}},
-                "previous": {"type": "bool", "default": False},
-                "repositories": {"type": "dict", "default": {}},
-                "environment": {"type": "str", "default": ""},
-                "started_at": {"type": "str", "default": ""},
-                "summary_dir": {"type": "path"},
-                "notify": {"type": "str", "choices": ["", "started", "finished"], "default": ""},
-                "slack_secret_id": {"type": "str", "no_log": False},
-                "sns_topic_arn": {"type": "str"},
-            }
-        ),
-        mutually_exclusive=AWS_MUTUALLY_EXCLUSIVE,
-        supports_check_mode=True,
-    )
-    p = module.params
-    plan = p["plan"]
-    missing = [k for k in ("train_id", "services", "waves", "wave_of", "depends_on") if k not in plan]
-    if missing:
-        module.fail_json(msg=f"plan lacks {', '.join(missing)}: pass what slipway.aws.release_train_plan returned")
-    try:
-        aws = Aws.from_params(p)
-        states = read_states(aws, p["table"], plan["services"], p["train_id"])
-        cascade = []
-        if p["previous"]:
-            for name in train.cascade_targets(plan["services"], states):
-                digest, how = previous_digest(aws, states[name]["release"], p["repositories"].get(name))
-                cascade.append({"service": name, "previous_digest": digest, "how": how, "release_id": states[name]["release"].get("release_id")})
-        finished = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        summary = train.summarise({**plan, "train_id": p["train_id"]}, states, p["hosts"], started_at=p["started_at"], finished_at=finished)
-        summary["environment"] = p["environment"]
-        final = not (cascade and plan.get("policy") == "cascade" and train.stopped_by(states))
-        summary_file = None
-        notifications: dict[str, list[str]] = {"sent": [], "problems": []}
-        if final and p["notify"] and not module.check_mode:
-            notifier = TrainNotifier(aws, p["slack_secret_id"] or None, p["sns_topic_arn"] or None)
-            notifier.send_train(p["notify"], summary)
-            notifications = {"sent": notifier.sent, "problems": notifier.problems}
-            summary["notifications"] = notifications
-        if final and p["summary_dir"] and not module.check_mode:
-            summary_file = write_summary(p["summary_dir"], summary)
-            summary["summary_file"] = summary_file
-    except SlipwayError as exc:
-        module.fail_json(msg=str(exc))
-    module.exit_json(
-        changed=False,
-        summary=summary,
-        table=train.render_table(summary),
-        states=train.brief(states),
-        cascade=cascade,
-        summary_file=summary_file,
-        final=final,
-        notifications=notifications,
-    )
+    # The action plugin of the same name runs run_status in the worker; this is the module's own path.
+    module = AnsibleModule(argument_spec=STATUS_SPEC, mutually_exclusive=AWS_MUTUALLY_EXCLUSIVE, supports_check_mode=True)
+    result = run_status(module.params, module.check_mode)
+    if result.get("failed"):
+        module.fail_json(**{k: v for k, v in result.items() if k != "failed"})
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -100,49 +100,17 @@ states:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALLY_EXCLUSIVE, Aws, argument_spec
-from ansible_collections.slipway.aws.plugins.module_utils.errors import SlipwayError
-from ansible_collections.slipway.aws.plugins.module_utils.train import brief
-from ansible_collections.slipway.aws.plugins.module_utils.train_io import read_states, wait_for
+from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALLY_EXCLUSIVE
+from ansible_collections.slipway.aws.plugins.module_utils.train_tasks import WAIT_SPEC, run_wait
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec=argument_spec(
-            **{
-                "service": {"type": "str", "required": True},
-                "train_id": {"type": "str", "required": True},
-                "table": {"type": "str", "required": True},
-                "depends_on": {"type": "list", "elements": "str", "default": []},
-                "members": {"type": "list", "elements": "str", "required": True},
-                "unchanged": {"type": "list", "elements": "str", "default": []},
-                "timeout": {"type": "float", "default": 3600.0},
-                "poll_interval": {"type": "float", "default": 5.0},
-            }
-        ),
-        mutually_exclusive=AWS_MUTUALLY_EXCLUSIVE,
-        supports_check_mode=True,
-    )
-    p = module.params
-    if p["poll_interval"] <= 0 or p["timeout"] < 0:
-        module.fail_json(msg="poll_interval must be > 0 and timeout >= 0. Fix: release_train_wait_timeout_seconds / service_release_poll_interval")
-    try:
-        aws = Aws.from_params(p)
-        verdict, reason, states, waited = wait_for(
-            lambda: read_states(aws, p["table"], p["members"], p["train_id"]),
-            p["service"],
-            p["depends_on"],
-            p["unchanged"],
-            p["timeout"],
-            p["poll_interval"],
-        )
-    except SlipwayError as exc:
-        module.fail_json(msg=str(exc), verdict="error", reason=str(exc), waited=0.0)
-    result = {"changed": False, "verdict": verdict, "reason": reason, "waited": round(waited, 2), "states": brief(states)}
-    if verdict == "blocked":
-        # Skipped, not failed and not ok: the service never started.
-        module.exit_json(skipped=True, msg=f"{p['service']} not started: {reason}", **result)
-    module.exit_json(msg=f"{p['service']} may start: {reason}", **result)
+    # The action plugin of the same name runs run_wait in the worker; this is the module's own path.
+    module = AnsibleModule(argument_spec=WAIT_SPEC, mutually_exclusive=AWS_MUTUALLY_EXCLUSIVE, supports_check_mode=True)
+    result = run_wait(module.params, module.check_mode)
+    if result.get("failed"):
+        module.fail_json(**{k: v for k, v in result.items() if k != "failed"})
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,24 @@
+# -*- coding: utf-8 -*-
+# Copyright: Slipway contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Controller-side runner of slipway.aws.release_train_status: the module's core (train_tasks.run_status), without a module's start-up."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALLY_EXCLUSIVE
+from ansible_collections.slipway.aws.plugins.module_utils.train_tasks import STATUS_SPEC, run_status
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        validation, args = self.validate_argument_spec(argument_spec=STATUS_SPEC, mutually_exclusive=AWS_MUTUALLY_EXCLUSIVE)
+        if validation.error_messages:
+            raise AnsibleActionFail("; ".join(validation.error_messages))
+        result.update(run_status(args, bool(self._task.check_mode)))
+        return result
