@@ -410,7 +410,9 @@ class Release:
 
         started = time.monotonic()
         try:
-            wait_until(check, cfg.health_timeout_seconds, cfg.poll_interval, "health", on_tick=self._heartbeat)
+            # Up to 4x the interval between reads (20 s at the real 5 s): a Fargate start and two ALB health
+            # checks take minutes, and a gentle wait leaves the account's API rate to the application.
+            wait_until(check, cfg.health_timeout_seconds, cfg.poll_interval, "health", on_tick=self._heartbeat, max_interval=cfg.poll_interval * 4)
         except GateFailed as exc:
             self.gates.append(gatelib.GateResult("health", "FAIL", str(exc).split(": ", 1)[-1], evidence=exc.evidence, seconds=time.monotonic() - started))
             raise
