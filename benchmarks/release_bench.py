@@ -385,6 +385,44 @@ class Bench:
             self.notes.append(f"{scenario}: ansible-playbook exited {code}:\n{run.text[-2500:]}")
         return result
 
+    def floor(self, service: str, tag: str) -> float:
+        """The emulator's floor for one release, with no tool: the seconds from scaling the idle colour to the live
+        colour's count on ``tag`` until its deployment is COMPLETED and that many targets are healthy (the part of
+        any blue-green release that only the platform decides). Uncounted; the idle colour is scaled back after."""
+        self.settle(service, timeout=180)
+        ecs, elb = self.client("ecs"), self.client("elbv2")
+        cluster = self.outputs["cluster_name"]
+        live = self.live_colour(service)
+        idle = "green" if live == "blue" else "blue"
+        live_name, idle_name = (self.svc(service)[f"{c}_service_name"] for c in (live, idle))
+        live_svc = ecs.describe_services(cluster=cluster, services=[live_name])["services"][0]
+        count = int(live_svc["desiredCount"])
+        td = ecs.describe_task_definition(taskDefinition=live_svc["taskDefinition"])["taskDefinition"]
+        containers = [dict(c, image=f"{self.svc(service)['ecr_repository_url']}:{tag}") for c in td["containerDefinitions"]]
+        keep = ("family", "taskRoleArn", "executionRoleArn", "networkMode", "requiresCompatibilities", "cpu", "memory", "volumes")
+        new = ecs.register_task_definition(containerDefinitions=containers, **{k: td[k] for k in keep if td.get(k) is not None})
+        arn = new["taskDefinition"]["taskDefinitionArn"]
+        tg = self.svc(service)[f"{idle}_target_group_arn"]
+        t0 = time.monotonic()
+        ecs.update_service(cluster=cluster, service=idle_name, taskDefinition=arn, desiredCount=count)
+        deadline = t0 + 180
+        while True:
+            svc = ecs.describe_services(cluster=cluster, services=[idle_name])["services"][0]
+            primary = next((d for d in svc["deployments"] if d["status"] == "PRIMARY"), {})
+            health = elb.describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"]
+            healthy = sum(1 for h in health if h["TargetHealth"]["State"] == "healthy")
+            done = primary.get("taskDefinition") == arn and primary.get("rolloutState") == "COMPLETED"
+            if done and primary.get("runningCount", 0) >= count and healthy >= count:
+                break
+            if time.monotonic() > deadline:
+                raise BenchError(f"floor: {idle_name} did not run {count} healthy tasks of {tag} within 180 s")
+            time.sleep(0.1)
+        seconds = time.monotonic() - t0
+        ecs.update_service(cluster=cluster, service=idle_name, desiredCount=0)
+        self.settle(service, timeout=180)
+        log(f"floor: {idle_name} to {count} healthy tasks of {tag} in {seconds:.1f} s")
+        return seconds
+
     def releases(self, scenario: str, tag: str, parallel: bool) -> Result:
         for name in SERVICES:
             self.settle(name)
@@ -492,8 +530,8 @@ class Bench:
 
 
 # ------------------------------------------------------------------ polling model
-def polls_in(seconds: float, interval: float, cap_factor: float = 3.0) -> int:
-    """How many checks Slipway's wait_until makes in ``seconds`` (interval x1.5 per round up to 3x)."""
+def polls_in(seconds: float, interval: float, cap_factor: float = 4.0) -> int:
+    """How many checks Slipway's health wait makes in ``seconds`` (interval x1.5 per round up to 4x)."""
     t, delay, n = 0.0, interval, 0
     while t <= seconds:
         n += 1
@@ -578,13 +616,13 @@ def report(results: list[Result], setup_seconds: float, notes: list[str]) -> str
     real_ten = polls_in(600, 5.0)
     local_first = polls_in(60, 0.5)
     out.append(
-        "Slipway health wait, by its poll schedule (2 calls per check — ecs.DescribeServices + elbv2.DescribeTargetHealth — "
-        "plus a lease renewal, dynamodb.UpdateItem, every lock_ttl/4):"
+        "Slipway health wait, by its poll schedule (at most 2 calls per check — ecs.DescribeServices, and "
+        "elbv2.DescribeTargetHealth once a task of the new revision runs — plus a lease renewal, dynamodb.UpdateItem, every lock_ttl/4):"
     )
     out.append(
-        f"  local inventory (0.5 s → 1.5 s): {local_first} checks in the first minute = {2 * local_first} calls + 8 lease renewals (ttl 30 s)\n"
-        f"  real default    (5 s → 15 s):    {real_first} checks in the first minute = {2 * real_first} calls + 2 lease renewals (ttl 120 s); "
-        f"then 4 checks/min = 8 calls/min + 2 renewals; {2 * real_ten} calls + 20 renewals over a 10-minute Fargate start\n"
+        f"  local inventory (0.5 s → 2 s): {local_first} checks in the first minute = at most {2 * local_first} calls + 8 lease renewals (ttl 30 s)\n"
+        f"  real default    (5 s → 20 s):  {real_first} checks in the first minute = at most {2 * real_first} calls + 2 lease renewals (ttl 120 s); "
+        f"then 3 checks/min = at most 6 calls/min + 2 renewals; at most {2 * real_ten} calls + 20 renewals over a 10-minute Fargate start\n"
         "  ecs-deploy (--sleep-time 1, whole seconds, fixed): per check 1 ecs.DescribeServices while two deployments exist, "
         "3 calls (+ ecs.ListTasks + ecs.DescribeTasks) once one deployment remains and its running count is short"
     )
@@ -642,6 +680,7 @@ def main(argv: list[str] | None = None) -> int:
         setup_seconds = bench.setup()
         tags = {
             "warm": "1.1.0",
+            "floor": "1.2.0",
             "all_at_once": "2.0.0",
             "canary": "2.1.0",
             "linear": "2.2.0",
@@ -649,7 +688,7 @@ def main(argv: list[str] | None = None) -> int:
             "parallel": "3.1.0",
             "ecs-deploy": "4.0.0",
         }
-        for key in ("warm", "all_at_once", "canary", "linear", "ecs-deploy"):
+        for key in ("warm", "floor", "all_at_once", "canary", "linear", "ecs-deploy"):
             bench.push("user", tags[key])
         for name in SERVICES:
             bench.push(name, tags["sequence"])
@@ -657,8 +696,15 @@ def main(argv: list[str] | None = None) -> int:
 
         # A first run pays for cold caches (Python bytecode, the collection, terraform output): reported apart.
         results.append(bench.release("0. warm-up: user (first ansible-playbook run)", "user", tags["warm"], "all_at_once"))
+        floor = bench.floor("user", tags["floor"])
         for strategy in ("all_at_once", "canary", "linear"):
             results.append(bench.release(f"1. user {strategy}", "user", tags[strategy], strategy))
+            r = results[-1]
+            bench.notes.append(
+                f"overhead over the emulator's floor ({floor:.1f} s: the idle colour to healthy tasks, no tool), {strategy}: "
+                f"{r.wall:.1f} s wall = {r.wall / floor:.1f} x the floor"
+                + (f", {r.module_seconds:.1f} s in the module = {r.module_seconds / floor:.1f} x" if r.module_seconds else "")
+            )
         results.append(bench.release("3. no-op re-release of user (unchanged)", "user", tags["linear"]))
         results.append(bench.releases("2a. four services in sequence", tags["sequence"], parallel=False))
         results.append(bench.releases("2b. four services in parallel (4 processes)", tags["parallel"], parallel=True))
@@ -676,7 +722,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         if long_wait != "off":
             # Polling over a wait of about a minute: a fresh stack whose tasks take LONG_PENDING s to "pull",
-            # Slipway at its real-mode defaults (poll 5 s growing to 15 s, lease ttl 120 s).
+            # Slipway at its real-mode defaults (poll 5 s growing to 20 s, lease ttl 120 s).
             second = bench.setup({"SLIPWAY_TASK_PENDING_SECONDS": str(LONG_PENDING)})
             bench.notes.append(f"second stack for scenario 5 (SLIPWAY_TASK_PENDING_SECONDS={LONG_PENDING}): set up in {second:.0f} s")
             for tag in ("5.0.0", "5.1.0"):
