@@ -55,10 +55,13 @@ APPLY_TIMEOUT = float(os.environ.get("SLIPWAY_BENCH_APPLY_TIMEOUT", "600"))
 LONG_PENDING = int(os.environ.get("SLIPWAY_BENCH_LONG_PENDING", "45"))
 # botocore honours AWS_ENDPOINT_URL (and AWS_ENDPOINT_URL_<SERVICE>) from 1.31.0 on.
 BOTOCORE_ENDPOINT_ENV = (1, 31, 0)
-# Zero waits: what is measured is Slipway's own work and polling, not bake time.
-ZERO_WAITS = {"service_release_step_bake_seconds": 0, "service_release_scale_down_wait_seconds": 0}
-# Slipway's health wait: from "scaling SVC-COLOUR to N" to "gate health: PASS".
-SLIPWAY_WAIT = (re.compile(r"\] scaling \S+ to \d+ on "), re.compile(r"gate health: PASS"))
+# Short waits: what is measured is Slipway's own work and polling, not bake time. A step bakes one second: at the
+# local inventory's 30 verification requests a second that is enough answers (min_requests 20) to judge it. A zero
+# bake has none, so every step would be INCONCLUSIVE and extended, and the bench would time the extension loop.
+SHORT_WAITS = {"service_release_step_bake_seconds": 1, "service_release_scale_down_wait_seconds": 0}
+# Slipway's health wait: from "waiting for N healthy target(s)" (after the scale-up's writes and their read-backs,
+# as ecs-deploy's window starts after its own) to "gate health: PASS".
+SLIPWAY_WAIT = (re.compile(r"waiting for \d+ healthy target"), re.compile(r"gate health: PASS"))
 # ecs-deploy's wait: from its title to its verdict.
 ECS_DEPLOY_WAIT = (re.compile(r"^Deploying new task definition"), re.compile(r"Deployment (successful|failed)"))
 
@@ -319,7 +322,7 @@ class Bench:
 
     # -------------------------------------------------------------- Slipway
     def playbook_cmd(self, service: str, tag: str, strategy: str | None, settings: dict[str, Any] | None = None) -> list[str]:
-        extra: dict[str, Any] = {"svc": service, "image_tag": tag, **ZERO_WAITS, **(settings or {}), "service_release_summary_dir": str(self.summaries)}
+        extra: dict[str, Any] = {"svc": service, "image_tag": tag, **SHORT_WAITS, **(settings or {}), "service_release_summary_dir": str(self.summaries)}
         if strategy:
             extra["strategy"] = strategy
         return [str(BIN / "ansible-playbook"), "playbooks/deploy_service.yml", "-i", str(self.inventory), "-v", "-e", json.dumps(extra)]
@@ -531,8 +534,9 @@ class Bench:
 
 # ------------------------------------------------------------------ polling model
 def polls_in(seconds: float, interval: float, cap_factor: float = 4.0) -> int:
-    """How many checks Slipway's health wait makes in ``seconds`` (interval x1.5 per round up to 4x)."""
-    t, delay, n = 0.0, interval, 0
+    """How many checks Slipway's health wait makes in ``seconds`` (the first after 2x the interval, then 2x the
+    interval growing x1.5 per round up to 4x)."""
+    t, delay, n = 2 * interval, 2 * interval, 0
     while t <= seconds:
         n += 1
         t += delay
@@ -600,7 +604,7 @@ def report(results: list[Result], setup_seconds: float, notes: list[str]) -> str
     out.append("")
     out.append(
         "Polling while waiting for the new tasks "
-        "(measured window: Slipway 'scaling …' → 'gate health: PASS'; ecs-deploy 'Deploying new task definition' → verdict):"
+        "(measured window: Slipway 'waiting for N healthy target(s)' → 'gate health: PASS'; ecs-deploy 'Deploying new task definition' → verdict):"
     )
     out.append("")
     wait_rows = []
@@ -620,8 +624,10 @@ def report(results: list[Result], setup_seconds: float, notes: list[str]) -> str
         "elbv2.DescribeTargetHealth once a task of the new revision runs — plus a lease renewal, dynamodb.UpdateItem, every lock_ttl/4):"
     )
     out.append(
-        f"  local inventory (0.5 s → 2 s): {local_first} checks in the first minute = at most {2 * local_first} calls + 8 lease renewals (ttl 30 s)\n"
-        f"  real default    (5 s → 20 s):  {real_first} checks in the first minute = at most {2 * real_first} calls + 2 lease renewals (ttl 120 s); "
+        f"  local inventory (first after 1 s, then 1 s → 2 s):   {local_first} checks in the first minute = "
+        f"at most {2 * local_first} calls + 8 lease renewals (ttl 30 s)\n"
+        f"  real default    (first after 10 s, then 10 s → 20 s): {real_first} checks in the first minute = "
+        f"at most {2 * real_first} calls + 2 lease renewals (ttl 120 s); "
         f"then 3 checks/min = at most 6 calls/min + 2 renewals; at most {2 * real_ten} calls + 20 renewals over a 10-minute Fargate start\n"
         "  ecs-deploy (--sleep-time 1, whole seconds, fixed): per check 1 ecs.DescribeServices while two deployments exist, "
         "3 calls (+ ecs.ListTasks + ecs.DescribeTasks) once one deployment remains and its running count is short"

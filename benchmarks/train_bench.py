@@ -46,14 +46,14 @@ if str(ROOT) not in sys.path:
 os.environ["SLIPWAY_BENCH_EMULATOR_PORT"] = os.environ.get("SLIPWAY_TRAIN_BENCH_EMULATOR_PORT", "4920")
 os.environ["SLIPWAY_BENCH_LISTENER_BASE"] = os.environ.get("SLIPWAY_TRAIN_BENCH_LISTENER_BASE", "11500")
 
-from benchmarks.release_bench import PORT, RESULTS, ZERO_WAITS, Bench, BenchError, log, table  # noqa: E402
+from benchmarks.release_bench import PORT, RESULTS, SHORT_WAITS, Bench, BenchError, log, table  # noqa: E402
 from tests.support import BIN, SERVICES  # noqa: E402
 from tests.support.emulator import EmulatorError, port_in_use  # noqa: E402
 
 STRATEGY = "canary"
-# No bake and no scale-down wait (release_bench's ZERO_WAITS), but the metrics gate needs a sample to judge:
-# on the emulator, without traffic, only the release's own verification requests (as the integration tests run).
-SETTINGS = {**ZERO_WAITS, "strategy": STRATEGY, "service_release_step_bake_seconds": 1, "service_release_min_requests": 5}
+# A one-second bake and no scale-down wait (release_bench's SHORT_WAITS); the metrics gate judges, on the emulator
+# without traffic, only the release's own verification requests (as the integration tests run), from 5 of them.
+SETTINGS = {**SHORT_WAITS, "strategy": STRATEGY, "service_release_min_requests": 5}
 
 
 @dataclass

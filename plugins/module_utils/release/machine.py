@@ -409,10 +409,21 @@ class Release:
             return primary.get("rolloutState") == "COMPLETED" and primary.get("runningCount", 0) >= count and healthy >= count
 
         started = time.monotonic()
+        self.emit(f"  waiting for {count} healthy target(s) in {tg.split('/')[-2]} (deadline {cfg.health_timeout_seconds:.0f}s)")
         try:
-            # Up to 4x the interval between reads (20 s at the real 5 s): a Fargate start and two ALB health
-            # checks take minutes, and a gentle wait leaves the account's API rate to the application.
-            wait_until(check, cfg.health_timeout_seconds, cfg.poll_interval, "health", on_tick=self._heartbeat, max_interval=cfg.poll_interval * 4)
+            # A Fargate start and two ALB health checks take a minute or more, and no task can run (or fail) within
+            # seconds of the scale-up: the first read comes two intervals after it (10 s at the real 5 s), the next
+            # ones 1.5x further apart up to 4x the interval (20 s). A gentle wait leaves the account's API rate to
+            # the application; a failing task is still seen within 20 s.
+            wait_until(
+                check,
+                cfg.health_timeout_seconds,
+                cfg.poll_interval * 2,
+                "health",
+                on_tick=self._heartbeat,
+                max_interval=cfg.poll_interval * 4,
+                first_after=cfg.poll_interval * 2,
+            )
         except GateFailed as exc:
             self.gates.append(gatelib.GateResult("health", "FAIL", str(exc).split(": ", 1)[-1], evidence=exc.evidence, seconds=time.monotonic() - started))
             raise

@@ -23,15 +23,20 @@ def wait_until(
     max_interval: float | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    first_after: float = 0.0,
 ) -> Any:
     """The one poller: call ``check`` until it returns a truthy value or the deadline passes.
 
     The interval grows by half each round up to ``max_interval`` (default 3 × interval),
-    so long waits stay gentle on the API. ``sleep`` and ``clock`` are injectable for tests.
+    so long waits stay gentle on the API. ``first_after`` seconds pass before the first
+    check (a wait whose answer cannot be ready at once need not ask at once).
+    ``sleep`` and ``clock`` are injectable for tests.
     """
     deadline = clock() + timeout
     delay = interval
     cap = max_interval if max_interval is not None else interval * 3
+    if first_after > 0:
+        sleep(min(first_after, timeout))
     while True:
         result = check()
         if result:

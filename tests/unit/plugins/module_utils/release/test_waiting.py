@@ -29,6 +29,22 @@ def test_wait_until_gives_up_at_the_deadline_as_a_failed_gate():
     assert 2 <= len(polls) < 10  # the interval grows between polls
 
 
+def test_wait_until_can_let_time_pass_before_its_first_check_and_then_backs_off_to_its_cap():
+    now = [0.0]
+    checks = []
+
+    def check():
+        checks.append(now[0])
+        return len(checks) == 6
+
+    def sleep(seconds):
+        now[0] += seconds
+
+    wait_until(check, timeout=600, interval=5, what="health", max_interval=20, first_after=5, sleep=sleep, clock=lambda: now[0])
+    # 5 s before the first read, then x1.5 per round up to 4x the interval.
+    assert checks == [5.0, 10.0, 17.5, 28.75, 45.625, 65.625]
+
+
 # --------------------------------------------------------------- interrupts
 SLOW_PORT = 4598  # tests/support/emulator.py's table of ports
 
