@@ -5,27 +5,20 @@
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible_collections.slipway.aws.plugins.module_utils.dr import runner
+from ansible_collections.slipway.aws.plugins.plugin_utils.controller_action import ControllerAction
 
 display = Display()
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
+class ActionModule(ControllerAction):
+    SPEC = runner.SPEC
+    MUTUALLY_EXCLUSIVE = runner.MUTUALLY_EXCLUSIVE
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        validation, args = self.validate_argument_spec(argument_spec=runner.SPEC, mutually_exclusive=runner.MUTUALLY_EXCLUSIVE)
-        if validation.error_messages:
-            raise AnsibleActionFail("; ".join(validation.error_messages))
-
+    def core(self, args, check_mode, diff):
         def emit(message: str) -> None:
             color = "red" if message.startswith(("FAIL", "preflight FAIL", "preflight ERROR")) else "cyan"
             display.display(f"[{args['runbook']}] {message}", color=color)
 
-        result.update(runner.run(args, bool(self._task.check_mode), emit))
-        return result
+        return runner.run(args, check_mode, emit)

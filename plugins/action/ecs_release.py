@@ -10,10 +10,9 @@ import contextlib
 import os
 from typing import Any
 
-from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible_collections.slipway.aws.plugins.module_utils import release_runner
+from ansible_collections.slipway.aws.plugins.plugin_utils.controller_action import ControllerAction
 
 display = Display()
 
@@ -75,15 +74,11 @@ class _ControllerTerminal:
             self._fd = None
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
+class ActionModule(ControllerAction):
+    SPEC = release_runner.ARGUMENT_SPEC
+    MUTUALLY_EXCLUSIVE = release_runner.MUTUALLY_EXCLUSIVE
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        validation, args = self.validate_argument_spec(argument_spec=release_runner.ARGUMENT_SPEC, mutually_exclusive=release_runner.MUTUALLY_EXCLUSIVE)
-        if validation.error_messages:
-            raise AnsibleActionFail("; ".join(validation.error_messages))
+    def core(self, args, check_mode, diff):
         service = args["service"]
 
         def emit(message: str) -> None:
@@ -91,9 +86,7 @@ class ActionModule(ActionBase):
 
         terminal = _ControllerTerminal()
         try:
-            outcome = release_runner.run(
-                args, bool(self._task.check_mode), bool(self._task.diff), emit, after_interrupt=lambda m: terminal.write(f"[{service}] {m}")
-            )
+            outcome = release_runner.run(args, check_mode, diff, emit, after_interrupt=lambda m: terminal.write(f"[{service}] {m}"))
             if terminal.used:
                 # The controller will not print the task's result after Ctrl-C: the outcome goes the same way.
                 terminal.write(f"[{service}] {failure_line(outcome) if outcome.get('failed') else outcome.get('msg', '')}")
@@ -102,6 +95,5 @@ class ActionModule(ActionBase):
         if outcome.get("failed") and display.verbosity < 1:
             # The phases were shown live and the full result is in the summary
             # file; the screen ends with the one line that matters.
-            return {**result, "failed": True, "changed": bool(outcome.get("changed")), "msg": failure_line(outcome)}
-        result.update(outcome)
-        return result
+            return {"failed": True, "changed": bool(outcome.get("changed")), "msg": failure_line(outcome)}
+        return outcome

@@ -5,19 +5,12 @@
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 from ansible_collections.slipway.aws.plugins.module_utils.train_tasks import PLAN_SPEC, run_plan
+from ansible_collections.slipway.aws.plugins.plugin_utils.controller_action import ControllerAction
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
+class ActionModule(ControllerAction):
+    SPEC = PLAN_SPEC
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        validation, args = self.validate_argument_spec(argument_spec=PLAN_SPEC)
-        if validation.error_messages:
-            raise AnsibleActionFail("; ".join(validation.error_messages))
-        result.update(run_plan(args, bool(self._task.check_mode)))
-        return result
+    def core(self, args, check_mode, diff):
+        return run_plan(args, check_mode)

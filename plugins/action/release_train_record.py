@@ -5,20 +5,14 @@
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALLY_EXCLUSIVE
 from ansible_collections.slipway.aws.plugins.module_utils.train_tasks import RECORD_SPEC, run_record
+from ansible_collections.slipway.aws.plugins.plugin_utils.controller_action import ControllerAction
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
+class ActionModule(ControllerAction):
+    SPEC = RECORD_SPEC
+    MUTUALLY_EXCLUSIVE = AWS_MUTUALLY_EXCLUSIVE
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        validation, args = self.validate_argument_spec(argument_spec=RECORD_SPEC, mutually_exclusive=AWS_MUTUALLY_EXCLUSIVE)
-        if validation.error_messages:
-            raise AnsibleActionFail("; ".join(validation.error_messages))
-        result.update(run_record(args, bool(self._task.check_mode)))
-        return result
+    def core(self, args, check_mode, diff):
+        return run_record(args, check_mode)

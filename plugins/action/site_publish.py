@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible_collections.slipway.aws.plugins.module_utils.site import runner
+from ansible_collections.slipway.aws.plugins.plugin_utils.controller_action import ControllerAction
 
 display = Display()
 
@@ -23,23 +22,18 @@ def failure_line(result: dict[str, Any]) -> str:
     return line + "."
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
+class ActionModule(ControllerAction):
+    SPEC = runner.PUBLISH_SPEC
+    MUTUALLY_EXCLUSIVE = runner.MUTUALLY_EXCLUSIVE
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        validation, args = self.validate_argument_spec(argument_spec=runner.PUBLISH_SPEC, mutually_exclusive=runner.MUTUALLY_EXCLUSIVE)
-        if validation.error_messages:
-            raise AnsibleActionFail("; ".join(validation.error_messages))
+    def core(self, args, check_mode, diff):
         site = args.get("site") or args.get("distribution_id") or args["bucket"]
 
         def emit(message: str) -> None:
             display.display(f"[{site}] {message}", color="cyan")
 
-        outcome = runner.run_publish(args, bool(self._task.check_mode), bool(self._task.diff), emit)
+        outcome = runner.run_publish(args, check_mode, diff, emit)
         if outcome.get("failed") and display.verbosity < 1:
             # The phases were shown live and the full result is in the summary file.
-            return {**result, "failed": True, "changed": bool(outcome.get("changed")), "msg": failure_line(outcome), "outcome": outcome.get("outcome")}
-        result.update(outcome)
-        return result
+            return {"failed": True, "changed": bool(outcome.get("changed")), "msg": failure_line(outcome), "outcome": outcome.get("outcome")}
+        return outcome

@@ -114,16 +114,13 @@ policy:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.slipway.aws.plugins.module_utils.train_tasks import PLAN_SPEC, run_plan
+from ansible_collections.slipway.aws.plugins.module_utils.train_tasks import PLAN_SPEC, exit_module, run_plan
 
 
 def main() -> None:
     # The action plugin of the same name runs run_plan in the worker; this is the module's own path.
     module = AnsibleModule(argument_spec=PLAN_SPEC, supports_check_mode=True)
-    result = run_plan(module.params, module.check_mode)
-    if result.get("failed"):
-        module.fail_json(**{k: v for k, v in result.items() if k != "failed"})
-    module.exit_json(**result)
+    exit_module(module, run_plan(module.params, module.check_mode))
 
 
 if __name__ == "__main__":

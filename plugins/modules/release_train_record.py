@@ -79,16 +79,13 @@ entry:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALLY_EXCLUSIVE
-from ansible_collections.slipway.aws.plugins.module_utils.train_tasks import RECORD_SPEC, run_record
+from ansible_collections.slipway.aws.plugins.module_utils.train_tasks import RECORD_SPEC, exit_module, run_record
 
 
 def main() -> None:
     # The action plugin of the same name runs run_record in the worker; this is the module's own path.
     module = AnsibleModule(argument_spec=RECORD_SPEC, mutually_exclusive=AWS_MUTUALLY_EXCLUSIVE, supports_check_mode=True)
-    result = run_record(module.params, module.check_mode)
-    if result.get("failed"):
-        module.fail_json(**{k: v for k, v in result.items() if k != "failed"})
-    module.exit_json(**result)
+    exit_module(module, run_record(module.params, module.check_mode))
 
 
 if __name__ == "__main__":

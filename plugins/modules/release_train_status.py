@@ -135,16 +135,13 @@ notifications:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALLY_EXCLUSIVE
-from ansible_collections.slipway.aws.plugins.module_utils.train_tasks import STATUS_SPEC, run_status
+from ansible_collections.slipway.aws.plugins.module_utils.train_tasks import STATUS_SPEC, exit_module, run_status
 
 
 def main() -> None:
     # The action plugin of the same name runs run_status in the worker; this is the module's own path.
     module = AnsibleModule(argument_spec=STATUS_SPEC, mutually_exclusive=AWS_MUTUALLY_EXCLUSIVE, supports_check_mode=True)
-    result = run_status(module.params, module.check_mode)
-    if result.get("failed"):
-        module.fail_json(**{k: v for k, v in result.items() if k != "failed"})
-    module.exit_json(**result)
+    exit_module(module, run_status(module.params, module.check_mode))
 
 
 if __name__ == "__main__":

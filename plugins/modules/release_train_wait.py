@@ -101,16 +101,13 @@ states:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALLY_EXCLUSIVE
-from ansible_collections.slipway.aws.plugins.module_utils.train_tasks import WAIT_SPEC, run_wait
+from ansible_collections.slipway.aws.plugins.module_utils.train_tasks import WAIT_SPEC, exit_module, run_wait
 
 
 def main() -> None:
     # The action plugin of the same name runs run_wait in the worker; this is the module's own path.
     module = AnsibleModule(argument_spec=WAIT_SPEC, mutually_exclusive=AWS_MUTUALLY_EXCLUSIVE, supports_check_mode=True)
-    result = run_wait(module.params, module.check_mode)
-    if result.get("failed"):
-        module.fail_json(**{k: v for k, v in result.items() if k != "failed"})
-    module.exit_json(**result)
+    exit_module(module, run_wait(module.params, module.check_mode))
 
 
 if __name__ == "__main__":
