@@ -1,6 +1,6 @@
-"""`playbooks/runbooks/environment_rebuild.yml` against the shared foundation: a service's ECS services are lost, the
-rebuild brings them back from Terraform and puts the service at its last good digest from the ledger through the
-release path; a second run changes nothing. Runs last (tests/support/fixtures.py): it deletes and recreates state.
+"""`playbooks/runbooks/environment_rebuild.yml` against the shared foundation: a service's ECS services (and one of
+its alarms) are lost, the rebuild brings them back from Terraform and puts the service at its last good digest from
+the ledger through the release path; a second run changes nothing. Runs last (tests/support/fixtures.py): it deletes and recreates state.
 
 Everything is read back: the ECS services and their task definitions, the listener rule, the target health, the
 deployment table, `terraform plan` of the root, the emulator's count of write calls, the evidence report.
@@ -47,24 +47,31 @@ def test_lost_services_are_rebuilt_at_their_last_good_digest(stack: Stack, found
     assert stack.ledger(svc)[0]["outcome"] == "succeeded" and stack.ledger(svc)[0]["image_digest"] == digest
     others = {name: stack.image_of(name, stack.live_colour(name)) for name in ("user", "notification")}
 
-    # The loss: both colours' ECS services are gone.
-    ecs = stack.client("ecs")
-    names = [stack.svc(svc)["blue_service_name"], stack.svc(svc)["green_service_name"]]
-    for name in names:
-        ecs.delete_service(cluster=stack.outputs["cluster_name"], service=name, force=True)
-    gone = ecs.describe_services(cluster=stack.outputs["cluster_name"], services=names)["services"]
-    assert all(s["status"] != "ACTIVE" for s in gone), gone
-
-    # --check: the preflight shows Terraform's plan and the ledger's digest; nothing is written.
+    # --check: the preflight shows Terraform's plan and the ledger's digest; nothing is written. Shown on a small loss
+    # (one of the service's alarms): over a lost ECS service, Terraform's AWS provider waits two minutes for it to
+    # reappear before it plans its creation (docs/runbooks/environment_rebuild.md), and the rebuild below pays that once.
+    cloudwatch = stack.client("cloudwatch")
+    alarm = stack.svc(svc)["alarm_names"]["green"][0]
+    cloudwatch.delete_alarms(AlarmNames=[alarm])
+    assert cloudwatch.describe_alarms(AlarmNames=[alarm])["MetricAlarms"] == []
     calls = stack.calls()
     temp = Path(stack.env.get("TMPDIR") or tempfile.gettempdir())
     plans_before = set(temp.glob("slipway-rebuild-*"))
     rc, out = rebuild(stack, reports, "--check")
     assert rc == 0, out[-4000:]
     assert set(temp.glob("slipway-rebuild-*")) == plans_before, "check mode left its saved plan behind"
-    assert "PASS  terraform plan: " in out and "to create" in out, out[-4000:]
+    assert "PASS  terraform plan: 1 to create" in out and "aws_cloudwatch_metric_alarm" in out, out[-4000:]
     assert f"last good {digest[:19]}" in out, out[-4000:]
     assert stack.writes_since(calls) == {}, stack.writes_since(calls)
+    assert cloudwatch.describe_alarms(AlarmNames=[alarm])["MetricAlarms"] == []
+
+    # The loss: both colours' ECS services are gone too.
+    ecs = stack.client("ecs")
+    names = [stack.svc(svc)["blue_service_name"], stack.svc(svc)["green_service_name"]]
+    for name in names:
+        ecs.delete_service(cluster=stack.outputs["cluster_name"], service=name, force=True)
+    gone = ecs.describe_services(cluster=stack.outputs["cluster_name"], services=names)["services"]
+    assert all(s["status"] != "ACTIVE" for s in gone), gone
 
     # A service the catalogue does not know: a clear error before any write.
     calls = stack.calls()
@@ -79,6 +86,7 @@ def test_lost_services_are_rebuilt_at_their_last_good_digest(stack: Stack, found
     took = time.monotonic() - started
     services = ecs.describe_services(cluster=stack.outputs["cluster_name"], services=names)["services"]
     assert [s["status"] for s in services] == ["ACTIVE", "ACTIVE"], services
+    assert [a["AlarmName"] for a in cloudwatch.describe_alarms(AlarmNames=[alarm])["MetricAlarms"]] == [alarm]
     live = stack.live_colour(svc)
     stack.wait_steady(svc)
     assert stack.image_of(svc, live).endswith("@" + digest), (live, stack.image_of(svc, live))
