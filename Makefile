@@ -83,10 +83,11 @@ lint: setup ## Static checks: ruff, yamllint, ansible-lint, shellcheck, actionli
 sanity: setup ## ansible-test sanity on a copy of the collection (tools/sanity; needs PyPI)
 	tools/sanity
 
-molecule: setup ## Molecule scenarios of the roles (molecule/*; own emulator on port 4640)
-	@# One scenario at a time with -s: `test --all` looks for a `default` scenario and logs CRITICAL when there is none.
-	@set -e; for dir in molecule/*/; do s=$$(basename "$$dir"); echo "molecule test -s $$s"; \
-	  MOLECULE_ANSIBLE_ARGS_STRICT_MODE=1 $(BIN)/molecule test -s "$$s"; done
+# Two lanes side by side, each scenario with -s (`test --all` looks for a `default` scenario and logs CRITICAL when
+# there is none). The scenarios mostly wait; the lanes keep those whose side ports could meet apart (tools/molecule-lanes).
+MOLECULE_LANES ?= "release_train static_site" "default dr_runbook secret_rotate secret_rotation_audit"
+molecule: setup ## Molecule scenarios of the roles (molecule/*, each on its own emulator ports), in two lanes
+	tools/molecule-lanes $(BIN)/molecule $(MOLECULE_LANES)
 
 .PHONY: terraform-check tf-validate checkov tf-docs tf-docs-check terraform-test
 
