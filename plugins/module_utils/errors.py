@@ -53,3 +53,11 @@ class Halted(SlipwayError):
 
 class Interrupted(SlipwayError):
     """The operator (or the system) interrupted the run."""
+
+
+def exit_module(module: Any, result: dict[str, Any]) -> None:
+    """A module's ending for a result its core returned (the same result an action plugin returns): ``fail_json``
+    with the rest of it when it says ``failed``, else ``exit_json``."""
+    if result.get("failed"):
+        module.fail_json(**{k: v for k, v in result.items() if k != "failed"})
+    module.exit_json(**result)

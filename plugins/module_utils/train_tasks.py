@@ -74,13 +74,6 @@ def _failed(msg: str, **extra: Any) -> dict[str, Any]:
     return {"failed": True, "changed": False, "msg": msg, **extra}
 
 
-def exit_module(module: Any, result: dict[str, Any]) -> None:
-    """The module's own ending of a ``run_*`` result: ``fail_json`` for a failed one, else ``exit_json``."""
-    if result.get("failed"):
-        module.fail_json(**{k: v for k, v in result.items() if k != "failed"})
-    module.exit_json(**result)
-
-
 def run_plan(p: Mapping[str, Any], check_mode: bool = False) -> dict[str, Any]:
     """Lay out the train (no AWS call)."""
     try:

@@ -113,15 +113,13 @@ invalidation:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.slipway.aws.plugins.module_utils.errors import exit_module
 from ansible_collections.slipway.aws.plugins.module_utils.site import runner
 
 
 def main() -> None:
     module = AnsibleModule(argument_spec=runner.INVALIDATION_SPEC, mutually_exclusive=runner.MUTUALLY_EXCLUSIVE, supports_check_mode=True)
-    result = runner.run_invalidation(dict(module.params), module.check_mode)
-    if result.get("failed"):
-        module.fail_json(**{k: v for k, v in result.items() if k != "failed"})
-    module.exit_json(**result)
+    exit_module(module, runner.run_invalidation(dict(module.params), module.check_mode))
 
 
 if __name__ == "__main__":

@@ -143,14 +143,12 @@ error:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.slipway.aws.plugins.module_utils.dr import runner
+from ansible_collections.slipway.aws.plugins.module_utils.errors import exit_module
 
 
 def main() -> None:
     module = AnsibleModule(argument_spec=runner.SPEC, mutually_exclusive=runner.MUTUALLY_EXCLUSIVE, supports_check_mode=True)
-    result = runner.run(dict(module.params), module.check_mode, lambda _m: None)
-    if result.get("failed"):
-        module.fail_json(**{k: v for k, v in result.items() if k != "failed"})
-    module.exit_json(**result)
+    exit_module(module, runner.run(dict(module.params), module.check_mode, lambda _m: None))
 
 
 if __name__ == "__main__":

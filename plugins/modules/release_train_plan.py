@@ -114,7 +114,8 @@ policy:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.slipway.aws.plugins.module_utils.train_tasks import PLAN_SPEC, exit_module, run_plan
+from ansible_collections.slipway.aws.plugins.module_utils.errors import exit_module
+from ansible_collections.slipway.aws.plugins.module_utils.train_tasks import PLAN_SPEC, run_plan
 
 
 def main() -> None:

@@ -79,7 +79,8 @@ entry:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALLY_EXCLUSIVE
-from ansible_collections.slipway.aws.plugins.module_utils.train_tasks import RECORD_SPEC, exit_module, run_record
+from ansible_collections.slipway.aws.plugins.module_utils.errors import exit_module
+from ansible_collections.slipway.aws.plugins.module_utils.train_tasks import RECORD_SPEC, run_record
 
 
 def main() -> None:

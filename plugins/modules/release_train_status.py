@@ -135,7 +135,8 @@ notifications:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALLY_EXCLUSIVE
-from ansible_collections.slipway.aws.plugins.module_utils.train_tasks import STATUS_SPEC, exit_module, run_status
+from ansible_collections.slipway.aws.plugins.module_utils.errors import exit_module
+from ansible_collections.slipway.aws.plugins.module_utils.train_tasks import STATUS_SPEC, run_status
 
 
 def main() -> None:

@@ -101,7 +101,8 @@ states:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.slipway.aws.plugins.module_utils.aws import AWS_MUTUALLY_EXCLUSIVE
-from ansible_collections.slipway.aws.plugins.module_utils.train_tasks import WAIT_SPEC, exit_module, run_wait
+from ansible_collections.slipway.aws.plugins.module_utils.errors import exit_module
+from ansible_collections.slipway.aws.plugins.module_utils.train_tasks import WAIT_SPEC, run_wait
 
 
 def main() -> None:

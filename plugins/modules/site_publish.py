@@ -217,15 +217,13 @@ msg:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.slipway.aws.plugins.module_utils.errors import exit_module
 from ansible_collections.slipway.aws.plugins.module_utils.site import runner
 
 
 def main() -> None:
     module = AnsibleModule(argument_spec=runner.PUBLISH_SPEC, mutually_exclusive=runner.MUTUALLY_EXCLUSIVE, supports_check_mode=True)
-    result = runner.run_publish(dict(module.params), module.check_mode, module._diff, lambda _m: None)
-    if result.get("failed"):
-        module.fail_json(**{k: v for k, v in result.items() if k != "failed"})
-    module.exit_json(**result)
+    exit_module(module, runner.run_publish(dict(module.params), module.check_mode, module._diff, lambda _m: None))
 
 
 if __name__ == "__main__":

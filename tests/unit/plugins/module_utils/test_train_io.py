@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
 from ansible_collections.slipway.aws.plugins.module_utils import train_io
 from ansible_collections.slipway.aws.plugins.module_utils.ledger import ledger_put
-from ansible_collections.slipway.aws.plugins.module_utils.train_tasks import exit_module
 
 from .conftest import DEPLOYMENT_TABLE
 
@@ -68,29 +66,3 @@ def test_a_refusal_is_recorded_once(aws):
 def test_summary_file(tmp_path):
     path = train_io.write_summary(str(tmp_path / "releases"), {"train_id": TRAIN, "outcome": "succeeded"})
     assert path.endswith(f"{TRAIN}.json") and (tmp_path / "releases" / f"{TRAIN}.json").read_text().startswith("{")
-
-
-class _Module:
-    """AnsibleModule's ending: both calls leave the process (SystemExit), with the result written out."""
-
-    def __init__(self) -> None:
-        self.ended: tuple[str, dict] | None = None
-
-    def exit_json(self, **result):
-        self.ended = ("exit_json", result)
-        raise SystemExit(0)
-
-    def fail_json(self, **result):
-        self.ended = ("fail_json", result)
-        raise SystemExit(1)
-
-
-def test_a_train_module_ends_with_its_step_result():
-    module = _Module()
-    with pytest.raises(SystemExit):
-        exit_module(module, {"failed": True, "changed": False, "msg": "user depends on 'auth'"})
-    assert module.ended == ("fail_json", {"changed": False, "msg": "user depends on 'auth'"})
-    module = _Module()
-    with pytest.raises(SystemExit):
-        exit_module(module, {"changed": True, "waves": [["user"]]})
-    assert module.ended == ("exit_json", {"changed": True, "waves": [["user"]]})
