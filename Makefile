@@ -23,7 +23,7 @@ export AWS_SECRET_ACCESS_KEY ?= test
 export AWS_DEFAULT_REGION ?= us-east-1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup emulator foundation images demo test unit lint sanity molecule integration emulator-test secrets-test compliance-test dr-test pipelines-test bench down clean
+.PHONY: help setup emulator foundation images demo test terraform-integration unit lint sanity molecule integration emulator-test secrets-test compliance-test dr-test pipelines-test bench down clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -64,10 +64,16 @@ demo: foundation ## Set up everything, then release `user` blue-green (DEMO_TAG)
 	@echo "--- user through the production listener"
 	tools/local-aws get user /
 
-# One suite at a time: the emulator serves one request at a time, and a Terraform apply beside another suite was
-# slowed until the AWS provider retried a CreateTargetGroup that had succeeded (a DuplicateTargetGroupName).
+# Three lanes side by side (tools/lanes): the server suites mostly wait on Terraform's provider, health checks and
+# bakes, and each has ports of its own (tests/support/ports.py; tools/lanes refuses lanes that could meet on a port).
 # terraform-check comes before the compliance suite: it builds checkov's venv, which the suite's IaC test runs.
-test: setup lint unit emulator-test terraform-check secrets-test compliance-test dr-test pipelines-test molecule ## Run every test (what CI runs); terraform + integration tests share one applied foundation
+TEST_LANES ?= "terraform-integration" \
+  "lint unit terraform-check emulator-test compliance-test pipelines-test molecule-default" \
+  "secrets-test dr-test molecule-dr_runbook molecule-secret_rotate molecule-secret_rotation_audit molecule-release_train molecule-static_site"
+test: setup ## Run every test (what CI runs): static checks, unit tests and the server suites, in lanes side by side
+	tools/lanes $(TEST_LANES)
+
+terraform-integration: setup ## Terraform and integration tests, sharing one applied foundation
 	$(BIN)/python -m pytest -q tests/terraform tests/integration
 
 lint: setup ## Static checks: ruff, yamllint, ansible-lint, shellcheck, actionlint, terraform fmt, sanity
@@ -83,11 +89,14 @@ lint: setup ## Static checks: ruff, yamllint, ansible-lint, shellcheck, actionli
 sanity: setup ## ansible-test sanity on a copy of the collection (tools/sanity; needs PyPI)
 	tools/sanity
 
-# Two lanes side by side, each scenario with -s (`test --all` looks for a `default` scenario and logs CRITICAL when
-# there is none). The scenarios mostly wait; the lanes keep those whose side ports could meet apart (tools/molecule-lanes).
-MOLECULE_LANES ?= "release_train static_site" "default dr_runbook secret_rotate secret_rotation_audit"
+# Two lanes side by side (tools/lanes), each scenario with -s (`test --all` looks for a `default` scenario and logs
+# CRITICAL when there is none). The lanes keep the scenarios whose side ports could meet apart.
+MOLECULE_LANES ?= "molecule-release_train molecule-static_site" "molecule-default molecule-dr_runbook molecule-secret_rotate molecule-secret_rotation_audit"
 molecule: setup ## Molecule scenarios of the roles (molecule/*, each on its own emulator ports), in two lanes
-	tools/molecule-lanes $(BIN)/molecule $(MOLECULE_LANES)
+	tools/lanes $(MOLECULE_LANES)
+
+molecule-%: setup ## One molecule scenario: make molecule-static_site
+	MOLECULE_ANSIBLE_ARGS_STRICT_MODE=1 $(BIN)/molecule test -s $*
 
 .PHONY: terraform-check tf-validate checkov tf-docs tf-docs-check terraform-test
 

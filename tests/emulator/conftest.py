@@ -40,9 +40,12 @@ FAST = {
 
 
 # Ports outside Linux's ephemeral range (32768-60999), where any outgoing
-# connection may take a port between our check and the emulator's bind.
-API_PORTS = range(4700, 4800)
-LISTENER_BASES = range(21000, 32768 - 9000, 100)  # base + 80 and base + 9000 stay below 32768
+# connection may take a port between our check and the emulator's bind, and
+# inside the block tests/support/ports.py gives this suite (`make test` runs
+# it beside other suites): API + 1 stays below 4800, and every base's
+# listeners, edges (base + 8000) and RDS ports (base + 5400) are its own.
+API_PORTS = range(4700, 4799)
+LISTENER_BASES = range(22700, 23400, 100)
 LISTENER_PORTS = (80, 9000)
 
 
@@ -241,22 +244,10 @@ def _bindable(*ports: int) -> bool:
 
 def make_emulator(tmp: Path, **env: str) -> Emulator:
     """An Emulator whose API port, webhook port (API + 1) and listener ports
-    (base + 80/443/9000) all lie below the ephemeral port range; ``env`` is added."""
-    import random
-
+    (base + 80/443/9000) are free and in this suite's block; ``env`` is added."""
     emu = Emulator(tmp)
-    for _ in range(500):
-        port = random.randrange(10000, 19990)
-        if _bindable(port, port + 1):
-            break
-    else:
-        raise RuntimeError("no free low port")
-    for _ in range(500):
-        base = random.randrange(20000, 23000)
-        if _bindable(base + 80, base + 443, base + 9000):
-            break
-    else:
-        raise RuntimeError("no free low listener port base")
+    port = _scan(API_PORTS, lambda p: _bindable(p, p + 1))
+    base = _scan(LISTENER_BASES, lambda b: _bindable(b + 80, b + 443, b + 9000))
     emu.port, emu.base, emu.endpoint = port, base, f"http://127.0.0.1:{port}"
     emu.env.update(SLIPWAY_EMULATOR_PORT=str(port), SLIPWAY_LISTENER_PORT_BASE=str(base), **env)
     return emu

@@ -29,7 +29,7 @@ from botocore.exceptions import ClientError
 from .conftest import REPO, Emulator, port_free, wait_for
 
 PREFERRED_PORT = 4790
-PREFERRED_BASE = 23500
+PREFERRED_BASE = 23100
 ROLE = "arn:aws:iam::123456789012:role/slipway-lambda"
 
 HANDLERS = textwrap.dedent(

@@ -2,9 +2,10 @@
 cross-region copies, streaming replicas, promote, delete, and no orphan postgres process.
 
 Ports (outside the ephemeral range 32768-60999, unused by the other modules): emulator API
-4770 (else a free one in 4700-4799), listener base 23300 (23380, 32300), webhook off, RDS
-instances on 15400-15499 (SLIPWAY_RDS_PORT_BASE, the next free block of 100 below 20000 if
-taken). The second emulator (SIGKILL test) uses 4771 and listener base 23200.
+4770 (else a free one in 4700-4798), listener base 23300 (23380, 32300), webhook off, RDS
+instances on 28700-28799 (SLIPWAY_RDS_PORT_BASE = base + 5400, the suite's own block in
+tests/support/ports.py). The second emulator (SIGKILL test) uses 4771, listener base 23200
+and RDS ports 28600-28699.
 """
 
 from __future__ import annotations
@@ -28,17 +29,16 @@ from botocore.exceptions import ClientError
 
 from .conftest import Emulator, port_free, wait_for
 
-PREFERRED_PORT, PREFERRED_BASE, RDS_BASE = 4770, 23300, 15400
-KILL_PORT, KILL_BASE, KILL_RDS_BASE = 4771, 23200, 15600
+PREFERRED_PORT, PREFERRED_BASE, RDS_BASE = 4770, 23300, 28700
+KILL_PORT, KILL_BASE, KILL_RDS_BASE = 4771, 23200, 28600
 MASTER, PASSWORD, DBNAME = "app_admin", "canary-Secret-1", "app"
 WRITER_INTERVAL = 1.0  # seconds between canary rows: the data loss a PITR may show
 
 
 def _rds_base(preferred: int) -> int:
-    for base in [preferred, *range(10400, 19900, 100)]:
-        if all(port_free(p) for p in range(base, base + 100, 7)):
-            return base
-    raise RuntimeError("no free block of ports for RDS instances")
+    if all(port_free(p) for p in range(preferred, preferred + 100, 7)):
+        return preferred
+    raise RuntimeError(f"RDS ports {preferred}-{preferred + 99} are taken (this suite's own block, tests/support/ports.py)")
 
 
 def _make(tmp: Path, port: int, base: int, rds_base: int) -> Emulator:
