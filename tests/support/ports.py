@@ -53,6 +53,7 @@ EMULATOR_TEST_BASES = range(22700, 23400, 100)  # RDS ports: base + 5400 (tests/
 # Other servers, by the ports they may take.
 POSTGRES_ROTATION = set(range(5460, 5470))  # tests/support/postgres.py: 5460 or the next free one
 POSTGRES_SECRETS_ROTATION = set(range(5470, 5480))
+POSTGRES_SECRET_ROTATE = set(range(5490, 5500))  # molecule/secret_rotate/helper.py
 UNIT_SLOW_HTTP = {4598}
 
 TARGETS: dict[str, list[Emu]] = {
@@ -71,6 +72,7 @@ TARGETS: dict[str, list[Emu]] = {
 OTHER: dict[str, set[int]] = {
     "unit": UNIT_SLOW_HTTP,
     "secrets-test": POSTGRES_ROTATION | POSTGRES_SECRETS_ROTATION,
+    "molecule-secret_rotate": POSTGRES_SECRET_ROTATE,
 }
 # Targets that start no server.
 QUIET = {"lint", "sanity", "terraform-check", "tf-validate", "checkov", "tf-docs-check"}
