@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import json
 import socket
 from typing import Any
 
@@ -74,6 +75,23 @@ def test_list_tasks_filters_by_service_name(emulator: Emulator, world: dict[str,
             listed = ecs.list_tasks(cluster=CLUSTER, serviceName=name, desiredStatus=status)["taskArns"]
             assert set(listed) == {arn for arn, group in groups.items() if group == f"service:{name}"}, (status, name)
     assert ecs.list_tasks(cluster=CLUSTER, serviceName="demo-blue")["taskArns"], "blue runs tasks"
+
+
+def test_set_queue_attributes_changes_only_the_attributes_it_names(emulator: Emulator) -> None:
+    sqs = emulator.client("sqs")
+    dlq = sqs.create_queue(QueueName="attrs-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    url = sqs.create_queue(QueueName="attrs")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    policy = {"Version": "2012-10-17", "Statement": [{"Sid": "Deny", "Effect": "Deny", "Principal": "*", "Action": "sqs:*", "Resource": arn}]}
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
+    redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3})
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedrivePolicy": redrive, "VisibilityTimeout": "45"})
+    got = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert json.loads(got["Policy"]) == policy, "setting other attributes dropped the policy"
+    assert json.loads(got["RedrivePolicy"])["deadLetterTargetArn"] == dlq_arn and got["VisibilityTimeout"] == "45"
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": ""})
+    assert "Policy" not in sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
 
 
 def test_listener_routes_by_host_and_default_action(emulator: Emulator, world: dict[str, Any]) -> None:

@@ -335,6 +335,25 @@ def install(plane: DataPlane) -> None:
 
     FakeBucket.get_permission = _bucket_permission  # type: ignore[method-assign]
 
+    # 11. SQS SetQueueAttributes changes only the attributes it names (SetQueueAttributes API reference:
+    #     "Sets the value of one or more queue attributes"). moto set the queue's policy to the request's
+    #     Policy whatever the request named, so setting a RedrivePolicy, say, dropped the queue's policy. A
+    #     request that names Policy still sets it ("" removes it, as in AWS).
+    from moto.sqs.models import SQSBackend
+
+    orig_set_queue_attributes = SQSBackend.set_queue_attributes
+
+    @functools.wraps(orig_set_queue_attributes)
+    def set_queue_attributes(self: Any, queue_name: str, attributes: dict[str, Any]) -> Any:
+        with LOCK:
+            kept = self.get_queue(queue_name).policy
+            queue = orig_set_queue_attributes(self, queue_name, attributes)
+            if "Policy" not in attributes:
+                queue.policy = kept
+            return queue
+
+    SQSBackend.set_queue_attributes = set_queue_attributes  # type: ignore[method-assign]
+
 
 def _bucket_permission(self: Any, action: str, resource: str) -> Any:
     import json

@@ -125,10 +125,6 @@ resource "aws_sqs_queue_policy" "this" {
 
   queue_url = aws_sqs_queue.this[each.key].id
   policy    = data.aws_iam_policy_document.queue[each.key].json
-
-  # One SetQueueAttributes after the other: the local emulator (moto 5.2)
-  # drops the policy whenever another attribute is set without it.
-  depends_on = [aws_sqs_queue_redrive_policy.this]
 }
 
 data "aws_iam_policy_document" "dlq" {
