@@ -143,8 +143,14 @@ def push_images(services: Iterable[str], tag: str, env: dict[str, str]) -> None:
             raise RuntimeError(f"tools/local-aws push-image {name} {tag} failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
 
 
+# Most of the apply is the AWS provider's own waits (the ALB: 30 s before each of its two state checks; each SQS
+# queue and queue policy, and each S3 lifecycle configuration: 25-55 s of equal reads). With Terraform's default of
+# 10 operations at once, those waits filled every slot and the ALB, the longest chain, started a minute late.
+LOCAL_PARALLELISM = 30
+
+
 def apply_foundation(work: Path, env: dict[str, str], timeout: float = 600, images: Iterable[str] = SERVICES, tag: str = "1.0.0") -> Foundation:
-    """init + apply of ``work``/terraform/environments/local (about 80-90 s on 2 cores), then its outputs.
+    """init + apply of ``work``/terraform/environments/local (about 90 s on 2 cores), then its outputs.
 
     With ``images`` (every service by default), the ECR repositories go first
     and get ``tag`` of those services before the ECS services exist, so no
@@ -159,5 +165,5 @@ def apply_foundation(work: Path, env: dict[str, str], timeout: float = 600, imag
     if images:
         tf_ok(root, "apply", "-auto-approve", "-input=false", "-no-color", f"-target={ECR_TARGET}", env=env, timeout=timeout)
         push_images(images, tag, env)
-    applied = tf_ok(root, "apply", "-auto-approve", "-input=false", "-no-color", env=env, timeout=timeout)
+    applied = tf_ok(root, "apply", "-auto-approve", "-input=false", "-no-color", f"-parallelism={LOCAL_PARALLELISM}", env=env, timeout=timeout)
     return Foundation(work=Path(work), env=env, outputs=outputs(root, env), seconds=time.monotonic() - started, apply_log=applied.stdout)
