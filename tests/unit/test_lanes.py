@@ -29,7 +29,7 @@ def makefile_lanes(target: str) -> list[list[str]]:
 @pytest.mark.parametrize("target", ["test", "molecule"])
 def test_the_makefile_lanes_place_every_scenario_and_never_meet_on_a_port(target):
     lanes = makefile_lanes(target)
-    proc = subprocess.run([sys.executable, str(LANES), "--check", *[" ".join(lane) for lane in lanes]], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, str(LANES), "--check", *[" ".join(lane) for lane in lanes]], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert ports.lane_port_problems(lanes) == []
 
@@ -122,7 +122,7 @@ def fake_make(tmp_path: Path) -> Path:
 
 def test_a_failure_stops_new_targets_and_each_output_is_printed_whole(fake_make):
     env = {**os.environ, "MAKE": str(fake_make)}
-    proc = subprocess.run([str(LANES), "unit terraform-check", "lint"], env=env, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([str(LANES), "unit terraform-check", "lint"], env=env, capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 1
     out = proc.stdout
     assert "===== make unit: FAILED (exit 3)" in out and "===== make lint: passed" in out
@@ -135,6 +135,6 @@ def test_a_failure_stops_new_targets_and_each_output_is_printed_whole(fake_make)
 
 def test_a_wrong_lane_list_is_refused_before_anything_runs(fake_make):
     env = {**os.environ, "MAKE": str(fake_make)}
-    proc = subprocess.run([str(LANES), "unit molecule-default", "unit"], env=env, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([str(LANES), "unit molecule-default", "unit"], env=env, capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 2 and proc.stdout == ""
     assert "targets in more than one place: unit" in proc.stderr and "molecule scenarios in no lane" in proc.stderr
