@@ -4,6 +4,7 @@ small Slipway-shaped world in it with boto3."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import socket
 import subprocess
@@ -46,7 +47,8 @@ FAST = {
 # listeners, edges (base + 8000) and RDS ports (base + 5400) are its own.
 API_PORTS = range(4700, 4799)
 LISTENER_BASES = range(22700, 23400, 100)
-LISTENER_PORTS = (80, 9000)
+LISTENER_PORTS = (80, 443, 9000)
+EDGE_OFFSET, EDGE_COUNT = 8000, 10  # distribution i is served on base + 8000 + i
 
 
 def port_free(port: int) -> bool:
@@ -58,10 +60,14 @@ def port_free(port: int) -> bool:
     return True
 
 
+_PICKS: dict[range, itertools.count] = {}
+
+
 def _scan(candidates: range, ok: Callable[[int], bool]) -> int:
-    """The first candidate that is free, starting at a per-process offset (parallel runs rarely collide)."""
+    """The first free candidate, from a per-process offset that moves one on at each pick from ``candidates``: the
+    next emulator of this process starts its search past the last one's ports, even those bound only later."""
     items = list(candidates)
-    start = (os.getpid() * 7) % len(items)
+    start = (os.getpid() * 7 + next(_PICKS.setdefault(candidates, itertools.count()))) % len(items)
     for value in items[start:] + items[:start]:
         if ok(value):
             return value
@@ -69,11 +75,16 @@ def _scan(candidates: range, ok: Callable[[int], bool]) -> int:
 
 
 def _free_port() -> int:
-    return _scan(API_PORTS, port_free)
+    return _scan(API_PORTS, lambda p: port_free(p) and port_free(p + 1))
+
+
+def _base_free(base: int) -> bool:
+    """The listener ports and the CloudFront edges' ports of ``base`` are free."""
+    return all(port_free(base + p) for p in (*LISTENER_PORTS, *range(EDGE_OFFSET, EDGE_OFFSET + EDGE_COUNT)))
 
 
 def _free_base() -> int:
-    return _scan(LISTENER_BASES, lambda base: all(port_free(base + p) for p in LISTENER_PORTS))
+    return _scan(LISTENER_BASES, _base_free)
 
 
 class Emulator:
@@ -247,7 +258,7 @@ def make_emulator(tmp: Path, **env: str) -> Emulator:
     (base + 80/443/9000) are free and in this suite's block; ``env`` is added."""
     emu = Emulator(tmp)
     port = _scan(API_PORTS, lambda p: _bindable(p, p + 1))
-    base = _scan(LISTENER_BASES, lambda b: _bindable(b + 80, b + 443, b + 9000))
+    base = _scan(LISTENER_BASES, _base_free)
     emu.port, emu.base, emu.endpoint = port, base, f"http://127.0.0.1:{port}"
     emu.env.update(SLIPWAY_EMULATOR_PORT=str(port), SLIPWAY_LISTENER_PORT_BASE=str(base), **env)
     return emu
