@@ -68,8 +68,8 @@ demo: foundation ## Set up everything, then release `user` blue-green (DEMO_TAG)
 # bakes, and each has ports of its own (tests/support/ports.py; tools/lanes refuses lanes that could meet on a port).
 # terraform-check comes before the compliance suite: it builds checkov's venv, which the suite's IaC test runs.
 TEST_LANES ?= "terraform-integration" \
-  "lint unit terraform-check emulator-test compliance-test pipelines-test molecule-default" \
-  "secrets-test dr-test molecule-dr_runbook molecule-secret_rotate molecule-secret_rotation_audit molecule-release_train molecule-static_site"
+  "lint unit terraform-check emulator-test compliance-test molecule-default" \
+  "secrets-test dr-test pipelines-test molecule-dr_runbook molecule-secret_rotate molecule-secret_rotation_audit molecule-release_train molecule-static_site"
 test: setup ## Run every test (what CI runs): static checks, unit tests and the server suites, in lanes side by side
 	tools/lanes $(TEST_LANES)
 
