@@ -9,9 +9,10 @@ kernel's ephemeral range; SLIPWAY_TRAIN_BENCH_EMULATOR_PORT and
 SLIPWAY_TRAIN_BENCH_LISTENER_BASE move it) with the foundation applied, the
 way benchmarks/release_bench.py does (its Bench is reused), then measures:
 
-  1. one release of `user` (deploy_service.yml);
+  1. one release of `user` (deploy_service.yml), and
   2. a train of the four services without dependencies (one wave: the
-     train's own cost, comparable with four playbooks run at once);
+     train's own cost, comparable with four playbooks run at once), side by
+     side in each of --rounds rounds (3): the ratio is of the medians;
   3. a train of the four in the catalogue's dependency order (two waves:
      api-gateway after user and event, notification after event);
   4. four deploy_service.yml processes at once (what a train replaces).
@@ -140,7 +141,10 @@ def report(measures: list[Measure], base: Measure, setup_seconds: float, notes: 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--keep-temp", action="store_true", help="keep the temporary stack directory (the emulator is always stopped)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of one release and one one-wave train (the ratio is of the medians; default 3)")
     args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     if port_in_use(PORT):
         print(f"train bench: port {PORT} is in use; set SLIPWAY_TRAIN_BENCH_EMULATOR_PORT", file=sys.stderr)
         return 2
@@ -160,17 +164,30 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         setup_seconds = bench.setup()
+        rounds = range(1, args.rounds + 1)
         for name in SERVICES:
-            for tag in ("2.0.0", "3.0.0", "4.0.0", "5.0.0"):
+            for tag in [f"3.{r}.0" for r in rounds] + ["4.0.0", "5.0.0"]:
                 bench.push(name, tag)
-        bench.push("user", "1.1.0")
+        for tag in ["1.1.0"] + [f"2.{r}.0" for r in rounds]:
+            bench.push("user", tag)
         # The first ansible-playbook run pays for cold caches; not measured against.
         warm = bench.one("0. warm-up: user (first run)", "user", "1.1.0")
-        base = bench.one("1. one release: user", "user", "2.0.0")
+        # One release and the one-wave train, side by side in each round: a release's time varies by a few seconds
+        # with where its steps fall against the emulator's metric flush, so the ratio is of the medians.
+        ones, trains = [], []
+        for r in rounds:
+            ones.append(bench.one(f"1. one release: user (round {r})", "user", f"2.{r}.0"))
+            trains.append(bench.train(f"2. train of four, no dependencies (one wave; round {r})", f"3.{r}.0", flat=True))
+        base = sorted(ones, key=lambda m: m.wall)[len(ones) // 2]
+        middle = sorted(trains, key=lambda m: m.wall)[len(trains) // 2]
+        bench.notes.insert(
+            0,
+            f"medians of {args.rounds} rounds: one release {base.wall:.1f} s, one-wave train {middle.wall:.1f} s: {middle.wall / base.wall:.2f} x"
+            f" (per round: {', '.join(f'{t.wall / o.wall:.2f} x' for o, t in zip(ones, trains, strict=True))}); the ratios below are to the median one release",
+        )
         measures = [
             warm,
-            base,
-            bench.train("2. train of four, no dependencies (one wave)", "3.0.0", flat=True),
+            *[m for pair in zip(ones, trains, strict=True) for m in pair],
             bench.train("3. train of four, catalogue dependencies (two waves)", "4.0.0", flat=False),
             bench.parallel("4. four deploy_service.yml at once", "5.0.0"),
         ]
