@@ -55,6 +55,8 @@ POSTGRES_ROTATION = set(range(5460, 5470))  # tests/support/postgres.py: 5460 or
 POSTGRES_SECRETS_ROTATION = set(range(5470, 5480))
 POSTGRES_SECRET_ROTATE = set(range(5490, 5500))  # molecule/secret_rotate/helper.py
 UNIT_SLOW_HTTP = {4598}
+SLACK_INTEGRATION = set(range(4620, 4630))  # tests/support/stack.py: the emulator's API port + 10, or one of the next 9
+SITE_ORIGIN_INTEGRATION = set(range(10990, 11100))  # tests/integration/test_site.py: an origin server, the first free
 
 TARGETS: dict[str, list[Emu]] = {
     "terraform-integration": [Emu(4610, 10000)],
@@ -71,6 +73,7 @@ TARGETS: dict[str, list[Emu]] = {
 }
 OTHER: dict[str, set[int]] = {
     "unit": UNIT_SLOW_HTTP,
+    "terraform-integration": SLACK_INTEGRATION | SITE_ORIGIN_INTEGRATION,
     "secrets-test": POSTGRES_ROTATION | POSTGRES_SECRETS_ROTATION,
     "molecule-secret_rotate": POSTGRES_SECRET_ROTATE,
 }

@@ -190,7 +190,8 @@ def build_stack(foundation: Foundation, tmp: Path, emulator: Emulator | None = N
         f"service_release_summary_dir: {json.dumps(str(summaries))}\n"
     )
     port = int(foundation.env["SLIPWAY_EMULATOR_PORT"])
-    slack = SlackReceiver(preferred=slack_port or port + 10)
+    # API + 10 or one of the next nine: the ports tests/support/ports.py gives this suite's receiver.
+    slack = SlackReceiver(preferred=slack_port or port + 10, tries=10)
     st = Stack(
         env=foundation.env, outputs=foundation.outputs, slack=slack, tmp=Path(tmp), inventory=foundation.inventory, emulator=emulator, summaries=summaries
     )

@@ -76,6 +76,11 @@ def test_the_table_holds_each_suites_own_ports():
     fixtures = (ROOT / "tests" / "support" / "fixtures.py").read_text()
     port, base = (int(re.search(rf"^{name} = (\d+)$", fixtures, re.M).group(1)) for name in ("DEFAULT_PORT", "DEFAULT_LISTENER_BASE"))
     assert table["terraform-integration"] == {(port, base)}
+    stack = (ROOT / "tests" / "support" / "stack.py").read_text()
+    assert "SlackReceiver(preferred=slack_port or port + 10, tries=10)" in stack
+    assert set(range(port + 10, port + 20)) == ports.SLACK_INTEGRATION
+    origin = re.search(r"range\((\d+), (\d+)\) if port_free", (ROOT / "tests" / "integration" / "test_site.py").read_text())
+    assert set(range(int(origin[1]), int(origin[2]))) == ports.SITE_ORIGIN_INTEGRATION
     compliance = (ROOT / "tests" / "compliance" / "conftest.py").read_text()
     assert "port=port or 4840, listener_base=base or 19000" in compliance and ports.TARGETS["compliance-test"][0].edges == 19500
     assert re.search(r"edges = .*19500", compliance), "tests/compliance/conftest.py no longer puts its edges at 19500"
