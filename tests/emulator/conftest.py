@@ -17,6 +17,8 @@ from typing import Any
 import boto3
 import pytest
 
+from tests.support.ports import EDGE_COUNT, EDGE_OFFSET, EMULATOR_TEST_API_PORTS, EMULATOR_TEST_BASES, LISTENER_PORTS
+
 REPO = Path(__file__).resolve().parents[2]
 CLI = REPO / "tools" / "local-aws"
 if str(REPO / "tools") not in sys.path:  # `import local_aws` (the faults client) in the tests
@@ -45,10 +47,8 @@ FAST = {
 # inside the block tests/support/ports.py gives this suite (`make test` runs
 # it beside other suites): API + 1 stays below 4800, and every base's
 # listeners, edges (base + 8000) and RDS ports (base + 5400) are its own.
-API_PORTS = range(4700, 4799)
-LISTENER_BASES = range(22700, 23400, 100)
-LISTENER_PORTS = (80, 443, 9000)
-EDGE_OFFSET, EDGE_COUNT = 8000, 10  # distribution i is served on base + 8000 + i
+API_PORTS = EMULATOR_TEST_API_PORTS
+LISTENER_BASES = EMULATOR_TEST_BASES
 
 
 def port_free(port: int) -> bool:
@@ -243,24 +243,10 @@ def world(emulator: Emulator) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- low-port emulators (alarms, traffic, webhook tests)
-def _bindable(*ports: int) -> bool:
-    for p in ports:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", p))
-            except OSError:
-                return False
-    return True
-
-
 def make_emulator(tmp: Path, **env: str) -> Emulator:
-    """An Emulator whose API port, webhook port (API + 1) and listener ports
-    (base + 80/443/9000) are free and in this suite's block; ``env`` is added."""
+    """An Emulator on free ports of this suite's block (``Emulator`` picks them); ``env`` is added."""
     emu = Emulator(tmp)
-    port = _scan(API_PORTS, lambda p: _bindable(p, p + 1))
-    base = _scan(LISTENER_BASES, _base_free)
-    emu.port, emu.base, emu.endpoint = port, base, f"http://127.0.0.1:{port}"
-    emu.env.update(SLIPWAY_EMULATOR_PORT=str(port), SLIPWAY_LISTENER_PORT_BASE=str(base), **env)
+    emu.env.update(**env)
     return emu
 
 

@@ -21,8 +21,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-LISTENER_PORTS = (80, 443, 9000)
-EDGE_OFFSET, EDGE_COUNT = 8000, 10
+from .emulator import LISTENER_PORTS
+
+EDGE_OFFSET, EDGE_COUNT = 8000, 10  # tools/local_aws/config.py: distribution i on the edge base + i, 10 checked
 RDS_OFFSET, RDS_COUNT = 5400, 100
 
 
@@ -46,7 +47,7 @@ class Emu:
         return found
 
 
-# The emulator suite starts emulators on the first free of these (tests/emulator/conftest.py).
+# The emulator suite's own block: tests/emulator/conftest.py picks its emulators' ports from these.
 EMULATOR_TEST_API_PORTS = range(4700, 4799)  # API + 1 stays below 4800 (tests/secrets)
 EMULATOR_TEST_BASES = range(22700, 23400, 100)  # RDS ports: base + 5400 (tests/emulator/test_rds_pg.py too)
 

@@ -96,7 +96,7 @@ def test_the_emulator_suite_keeps_to_its_block():
     sys.path.insert(0, str(ROOT))
     from tests.emulator import conftest
 
-    assert conftest.API_PORTS == ports.EMULATOR_TEST_API_PORTS and conftest.LISTENER_BASES == ports.EMULATOR_TEST_BASES
+    assert conftest.API_PORTS is ports.EMULATOR_TEST_API_PORTS and conftest.LISTENER_BASES is ports.EMULATOR_TEST_BASES
     for module in ("test_rds_pg", "test_lambda_runtime"):
         text = (ROOT / "tests" / "emulator" / f"{module}.py").read_text()
         for base in re.findall(r"_BASE(?:, [A-Z_]+)* = (?:\d+, )?(\d+)", text):
