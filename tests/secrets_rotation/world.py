@@ -104,11 +104,14 @@ def secret_value(pg: PostgresServer, username: str, password: str, **extra: Any)
 
 
 def wait_idle(sm: Any, secret_id: str, timeout: float = 60) -> dict[str, Any]:
-    """Until no rotation of ``secret_id`` runs in the emulator (RotationEnabled's test or a RotateSecret)."""
+    """Until no rotation of ``secret_id`` runs in the emulator (RotationEnabled's test or a RotateSecret): no
+    version carries AWSPENDING. finishSecret moves AWSCURRENT and then removes AWSPENDING in two calls, so a
+    version that is both is still a rotation in progress."""
     deadline = time.monotonic() + timeout
     while True:
         meta = sm.describe_secret(SecretId=secret_id)
-        if core.pending_version(meta.get("VersionIdsToStages") or {}) is None or time.monotonic() > deadline:
+        busy = any(core.PENDING in stages for stages in (meta.get("VersionIdsToStages") or {}).values())
+        if not busy or time.monotonic() > deadline:
             return meta
         time.sleep(0.2)
 
