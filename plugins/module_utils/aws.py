@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one idiom Slipway uses to talk to AWS.
 
-* ``Aws`` hands out boto3 clients that share one session, one retry policy
+* ``Aws`` hands out botocore clients that share one session, one retry policy
   (botocore "standard" mode: jittered exponential backoff on throttling and
   5xx) and one call counter (every API operation, by name).
 * ``call`` runs one API operation and turns any botocore failure into
@@ -19,16 +19,26 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+# botocore alone, not boto3: a client is botocore's either way, and boto3's import (its resource layer and
+# s3transfer) costs every module process about a tenth of a second of CPU that a train pays per service at once.
 try:
-    import boto3
+    import botocore
     import botocore.config
     import botocore.exceptions
+    import botocore.loaders
+    import botocore.session
 
-    HAS_BOTO3 = True
+    HAS_BOTOCORE = True
 except ImportError:  # pragma: no cover - reported by the module/action
-    HAS_BOTO3 = False
+    HAS_BOTOCORE = False
 
 from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError, SlipwayError
+
+# One botocore data loader per process (per data path), shared by every session: it caches the service
+# models, endpoint rules and partitions it has decoded. A session's own loader decodes them again, a few
+# hundred milliseconds of JSON for a release's clients; see preload() for why that matters.
+_LOADERS: dict[Any, Any] = {}
+_LOADERS_LOCK = threading.Lock()
 
 # Operations that change state; the call counter reports them separately so a
 # test or a benchmark can prove that a dry run wrote nothing.
@@ -54,6 +64,35 @@ def argument_spec(**module_options: dict[str, Any]) -> dict[str, dict[str, Any]]
     if clash:
         raise ValueError(f"options {clash} are connection options; they come from AWS_ARGUMENT_SPEC")
     return {**module_options, **{k: dict(v) for k, v in AWS_ARGUMENT_SPEC.items()}}
+
+
+def _shared_loader(session: Any) -> Any:
+    data_path = session.get_config_variable("data_path")
+    with _LOADERS_LOCK:
+        if data_path not in _LOADERS:
+            _LOADERS[data_path] = botocore.loaders.create_loader(data_path)
+        return _LOADERS[data_path]
+
+
+def preload(*services: str) -> None:
+    """Decode the models of ``services`` (and the endpoint data every client needs) into this process's shared
+    loader, without a request or credentials.
+
+    Ansible imports an action plugin in the controller before it forks the workers that run it: a plugin that
+    calls this at import has the models decoded once, and every worker, a fork, starts with them. Otherwise
+    each worker decodes them again: in a release train, four releases and four plans at once on the same cores.
+    Never fails: without botocore, or on any error, the workers decode the models themselves as before.
+    """
+    if not HAS_BOTOCORE:
+        return
+    try:
+        session = botocore.session.Session()
+        session.register_component("data_loader", _shared_loader(session))
+        unsigned = botocore.config.Config(signature_version=botocore.UNSIGNED)  # no credentials looked up
+        for service in services:
+            session.create_client(service, region_name="us-east-1", config=unsigned)
+    except Exception:  # noqa: BLE001  # pylint: disable=broad-exception-caught  # an optimisation, never a failure
+        return
 
 
 def is_write(operation: str) -> bool:
@@ -100,18 +139,19 @@ class Aws:
         retry_mode: str = "standard",
         max_pool_connections: int = 10,
     ) -> None:
-        if not HAS_BOTO3:
-            raise SlipwayError("boto3 is required: install the pinned requirements (make setup)")
+        if not HAS_BOTOCORE:
+            raise SlipwayError("botocore is required (boto3 brings it): install the pinned requirements (make setup)")
         self.endpoint_url = endpoint_url or None
         self.counter = CallCounter()
-        self._session = boto3.session.Session(
-            profile_name=profile or None,
-            region_name=region or None,
-            aws_access_key_id=access_key or None,
-            aws_secret_access_key=secret_key or None,
-            aws_session_token=session_token or None,
-        )
-        self.region = self._session.region_name
+        # What boto3.session.Session does with the same arguments: the profile, then the Region and the keys
+        # given here over those the environment and the profile name.
+        self._session = botocore.session.Session(profile=profile or None)
+        self._session.register_component("data_loader", _shared_loader(self._session))
+        if region:
+            self._session.set_config_variable("region", region)
+        if access_key or secret_key or session_token:
+            self._session.set_credentials(access_key, secret_key, session_token)
+        self.region = self._session.get_config_variable("region")
         if not self.region:
             raise SlipwayError("no AWS region: set `region` (or AWS_REGION / AWS_DEFAULT_REGION)")
         # "standard" everywhere; "adaptive" (a client-side rate limiter on top) for readers that fan out
@@ -138,7 +178,7 @@ class Aws:
         key = service if not region or region == self.region else f"{service}@{region}"
         with self._lock:
             if key not in self._clients:
-                client = self._session.client(service, config=self._config, endpoint_url=self.endpoint_url, region_name=region or self.region)
+                client = self._session.create_client(service, config=self._config, endpoint_url=self.endpoint_url, region_name=region or self.region)
                 name = client.meta.service_model.service_name
                 client.meta.events.register(
                     "before-call",

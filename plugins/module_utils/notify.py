@@ -13,8 +13,6 @@ import json
 import urllib.error
 from typing import Any
 
-from ansible.module_utils.urls import ConnectionError as UrlConnectionError
-from ansible.module_utils.urls import SSLValidationError, open_url
 from ansible_collections.slipway.aws.plugins.module_utils.aws import Aws, call
 from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError
 
@@ -71,6 +69,10 @@ class Notifier:
         text = render_text(event, summary)
         url = self._webhook_url()
         if url:
+            # Imported when there is a webhook to post to: a module that notifies only by SNS, or not at all, skips it.
+            from ansible.module_utils.urls import ConnectionError as UrlConnectionError  # pylint: disable=import-outside-toplevel
+            from ansible.module_utils.urls import SSLValidationError, open_url  # pylint: disable=import-outside-toplevel
+
             payload = {
                 "text": text,
                 "slipway": {

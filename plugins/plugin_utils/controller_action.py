@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
+from ansible_collections.slipway.aws.plugins.module_utils.aws import preload
 
 
 class ControllerAction(ActionBase):
@@ -18,12 +19,21 @@ class ControllerAction(ActionBase):
     A subclass names the module's argument spec (``SPEC``, with ``MUTUALLY_EXCLUSIVE``) and implements
     ``core(args, check_mode, diff)``, which returns the module's result. Invalid arguments fail the task with
     every message, before ``core`` runs (so before any call to AWS), as the module itself would.
+
+    ``PRELOAD`` names the AWS services whose botocore models the class decodes when it is defined, that is when
+    the controller imports the plugin, before it forks the workers that run it (``aws.preload``). It is for the
+    plugins a play runs on many hosts at once (the release train's): each worker then starts with the models.
     """
 
     TRANSFERS_FILES = False
     _requires_connection = False
     SPEC: ClassVar[dict[str, Any]] = {}
     MUTUALLY_EXCLUSIVE: ClassVar[list[list[str]] | None] = None
+    PRELOAD: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        preload(*cls.PRELOAD)
 
     def core(self, args: dict[str, Any], check_mode: bool, diff: bool) -> dict[str, Any]:
         raise NotImplementedError

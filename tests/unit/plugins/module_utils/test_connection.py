@@ -72,3 +72,62 @@ def test_profile_and_keys_are_exclusive():
     assert ["profile", "access_key"] in AWS_MUTUALLY_EXCLUSIVE
     with pytest.raises(SlipwayError, match="profile"):
         Aws.from_params({"region": "us-east-1", "profile": "p", "access_key": "a"})
+
+
+def test_region_and_keys_come_from_the_environment_when_not_given(monkeypatch):
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-south-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "from-env")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "env-secret")
+    aws = Aws()
+    assert aws.region == "ap-south-1"
+    assert aws._session.get_credentials().access_key == "from-env"
+    assert Aws(region="eu-north-1").region == "eu-north-1"  # given wins over the environment
+
+
+def test_no_region_anywhere_is_refused(monkeypatch, tmp_path):
+    for name in ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    with pytest.raises(SlipwayError, match="no AWS region"):
+        Aws()
+
+
+def test_preloaded_models_are_not_read_again(monkeypatch):
+    """What the controller decodes before it forks (aws.preload), a session's clients use without reading a file."""
+    import botocore.loaders
+    from ansible_collections.slipway.aws.plugins.module_utils import aws as aws_utils
+
+    monkeypatch.setattr(aws_utils, "_LOADERS", {})
+    aws_utils.preload("ecs", "dynamodb")
+    reads = []
+    original = botocore.loaders.JSONFileLoader.load_file
+    monkeypatch.setattr(botocore.loaders.JSONFileLoader, "load_file", lambda self, path: reads.append(path) or original(self, path))
+    aws = Aws(region="eu-west-1", access_key="a", secret_key="b", endpoint_url="http://127.0.0.1:4999")
+    aws.client("ecs")
+    aws.client("dynamodb")
+    assert reads == []
+    aws.client("sqs")  # not preloaded: read now, once
+    assert any("sqs" in str(p) for p in reads)
+
+
+def test_preload_never_fails(monkeypatch):
+    from ansible_collections.slipway.aws.plugins.module_utils import aws as aws_utils
+
+    monkeypatch.setattr(aws_utils, "_LOADERS", {})
+    aws_utils.preload("no-such-service")  # an unknown name, as an error inside botocore would be: ignored
+    monkeypatch.setattr(aws_utils, "HAS_BOTOCORE", False)
+    aws_utils.preload("ecs")
+
+
+def test_an_action_plugin_preloads_its_services_when_the_controller_imports_it(monkeypatch):
+    from ansible_collections.slipway.aws.plugins.plugin_utils import controller_action
+
+    seen = []
+    monkeypatch.setattr(controller_action, "preload", lambda *services: seen.append(services))
+
+    class _Action(controller_action.ControllerAction):
+        PRELOAD = ("ecs", "elbv2")
+
+    assert seen == [("ecs", "elbv2")]
