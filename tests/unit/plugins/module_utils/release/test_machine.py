@@ -8,6 +8,7 @@ import pytest
 from ansible_collections.slipway.aws.plugins.module_utils import traffic
 from ansible_collections.slipway.aws.plugins.module_utils.errors import AwsError
 from ansible_collections.slipway.aws.plugins.module_utils.ledger import Lease, approval_put, ledger_list
+from ansible_collections.slipway.aws.plugins.module_utils.release import machine as machine_mod
 
 from .fakes import PROD_RULE, TABLE, TEST_RULE, TG, digest_of, fail_once, new_release, run_release
 
@@ -457,6 +458,23 @@ def test_the_verdict_waits_for_the_metrics_to_cover_the_step_and_uncovered_metri
     summary = run_release(fake, image_tag="1.2.0", strategy="all_at_once", metrics_wait_seconds=0.05, inconclusive_policy="rollback")
     assert fake.coverage_checks > fake2_checks and fake.windows[-1][3] is False
     assert summary["outcome"] == "rolled_back" and metric_gates(summary)[-1][1] == "INCONCLUSIVE"
+
+
+@pytest.mark.parametrize("period,cap", [(1, 1.0), (60, 5.0)])
+def test_the_metrics_wait_checks_at_least_once_a_metric_period(fake, monkeypatch, period, cap):
+    """Per-second metrics (the emulator's) are checked every second at most; AWS's per-minute ones every 5 s."""
+    slept = []
+    real = machine_mod.wait_until
+
+    def wait_until(check, timeout, interval, what, **kwargs):
+        return real(check, timeout, interval, what, **kwargs, **({"sleep": slept.append} if what == "metrics" else {}))
+
+    monkeypatch.setattr(machine_mod, "wait_until", wait_until)
+    fake.push("1.1.0")
+    fake.uncovered_checks = 12
+    summary = run_release(fake, image_tag="1.1.0", strategy="all_at_once", metrics_period=period, poll_interval=0.5, metrics_wait_seconds=600)
+    assert summary["outcome"] == "succeeded" and fake.coverage_checks == 13
+    assert slept[0] == 0.5 and max(slept) == cap  # grows from the poll interval, never past the cap
 
 
 def test_the_verification_load_runs_only_while_a_step_bakes_and_its_counts_reach_the_verdict(fake):
