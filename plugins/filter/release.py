@@ -13,6 +13,21 @@ def gate_line(gate: dict) -> str:
     return f"{gate.get('gate', '?')}{where}: {gate.get('status', '?')} — {gate.get('summary', '')}"
 
 
+def train_plan_row(result: dict) -> dict:
+    """What a release train keeps of one service's release planned in check mode (slipway.aws.ecs_release's result):
+    ``planned`` or ``unchanged``, the image, the strategy and steps, the live task definition and the message."""
+    plan = result.get("plan") or {}
+    return {
+        "outcome": "unchanged" if result.get("outcome") == "unchanged" else "planned",
+        "image_tag": result.get("image_tag", ""),
+        "image_digest": result.get("image_digest", ""),
+        "strategy": plan.get("strategy", ""),
+        "steps": plan.get("steps", []),
+        "live_task_definition": plan.get("live_task_definition", ""),
+        "message": result.get("msg", ""),
+    }
+
+
 class FilterModule:
     def filters(self) -> dict:
-        return {"gate_line": gate_line}
+        return {"gate_line": gate_line, "train_plan_row": train_plan_row}

@@ -415,7 +415,7 @@ def inventory_names() -> set[str]:
 
 def accepted_variables(playbook: Path) -> set[str]:
     """What `-e` may set for a playbook: what its header documents, what its plays read from the
-    command line (role vars and assertions, not what it defines itself or the inventory's), and
+    command line (role vars, assertions and checks' vars, not what it defines itself or the inventory's), and
     the options of its roles' argument specs."""
     text = playbook.read_text(encoding="utf-8")
     header = "\n".join(line for line in text.splitlines() if line.startswith("#"))
@@ -428,6 +428,9 @@ def accepted_variables(playbook: Path) -> set[str]:
             defined |= set(task.get("ansible.builtin.set_fact", {}) or {}) | ({task["register"]} if "register" in task else set())
             assertion = task.get("ansible.builtin.assert") or {}
             read |= jinja_names(assertion.get("that", []), as_expression=True)
+            # A check written as a fail task reads the command line through its own vars.
+            read |= jinja_names(task.get("vars") or {})
+            defined |= set((task.get("vars") or {}).keys())
         for role in play.get("roles") or []:
             role = {"role": role} if isinstance(role, str) else role
             read |= jinja_names(role.get("vars") or {})

@@ -6,3 +6,27 @@ def test_gate_line_with_and_without_step():
         "metrics (step 1): FAIL — 5xx rate 50.0% > limit 1.0%"
     )
     assert gate_line({"gate": "smoke", "step": None, "status": "PASS", "summary": "6 requests"}) == "smoke: PASS — 6 requests"
+
+
+def test_train_plan_row_keeps_the_plan_and_says_unchanged():
+    from ansible_collections.slipway.aws.plugins.filter.release import train_plan_row
+
+    planned = {
+        "outcome": "planned",
+        "image_tag": "1.4.0",
+        "image_digest": "sha256:ab",
+        "plan": {"strategy": "canary", "steps": [10, 100], "live_task_definition": "td:3", "colours": {}},
+        "msg": "would release",
+        "api_calls": {},
+    }
+    assert train_plan_row(planned) == {
+        "outcome": "planned",
+        "image_tag": "1.4.0",
+        "image_digest": "sha256:ab",
+        "strategy": "canary",
+        "steps": [10, 100],
+        "live_task_definition": "td:3",
+        "message": "would release",
+    }
+    row = train_plan_row({"outcome": "unchanged", "msg": "already live"})
+    assert row["outcome"] == "unchanged" and row["steps"] == [] and row["image_tag"] == ""

@@ -56,5 +56,5 @@ def test_role_has_no_copy_of_the_default(name):
     assert option["type"] == ARGUMENT_SPEC[name]["type"]
     defaults = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
     assert PREFIX + name not in defaults, f"{PREFIX}{name} repeats the module default in defaults/main.yml"
-    tasks = (ROLE / "tasks" / "main.yml").read_text()
+    tasks = (ROLE / "tasks" / "module.yml").read_text()
     assert re.search(rf"^\s+{name}: \"{{{{ {PREFIX}{name} \| default\(omit\) }}}}\"$", tasks, re.M), f"the role does not pass {name} through"
