@@ -15,6 +15,8 @@ STATUS: ``name, url, host, method, rps, running, started_at, seconds, sent,
 answered {"2xx", "3xx", "4xx", "5xx"}, errors, skipped, last_error``.
 ``errors`` are requests without an HTTP answer (refused, reset, timeout);
 ``skipped`` are ticks dropped because ``concurrency`` requests were in flight.
+``sent`` counts a request when it goes out; stopping a job waits up to 3 s for the
+answers of those on the wire, so a stopped job's ``sent`` is ``answered`` plus ``errors``.
 
 The module also carries ``mount``: how this and the other ``/_slipway/...``
 endpoints of these modules are put in front of moto's WSGI dispatcher.
@@ -41,6 +43,7 @@ LOG = logging.getLogger("local_aws.traffic")
 PATH = "/_slipway/traffic"
 MAX_RPS = 1000.0
 DEFAULT_CONCURRENCY = 16
+_DRAIN = 3.0  # seconds a stopping job waits for the answers of the requests already on the wire
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -80,10 +83,18 @@ class Job:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
-        self._pool.shutdown(wait=False, cancel_futures=True)
         with self._lock:
             if self.stopped is None:
                 self.stopped = time.time()
+        # Requests not yet on the wire are dropped (never sent); those on it get their answer counted, for up to
+        # _DRAIN seconds, so that a stopped job's sent = answered + errors.
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + _DRAIN
+        while time.monotonic() < deadline:
+            with self._lock:
+                if self.answered.total() + self.errors >= self.sent:
+                    return
+            time.sleep(0.01)
 
     @property
     def running(self) -> bool:
@@ -109,7 +120,6 @@ class Job:
                     self.skipped += 1
                 else:
                     self._inflight += 1
-                    self.sent += 1
             if not busy:
                 try:
                     self._pool.submit(self._one)
@@ -128,6 +138,8 @@ class Job:
         return conn
 
     def _one(self) -> None:
+        with self._lock:
+            self.sent += 1  # counted when it goes out: a request stop() dropped from the queue was never sent
         status = 0
         error = ""
         for attempt in (1, 2):  # a kept-alive connection the server closed: one fresh retry
