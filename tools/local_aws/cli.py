@@ -225,7 +225,9 @@ def cmd_down(settings: Settings, _args: argparse.Namespace) -> int:
         pid_file().unlink(missing_ok=True)
         print("emulator is not running")
         return 0
-    _terminate(pid, float(os.environ.get("SLIPWAY_STOP_TIMEOUT", "10")))
+    # 30 s: a clean stop includes each RDS cluster's fast shutdown and the removal of its files, which took
+    # more than 10 s on a loaded machine (the SIGKILL then left the data directories in /tmp).
+    _terminate(pid, float(os.environ.get("SLIPWAY_STOP_TIMEOUT", "30")))
     # reap if it is our child (it is not, normally: start_new_session)
     pid_file().unlink(missing_ok=True)
     (state_dir() / "emulator.json").unlink(missing_ok=True)
