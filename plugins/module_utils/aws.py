@@ -19,8 +19,8 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-# botocore alone, not boto3: a client is botocore's either way, and boto3's import (its resource layer and
-# s3transfer) costs every module process about a tenth of a second of CPU that a train pays per service at once.
+# botocore alone, not boto3: a client is botocore's either way, and boto3's session only adds its resource
+# layer and s3transfer, which no Slipway code uses (and every process imports).
 try:
     import botocore
     import botocore.config
