@@ -370,6 +370,7 @@ class Release:
         tg = cfg.tg_arn(colour)
         unhealthy_since: dict[str, float] = {}
         last_report = [""]
+        moved = [False]  # the last read saw the rollout or the targets change since the read before
 
         def check() -> bool:
             svc = self.adapter.describe_service(colour)
@@ -392,7 +393,10 @@ class Release:
             )
             if report != last_report[0]:
                 self.emit(report)
+                moved[0] = bool(last_report[0])
                 last_report[0] = report
+            else:
+                moved[0] = False
             if primary.get("taskDefinition") != td_arn:
                 return False
             if primary.get("rolloutState") == "FAILED" or primary.get("failedTasks", 0) >= cfg.max_task_failures:
@@ -417,7 +421,9 @@ class Release:
             # A Fargate start and two ALB health checks take a minute or more, and no task can run (or fail) within
             # seconds of the scale-up: the first read comes two intervals after it (10 s at the real 5 s), the next
             # ones 1.5x further apart up to 4x the interval (20 s). A gentle wait leaves the account's API rate to
-            # the application; a failing task is still seen within 20 s.
+            # the application; a failing task is still seen within 20 s. Once a read sees the rollout or the targets
+            # move (tasks running, targets registered or healthy), the end is a health check or two away: the next
+            # read comes one poll interval later and the gaps grow again from there.
             wait_until(
                 check,
                 cfg.health_timeout_seconds,
@@ -426,6 +432,8 @@ class Release:
                 on_tick=self._heartbeat,
                 max_interval=cfg.poll_interval * 4,
                 first_after=cfg.poll_interval * 2,
+                progressed=lambda: moved[0],
+                after_progress=cfg.poll_interval,
             )
         except GateFailed as exc:
             self.gates.append(gatelib.GateResult("health", "FAIL", str(exc).split(": ", 1)[-1], evidence=exc.evidence, seconds=time.monotonic() - started))

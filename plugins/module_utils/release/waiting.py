@@ -24,12 +24,18 @@ def wait_until(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     first_after: float = 0.0,
+    progressed: Callable[[], bool] | None = None,
+    after_progress: float | None = None,
 ) -> Any:
     """The one poller: call ``check`` until it returns a truthy value or the deadline passes.
 
     The interval grows by half each round up to ``max_interval`` (default 3 × interval),
     so long waits stay gentle on the API. ``first_after`` seconds pass before the first
     check (a wait whose answer cannot be ready at once need not ask at once).
+    ``progressed`` (asked after each unfinished check) says whether the watched state moved
+    since the check before: then the next check comes ``after_progress`` seconds later
+    (default ``interval``) and the growth starts again from there, because a state that
+    has begun to move is near its end; a state that stands still is read ever more rarely.
     ``sleep`` and ``clock`` are injectable for tests.
     """
     deadline = clock() + timeout
@@ -46,6 +52,8 @@ def wait_until(
         remaining = deadline - clock()
         if remaining <= 0:
             raise GateFailed(what, f"timed out after {timeout:.0f}s", {"timeout_seconds": timeout})
+        if progressed is not None and progressed():
+            delay = interval if after_progress is None else after_progress
         sleep(min(delay, remaining))
         delay = min(delay * 1.5, cap)
 

@@ -477,6 +477,45 @@ def test_the_metrics_wait_checks_at_least_once_a_metric_period(fake, monkeypatch
     assert slept[0] == 0.5 and max(slept) == cap  # grows from the poll interval, never past the cap
 
 
+def test_the_health_wait_reads_again_one_poll_interval_after_the_rollout_moved(fake, monkeypatch):
+    """Reads grow apart while nothing moves; once the tasks run, the next read is one poll interval away."""
+    slept, waiting = [], []
+    real = machine_mod.wait_until
+
+    def wait_until(check, timeout, interval, what, **kwargs):
+        if what != "health":
+            return real(check, timeout, interval, what, **kwargs)
+        waiting.append(what)
+        try:
+            return real(check, timeout, interval, what, **kwargs, sleep=slept.append)
+        finally:
+            waiting.clear()
+
+    monkeypatch.setattr(machine_mod, "wait_until", wait_until)
+    settled = fake.describe_service
+    reads = []
+
+    def describe_service(colour):
+        svc = settled(colour)
+        if waiting:
+            reads.append(colour)
+            primary = svc["deployments"][0]
+            # Reads 1-3: the tasks are starting; read 4: they run; read 5 on: the rollout is complete.
+            if len(reads) <= 3:
+                primary.update(runningCount=0, rolloutState="IN_PROGRESS")
+            elif len(reads) == 4:
+                primary.update(rolloutState="IN_PROGRESS")
+        return svc
+
+    monkeypatch.setattr(fake, "describe_service", describe_service)
+    fake.push("1.1.0")
+    summary = run_release(fake, image_tag="1.1.0", strategy="all_at_once", poll_interval=0.5)
+    assert summary["outcome"] == "succeeded" and len(reads) == 5
+    # 1 s before the first read, then 1, 1.5 and the cap of 2 while nothing moved; the fourth read saw the tasks
+    # run, so the fifth came one poll interval later.
+    assert slept == [1.0, 1.0, 1.5, 2.0, 0.5]
+
+
 def test_the_verification_load_runs_only_while_a_step_bakes_and_its_counts_reach_the_verdict(fake):
     fake.push("1.1.0")
     fake.quiet_judgements = 1

@@ -45,6 +45,37 @@ def test_wait_until_can_let_time_pass_before_its_first_check_and_then_backs_off_
     assert checks == [5.0, 10.0, 17.5, 28.75, 45.625, 65.625]
 
 
+def test_wait_until_reads_again_soon_after_the_state_moved_and_backs_off_again_after():
+    now = [0.0]
+    checks = []
+
+    def check():
+        checks.append(now[0])
+        return len(checks) == 8
+
+    def sleep(seconds):
+        now[0] += seconds
+
+    # The state moves at the third read only (a task started): the next read comes 1 s later, then the gaps
+    # grow again from there (1.5 s, 2.25 s, ...) up to the cap; without progress they only ever grow.
+    wait_until(
+        check,
+        timeout=600,
+        interval=2,
+        what="health",
+        max_interval=4,
+        first_after=2,
+        sleep=sleep,
+        clock=lambda: now[0],
+        progressed=lambda: len(checks) == 3,
+        after_progress=1,
+    )
+    assert checks == [2.0, 4.0, 7.0, 8.0, 9.5, 11.75, 15.125, 19.125]
+    now[0], checks[:] = 0.0, []
+    wait_until(check, timeout=600, interval=2, what="health", max_interval=4, first_after=2, sleep=sleep, clock=lambda: now[0], progressed=lambda: False)
+    assert checks == [2.0, 4.0, 7.0, 11.0, 15.0, 19.0, 23.0, 27.0]
+
+
 # --------------------------------------------------------------- interrupts
 SLOW_PORT = 4598  # tests/support/emulator.py's table of ports
 
