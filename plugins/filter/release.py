@@ -28,6 +28,19 @@ def train_plan_row(result: dict) -> dict:
     }
 
 
+def train_host_note(hostvars: dict) -> dict:
+    """What a later play of a release train noted on one service's host, to combine over its plan row: the host's
+    own ``release_train_host`` (a failure, a failed return), else a skip when the dependency wait blocked it
+    (``release_train_wait`` registered with verdict ``blocked``), else nothing."""
+    note = hostvars.get("release_train_host")
+    if note:
+        return dict(note)
+    wait = hostvars.get("release_train_wait") or {}
+    if wait.get("verdict") == "blocked":
+        return {"outcome": "skipped", "message": wait.get("reason", "")}
+    return {}
+
+
 class FilterModule:
     def filters(self) -> dict:
-        return {"gate_line": gate_line, "train_plan_row": train_plan_row}
+        return {"gate_line": gate_line, "train_plan_row": train_plan_row, "train_host_note": train_host_note}

@@ -30,3 +30,17 @@ def test_train_plan_row_keeps_the_plan_and_says_unchanged():
     }
     row = train_plan_row({"outcome": "unchanged", "msg": "already live"})
     assert row["outcome"] == "unchanged" and row["steps"] == [] and row["image_tag"] == ""
+
+
+def test_train_host_note_prefers_the_hosts_own_note_then_a_blocked_wait():
+    from ansible_collections.slipway.aws.plugins.filter.release import train_host_note
+
+    failed = {"outcome": "failed", "message": "gate metrics FAIL"}
+    blocked = {"skipped": True, "verdict": "blocked", "reason": "dependency user failed"}
+    # A failure noted on the host wins over anything its wait returned.
+    assert train_host_note({"release_train_host": failed, "release_train_wait": blocked}) == failed
+    assert train_host_note({"release_train_wait": blocked}) == {"outcome": "skipped", "message": "dependency user failed"}
+    # A wait that let the service start, a wait skipped by its condition, or no wait at all: nothing to note.
+    assert train_host_note({"release_train_wait": {"verdict": "ready", "reason": "no dependencies"}}) == {}
+    assert train_host_note({"release_train_wait": {"skipped": True, "false_condition": "..."}}) == {}
+    assert train_host_note({}) == {}
