@@ -534,8 +534,8 @@ class Bench:
 
 # ------------------------------------------------------------------ polling model
 def polls_in(seconds: float, interval: float, cap_factor: float = 4.0) -> int:
-    """How many checks Slipway's health wait makes in ``seconds`` (the first after 2x the interval, then 2x the
-    interval growing x1.5 per round up to 4x)."""
+    """How many checks Slipway's health wait makes in ``seconds`` while the rollout does not move (the first after 2x
+    the interval, then 2x the interval growing x1.5 per round up to 4x)."""
     t, delay, n = 2 * interval, 2 * interval, 0
     while t <= seconds:
         n += 1
@@ -620,8 +620,10 @@ def report(results: list[Result], setup_seconds: float, notes: list[str]) -> str
     real_ten = polls_in(600, 5.0)
     local_first = polls_in(60, 0.5)
     out.append(
-        "Slipway health wait, by its poll schedule (at most 2 calls per check — ecs.DescribeServices, and "
-        "elbv2.DescribeTargetHealth once a task of the new revision runs — plus a lease renewal, dynamodb.UpdateItem, every lock_ttl/4):"
+        "Slipway health wait, by its poll schedule while nothing moves (at most 2 calls per check — ecs.DescribeServices, and "
+        "elbv2.DescribeTargetHealth once a task of the new revision runs — plus a lease renewal, dynamodb.UpdateItem, every lock_ttl/4; "
+        "each change a check sees (tasks running, targets registered or healthy, the rollout complete) brings the next check "
+        "one poll interval later, the gaps growing again from there):"
     )
     out.append(
         f"  local inventory (first after 1 s, then 1 s → 2 s):   {local_first} checks in the first minute = "
