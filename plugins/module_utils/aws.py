@@ -176,6 +176,9 @@ class Aws:
     def client(self, service: str, region: str | None = None) -> Any:
         """The client of ``service`` in ``region`` (default the run's Region); every call is counted."""
         key = service if not region or region == self.region else f"{service}@{region}"
+        made = self._clients.get(key)
+        if made is not None:  # the common case, without the lock: a reader's threads ask for it on every call
+            return made
         with self._lock:
             if key not in self._clients:
                 client = self._session.create_client(service, config=self._config, endpoint_url=self.endpoint_url, region_name=region or self.region)
