@@ -75,7 +75,6 @@ class _ControllerTerminal:
 
 
 class ActionModule(ControllerAction):
-    # Decoded once in the controller: the train runs this on every service at once (ControllerAction).
     PRELOAD = ("ecs", "elbv2", "ecr", "cloudwatch", "dynamodb", "application-autoscaling", "secretsmanager", "sns")
     SPEC = release_runner.ARGUMENT_SPEC
     MUTUALLY_EXCLUSIVE = release_runner.MUTUALLY_EXCLUSIVE

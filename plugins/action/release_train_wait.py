@@ -11,7 +11,6 @@ from ansible_collections.slipway.aws.plugins.plugin_utils.controller_action impo
 
 
 class ActionModule(ControllerAction):
-    # Decoded once in the controller: the train runs this on every service at once (ControllerAction).
     PRELOAD = ("dynamodb",)
     SPEC = WAIT_SPEC
     MUTUALLY_EXCLUSIVE = AWS_MUTUALLY_EXCLUSIVE

@@ -173,6 +173,20 @@ class Aws:
             raise SlipwayError("give either `profile` or `access_key`/`secret_key`/`session_token`, not both")
         return cls(**{k: params.get(k) for k in AWS_ARGUMENT_SPEC}, **options)
 
+    def warm_model_lists(self) -> None:
+        """List botocore's available models once, in this thread, before threads of this connection start.
+
+        Every new client, and a client's first ``can_paginate``, asks the shared loader which services have a model
+        of each kind; the loader caches the answer, but only once it has scanned its data directories (a few
+        thousand ``stat`` calls). Threads that start at the same moment would each miss the cache and scan again.
+        Never fails: an unwarmed loader only costs time."""
+        try:
+            loader = self._session.get_component("data_loader")
+            for kind in ("service-2", "endpoint-rule-set-1", "paginators-1"):
+                loader.list_available_services(kind)
+        except Exception:  # noqa: BLE001  # pylint: disable=broad-exception-caught  # an optimisation, never a failure
+            return
+
     def client(self, service: str, region: str | None = None) -> Any:
         """The client of ``service`` in ``region`` (default the run's Region); every call is counted."""
         key = service if not region or region == self.region else f"{service}@{region}"

@@ -1871,21 +1871,6 @@ def account_id(aws: Aws) -> tuple[str, dict[str, str] | None]:
         return "unknown", marker("sts:GetCallerIdentity", exc)
 
 
-def warm_loader(aws: Aws) -> None:
-    """List botocore's available models once, in this thread, before the collectors' threads start.
-
-    Every new client, and a client's first ``can_paginate``, asks botocore's loader which services have a model of
-    each kind; the loader caches the answer, but only once it has scanned its data directories (a few thousand
-    ``stat`` calls). Collectors that start at the same moment would each miss the cache and scan again. Never
-    fails: an unwarmed loader only costs time."""
-    try:
-        loader = aws._session.get_component("data_loader")  # pylint: disable=protected-access
-        for kind in ("service-2", "endpoint-rule-set-1", "paginators-1"):
-            loader.list_available_services(kind)
-    except Exception:  # noqa: BLE001  # pylint: disable=broad-exception-caught  # an optimisation, never a failure
-        return
-
-
 def collect(
     params: dict[str, Any],
     regions: list[str],
@@ -1907,7 +1892,7 @@ def collect(
         raise ValueError(f"no collector for {unknown}; known: {sorted(COLLECTORS)}")
     conns = {region: make(region) for region in regions}
     home = regions[0]
-    warm_loader(conns[home])
+    conns[home].warm_model_lists()  # before the collectors' threads start
     account, account_error = account_id(conns[home])
     jobs = [(s, home if s in GLOBAL_SERVICES else region) for s in names for region in (regions if s not in GLOBAL_SERVICES else [home])]
     results: dict[tuple[str, str], dict[str, Any]] = {}

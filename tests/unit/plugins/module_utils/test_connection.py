@@ -134,19 +134,18 @@ def test_an_action_plugin_preloads_its_services_when_the_controller_imports_it(m
 
 
 def test_the_compliance_collector_lists_the_models_once_before_its_threads(monkeypatch):
-    """evidence.warm_loader fills the loader's lists of available models that every new client and a client's
+    """Aws.warm_model_lists (called by the compliance collector) fills the loader's lists of available models that every new client and a client's
     first can_paginate read; threads that start together would each scan botocore's data directories again."""
     import os
 
     from ansible_collections.slipway.aws.plugins.module_utils import aws as aws_utils
-    from ansible_collections.slipway.aws.plugins.module_utils.compliance import evidence
 
     monkeypatch.setattr(aws_utils, "_LOADERS", {})
     aws = Aws(region="eu-west-1", access_key="a", secret_key="b", endpoint_url="http://127.0.0.1:4999")
     scans = []
     listdir = os.listdir
     monkeypatch.setattr(os, "listdir", lambda path: scans.append(path) or listdir(path))
-    evidence.warm_loader(aws)
+    aws.warm_model_lists()
     warmed = len(scans)
     assert warmed > 0
     aws.client("sqs").can_paginate("list_queues")
@@ -158,10 +157,7 @@ def test_the_compliance_collector_lists_the_models_once_before_its_threads(monke
     assert len(again) <= 4
 
 
-def test_warming_the_loader_never_fails():
-    from ansible_collections.slipway.aws.plugins.module_utils.compliance import evidence
-
-    class _Broken:
-        _session = None
-
-    evidence.warm_loader(_Broken())  # no session at all: ignored
+def test_warming_the_loader_never_fails(monkeypatch):
+    aws = Aws(region="eu-west-1", access_key="a", secret_key="b", endpoint_url="http://127.0.0.1:4999")
+    monkeypatch.setattr(aws, "_session", None)
+    aws.warm_model_lists()  # no session at all: ignored
