@@ -145,3 +145,37 @@ def test_html_is_self_contained_escaped_and_has_a_row_per_result(tmp_path: Path)
     doc = json.loads(Path(out["reports"]["json"]).read_text())
     assert text.count("<tr class=") == len(doc["findings"]) == 4
     assert text.count(NOW) == 1
+
+
+def test_a_run_reads_judges_and_writes_with_the_cyclic_collector_paused_and_restores_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    seen: dict[str, bool] = {}
+    judge, write = runner.judge, report.write
+
+    def judging(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        seen["judge"] = gc.isenabled()
+        return judge(*args, **kwargs)
+
+    def writing(*args: Any, **kwargs: Any) -> dict[str, str]:
+        seen["write"] = gc.isenabled()
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "judge", judging)
+    monkeypatch.setattr(report, "write", writing)
+    assert gc.isenabled()
+    out = run(tmp_path)
+    assert seen == {"judge": False, "write": False}
+    assert gc.isenabled()
+    assert Path(out["reports"]["json"]).is_file()
+
+    # a run that fails restores it too, and a caller's own pause is left as it was
+    with pytest.raises(PreflightError):
+        run(tmp_path, controls=["NoSuch.1"])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run(tmp_path)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
