@@ -11,9 +11,10 @@ SLIPWAY_BENCH_COMPLIANCE_LISTENER_BASE move it) through the test harness
 (tests/support). For each size N it resets the emulator, seeds N resources with
 boto3 across the services both tools check (S3 buckets, SQS queues, secrets,
 security groups, RDS instances, KMS keys, ECR repositories, log groups,
-DynamoDB tables; a mix of compliant and non-compliant settings), then runs, on
-that same emulator, one after the other (the emulator's call counter reset
-before each):
+DynamoDB tables; a mix of compliant and non-compliant settings), runs one
+untimed report with every control (the emulator's first reads after a bulk
+seeding are slower: see Bench.warm_up), then runs, on that same emulator, one
+after the other (the emulator's call counter reset before each):
 
   slipway       ansible-playbook playbooks/compliance_report.yml -e controls=<the controls both implement>
   slipway-all   the same with every control (the report as an operator runs it)
@@ -38,6 +39,7 @@ import platform
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -190,6 +192,8 @@ class Run:
     errors: list[str] = field(default_factory=list)  # what the tool said went wrong (ERROR results, error lines)
     load: tuple[float, float] = (0.0, 0.0)  # the machine's 1-minute load average before and after
     detail: str = ""
+    round: int = 1  # with --rounds, which round of the size
+    probe_ms: float = 0.0  # cpu_probe() just before the run: the machine's speed at that moment
 
     @property
     def total(self) -> int:
@@ -482,9 +486,24 @@ class Bench:
             ddb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
 
     # -------------------------------------------------------------- the tools
-    def slipway(self, n: int, every: bool) -> Run:
+    def warm_up(self, n: int) -> float:
+        """One untimed report with every control, after the seeding and before any timed run: the emulator's first
+        reads after a bulk seeding cost more than the ones after them (moto builds a botocore session per error
+        package on its first error, and the first full pass of Python's collector over the seeded objects falls in
+        them). Whichever tool ran first paid that. Its seconds, for the log."""
+        reports = self.tmp / "reports" / f"warm-up-{n}"
+        cmd = [str(BIN / "ansible-playbook"), "-i", str(self.inventory / "hosts.yml"), "playbooks/compliance_report.yml"]
+        cmd += ["-e", f"compliance_report_dir={reports}", "-e", "compliance_report_fail=false"]
+        rc, lines, wall = self.execute_lines(cmd, SLIPWAY_TIMEOUT, self.env)
+        if rc != 0:
+            tail = "\n".join(line for _, line in lines[-40:])
+            raise BenchError(f"the warm-up report failed (exit {rc}):\n{tail}")
+        return wall
+
+    def slipway(self, n: int, every: bool, rnd: int = 1) -> Run:
         tool = "slipway-all" if every else "slipway"
-        reports = self.tmp / "reports" / f"{tool}-{n}"
+        # a directory per round: a run reads the previous report there for its diff, and each round does the same work
+        reports = self.tmp / "reports" / f"{tool}-{n}-{rnd}"
         cmd = [
             str(BIN / "ansible-playbook"),
             "-i",
@@ -560,8 +579,8 @@ class Bench:
         (self.tmp / "prowler-home").mkdir(exist_ok=True)
         return env
 
-    def prowler_run(self, n: int, checks: list[str]) -> Run:
-        out = self.tmp / "prowler" / str(n)
+    def prowler_run(self, n: int, checks: list[str], rnd: int = 1) -> Run:
+        out = self.tmp / "prowler" / f"{n}-{rnd}"
         out.mkdir(parents=True, exist_ok=True)
         cmd = [
             str(self.prowler),
@@ -591,7 +610,7 @@ class Bench:
         run = Run(n, "prowler", wall, calls, rc, load=(before, os.getloadavg()[0]))
         for name, pattern in PROWLER_PHASES.items():
             run.phases[name] = next((round(t, 2) for t, line in lines if pattern.search(line)), -1.0)
-        (self.tmp / f"prowler-{n}.log").write_text("\n".join(f"{t:8.2f} {line}" for t, line in lines) + "\n")
+        (self.tmp / f"prowler-{n}-{rnd}.log").write_text("\n".join(f"{t:8.2f} {line}" for t, line in lines) + "\n")
         run.errors = sorted({squash(line) for _, line in lines if re.search(r"\b(ERROR|CRITICAL|Traceback)\b", line)})
         files = sorted(out.glob("*.ocsf.json"))
         if not files:
@@ -673,6 +692,20 @@ def counts_text(c: dict[str, int]) -> str:
     return " ".join(f"{k} {v}" for k, v in sorted(c.items())) or "-"
 
 
+def cpu_probe() -> float:
+    """Milliseconds for a fixed piece of pure-Python work (the best of three): this 2-core VM's speed changes by up
+    to twice over the hours, and a run's wall time is read beside the probe taken just before it."""
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        table: dict[str, int] = {}
+        for i in range(200_000):
+            key = f"k{i % 997}"
+            table[key] = table.get(key, 0) + i
+        best = min(best, time.perf_counter() - t0)
+    return round(best * 1000, 1)
+
+
 def report(runs: list[Run], comparisons: dict[int, list[dict[str, Any]]], bench: Bench, profiles: list[dict[str, Any]]) -> str:
     out = [
         f"Slipway compliance benchmark — {dt.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}, "
@@ -684,15 +717,17 @@ def report(runs: list[Run], comparisons: dict[int, list[dict[str, Any]]], bench:
         "",
     ]
     rows = []
-    by_size: dict[int, dict[str, Run]] = collections.defaultdict(dict)
+    by_round: dict[tuple[int, int], dict[str, Run]] = collections.defaultdict(dict)
     for r in runs:
-        by_size[r.size][r.tool] = r
+        by_round[(r.size, r.round)][r.tool] = r
+    rounds = max((r.round for r in runs), default=1)
     for r in runs:
-        base = by_size[r.size].get("slipway")
+        base = by_round[(r.size, r.round)].get("slipway")
         ratio = f"{r.wall / base.wall:.1f}×" if base and r.tool == "prowler" and base.wall else "-"
         rows.append(
             [
                 str(r.size),
+                str(r.round),
                 r.tool,
                 f"{r.wall:.1f}",
                 ratio,
@@ -703,11 +738,25 @@ def report(runs: list[Run], comparisons: dict[int, list[dict[str, Any]]], bench:
                 str(len(r.errors)),
                 str(r.rc),
                 f"{r.load[0]:.1f} → {r.load[1]:.1f}",
+                f"{r.probe_ms:.0f}",
             ]
         )
     out.append(
-        table(["N", "tool", "wall s", "vs slipway", "API calls", "writes", "results", "by status", "error kinds", "exit", "load avg"], rows),
+        table(
+            ["N", "round", "tool", "wall s", "vs slipway", "API calls", "writes", "results", "by status", "error kinds", "exit", "load avg", "probe ms"], rows
+        ),
     )
+    if rounds > 1:
+        out += ["", "Over the rounds (Prowler's wall ÷ Slipway's, each round's pair run back to back):"]
+        for n in sorted({r.size for r in runs}):
+            pairs = [(g["slipway"].wall, g["prowler"].wall) for (size, _), g in sorted(by_round.items()) if size == n and "slipway" in g and "prowler" in g]
+            if pairs:
+                ratios = [p / s for s, p in pairs if s]
+                slip, prow = statistics.median(s for s, _ in pairs), statistics.median(p for _, p in pairs)
+                out.append(
+                    f"  N={n}: per round {', '.join(f'{x:.1f}×' for x in ratios)}; median of the ratios {statistics.median(ratios):.1f}×; "
+                    f"medians Slipway {slip:.1f}s, Prowler {prow:.1f}s ({prow / slip:.1f}×)"
+                )
     for n, rows_ in comparisons.items():
         out += ["", f"Agreement at N={n} (resources both judged; a/b = Slipway's verdict / Prowler's):"]
         trows = []
@@ -728,15 +777,17 @@ def report(runs: list[Run], comparisons: dict[int, list[dict[str, Any]]], bench:
         out.append(table(["control", "prowler check", "slipway", "prowler", "both", "agree", "differ", "only slipway", "only prowler"], trows))
     out += ["", "API calls by service:"]
     services = sorted({s for r in runs for s in r.by_service()})
-    out.append(table(["N", "tool", *services], [[str(r.size), r.tool, *(str(r.by_service().get(s, "")) for s in services)] for r in runs]))
+    first = [r for r in runs if r.round == 1]
+    out.append(table(["N", "tool", *services], [[str(r.size), r.tool, *(str(r.by_service().get(s, "")) for s in services)] for r in first]))
     out += ["", "Phases (seconds since the tool started):"]
     for r in runs:
         if r.tool.startswith("slipway"):
             evaluate = r.phases.get("evaluate done", -1) - r.phases.get("evaluate started", -1)
-            out.append(f"  N={r.size} {r.tool}: {phases_text(r.phases)}; the evaluate task {evaluate:.1f}s")
+            out.append(f"  N={r.size} round {r.round} {r.tool}: {phases_text(r.phases)}; the evaluate task {evaluate:.1f}s")
         else:
             scan = r.phases.get("scan completed", -1) - r.phases.get("checks start", -1)
-            out.append(f"  N={r.size} {r.tool}: {phases_text(r.phases)}; start-up {r.phases.get('checks start', -1):.1f}s, the scan {scan:.1f}s")
+            start = r.phases.get("checks start", -1)
+            out.append(f"  N={r.size} round {r.round} {r.tool}: {phases_text(r.phases)}; start-up {start:.1f}s, the scan {scan:.1f}s")
     if profiles:
         out += ["", "Slipway's collectors, each alone (one thread) and together (collect, the module's pool): seconds / emulator API calls / ms a call"]
         prow = []
@@ -800,8 +851,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-prowler", action="store_true", help="do not install or run Prowler")
     parser.add_argument("--skip-slipway-all", action="store_true", help="do not run the report with every control (only the comparable ones)")
     parser.add_argument("--skip-profile", action="store_true", help="do not time Slipway's collectors one by one after the runs")
+    parser.add_argument("--rounds", type=int, default=1, help="timed runs of each tool per size, in pairs back to back (default 1)")
     parser.add_argument("--keep-temp", action="store_true", help="keep the temporary directory (reports, Prowler's output and log)")
     args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
 
     if port_in_use(PORT):
         print(f"bench: port {PORT} is in use (a leftover bench emulator?); set SLIPWAY_BENCH_COMPLIANCE_EMULATOR_PORT", file=sys.stderr)
@@ -839,17 +893,19 @@ def main(argv: list[str] | None = None) -> int:
                 bench.notes.append(f"checks this Prowler does not have (their controls are compared with nothing): {', '.join(missing)}")
         for n in args.sizes:
             bench.seed(n)
-            slip = bench.slipway(n, every=False)
-            runs.append(slip)
-            log(f"slipway N={n}: {slip.wall:.1f}s, {slip.total} API calls, {counts_text(slip.by_status)}")
-            if not args.skip_slipway_all:
-                runs.append(bench.slipway(n, every=True))
-                log(f"slipway-all N={n}: {runs[-1].wall:.1f}s, {runs[-1].total} API calls, {counts_text(runs[-1].by_status)}")
-            if prowler:
-                prow = bench.prowler_run(n, checks)
-                runs.append(prow)
-                log(f"prowler N={n}: {prow.wall:.1f}s, {prow.total} API calls, {counts_text(prow.by_status)}, exit {prow.rc}")
-                comparisons[n] = compare(slip, prow)
+            log(f"warm-up N={n} (every control, untimed): {bench.warm_up(n):.1f}s")
+            for rnd in range(1, args.rounds + 1):
+                tools = ["slipway", *([] if args.skip_slipway_all else ["slipway-all"]), *(["prowler"] if prowler else [])]
+                got: dict[str, Run] = {}
+                for tool in tools:
+                    probe = cpu_probe()
+                    run = bench.prowler_run(n, checks, rnd) if tool == "prowler" else bench.slipway(n, every=tool == "slipway-all", rnd=rnd)
+                    run.round, run.probe_ms = rnd, probe
+                    runs.append(run)
+                    got[tool] = run
+                    log(f"{tool} N={n} round {rnd}: {run.wall:.1f}s, {run.total} API calls, {counts_text(run.by_status)}, exit {run.rc}, probe {probe:.0f} ms")
+                if "prowler" in got and n not in comparisons:
+                    comparisons[n] = compare(got["slipway"], got["prowler"])
             if not args.skip_profile:
                 profiles.append(bench.profile_slipway(n))
             # after each size, so a run stopped at the largest keeps the smaller ones
