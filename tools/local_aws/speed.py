@@ -136,8 +136,9 @@ def _install_request_costs(handler: Any) -> None:
 
     MotoRandom.get_random_string = get_random_string  # type: ignore[method-assign]
 
-    # 4. Flask in debug mode (moto's app sets it) makes a new class for every request that reads its body, only to
-    #    word the KeyError of a missing upload in an HTML form; no AWS request is a form upload.
+    # 4. Flask in debug mode (moto's app sets it) makes a new class for every request that reads its body and is
+    #    not multipart, only to word the KeyError of ``request.files[name]`` for an HTML form sent without
+    #    enctype=multipart/form-data. moto never reads an upload from a request that is not multipart.
     flask_wrappers.Request._load_form_data = flask_wrappers.RequestBase._load_form_data  # type: ignore[method-assign]
 
     # And the access log line is formatted only when it is written (SLIPWAY_EMULATOR_ACCESS_LOG).
