@@ -693,8 +693,8 @@ def counts_text(c: dict[str, int]) -> str:
 
 
 def cpu_probe() -> float:
-    """Milliseconds for a fixed piece of pure-Python work (the best of three): this 2-core VM's speed changes by up
-    to twice over the hours, and a run's wall time is read beside the probe taken just before it."""
+    """Milliseconds for a fixed piece of pure-Python work on one thread (the best of three), taken just before each
+    run: this VM's walls change from minute to minute, and the probe catches some of its slow minutes (not all)."""
     best = float("inf")
     for _ in range(3):
         t0 = time.perf_counter()
@@ -747,7 +747,7 @@ def report(runs: list[Run], comparisons: dict[int, list[dict[str, Any]]], bench:
         ),
     )
     if rounds > 1:
-        out += ["", "Over the rounds (Prowler's wall ÷ Slipway's, each round's pair run back to back):"]
+        out += ["", "Over the rounds (Prowler's wall ÷ Slipway's, the two run one after the other in each round):"]
         for n in sorted({r.size for r in runs}):
             pairs = [(g["slipway"].wall, g["prowler"].wall) for (size, _), g in sorted(by_round.items()) if size == n and "slipway" in g and "prowler" in g]
             if pairs:
@@ -851,7 +851,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-prowler", action="store_true", help="do not install or run Prowler")
     parser.add_argument("--skip-slipway-all", action="store_true", help="do not run the report with every control (only the comparable ones)")
     parser.add_argument("--skip-profile", action="store_true", help="do not time Slipway's collectors one by one after the runs")
-    parser.add_argument("--rounds", type=int, default=1, help="timed runs of each tool per size, in pairs back to back (default 1)")
+    parser.add_argument("--rounds", type=int, default=1, help="timed runs of each tool per size, the tools one after the other in each round (default 1)")
     parser.add_argument("--keep-temp", action="store_true", help="keep the temporary directory (reports, Prowler's output and log)")
     args = parser.parse_args(argv)
     if args.rounds < 1:
