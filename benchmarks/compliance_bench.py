@@ -486,14 +486,18 @@ class Bench:
             ddb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
 
     # -------------------------------------------------------------- the tools
+    def report_command(self, reports: Path, every: bool) -> list[str]:
+        """``ansible-playbook`` of the compliance report into ``reports``: every control, or the compared ones."""
+        cmd = [str(BIN / "ansible-playbook"), "-i", str(self.inventory / "hosts.yml"), "playbooks/compliance_report.yml"]
+        cmd += ["-e", f"compliance_report_dir={reports}", "-e", "compliance_report_fail=false"]
+        return cmd if every else [*cmd, "-e", "controls=" + ",".join(MAPPING)]
+
     def warm_up(self, n: int) -> float:
         """One untimed report with every control, after the seeding and before any timed run: the emulator's first
         reads after a bulk seeding cost more than the ones after them (moto builds a botocore session per error
         package on its first error, and the first full pass of Python's collector over the seeded objects falls in
         them). Whichever tool ran first paid that. Its seconds, for the log."""
-        reports = self.tmp / "reports" / f"warm-up-{n}"
-        cmd = [str(BIN / "ansible-playbook"), "-i", str(self.inventory / "hosts.yml"), "playbooks/compliance_report.yml"]
-        cmd += ["-e", f"compliance_report_dir={reports}", "-e", "compliance_report_fail=false"]
+        cmd = self.report_command(self.tmp / "reports" / f"warm-up-{n}", every=True)
         rc, lines, wall = self.execute_lines(cmd, SLIPWAY_TIMEOUT, self.env)
         if rc != 0:
             tail = "\n".join(line for _, line in lines[-40:])
@@ -504,18 +508,7 @@ class Bench:
         tool = "slipway-all" if every else "slipway"
         # a directory per round: a run reads the previous report there for its diff, and each round does the same work
         reports = self.tmp / "reports" / f"{tool}-{n}-{rnd}"
-        cmd = [
-            str(BIN / "ansible-playbook"),
-            "-i",
-            str(self.inventory / "hosts.yml"),
-            "playbooks/compliance_report.yml",
-            "-e",
-            f"compliance_report_dir={reports}",
-            "-e",
-            "compliance_report_fail=false",
-        ]
-        if not every:
-            cmd += ["-e", "controls=" + ",".join(MAPPING)]
+        cmd = self.report_command(reports, every)
         log(f"{tool}: {' '.join(cmd[1:])}")
         self.emulator.calls(reset=True)
         before = os.getloadavg()[0]

@@ -36,7 +36,9 @@
 
 from __future__ import annotations
 
+import functools
 import io
+import logging
 import os
 import selectors
 import string
@@ -88,8 +90,6 @@ def whole_body(environ: dict[str, Any]) -> bytes | None:
 
 def _install_request_costs(handler: Any) -> None:
     """Four more costs of every request, each paid again for an answer that cannot change (see the module's doc)."""
-    import logging
-
     from flask import wrappers as flask_wrappers
     from moto.core import errors as moto_errors
     from moto.core import responses as moto_responses
@@ -115,17 +115,7 @@ def _install_request_costs(handler: Any) -> None:
 
     # 2. The names of a response class's methods (inspect.getmembers over the class, for every call_action):
     #    fixed once the extensions are installed, which is before the server answers its first request.
-    names: dict[Any, list[str]] = {}
-    list_names = moto_responses.method_names_from_class
-
-    def method_names_from_class(clazz: Any) -> list[str]:
-        try:
-            return names[clazz]
-        except KeyError:
-            found = names[clazz] = list_names(clazz)
-            return found
-
-    moto_responses.method_names_from_class = method_names_from_class
+    moto_responses.method_names_from_class = functools.cache(moto_responses.method_names_from_class)
 
     # 3. A request id of 52 letters and digits drawn one call of random.choice at a time: the same alphabet and
     #    length in one draw, from the same (seedable) generator.
